@@ -1,0 +1,166 @@
+"""``yizhan-kiosk`` commands that talk to the county: enroll, sync, USB bundles, and run.
+
+Registered into the main parser by ``kiosk.cli.build_parser``. Exit status as in
+``kiosk.cli``, plus 4: the county could not be reached or answered like a captive portal
+(try again later; nothing was lost).
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import sys
+import time
+from typing import Any
+
+from kiosk.sync.client import BatchSizer, SyncSummary
+from kiosk.sync.enroll import sync_once
+from kiosk.sync.errors import TransientError
+from kiosk.sync.schedule import Backoff
+
+EXIT_UNREACHABLE = 4
+
+
+def _summary_line(s: dict[str, Any]) -> str:
+    return (f"pushed {s['pushed']}: accepted {s['accepted']}, duplicates {s['duplicates']}, "
+            f"quarantined {s['quarantined']}, conflicts {s['conflicts']}; acknowledged "
+            f"{s['acknowledged']}; pulled {s['pulled']}; {s['requests']} requests, "
+            f"{s['bytes_sent']} bytes sent, {s['bytes_received']} received"
+            + (f"; gaps {s['gaps']}" if s["gaps"] else ""))
+
+
+def cmd_enroll(args: argparse.Namespace) -> int:
+    from kiosk.cli import _open, _out
+
+    with _open(args) as services:
+        result = services.enroll(args.server, args.token)
+    _out(args, result, f"enrolled {result['device_id']} (station {result['station']}) "
+                       f"with {result['county']} at {args.server}")
+    return 0
+
+
+def _add(total: SyncSummary, part: SyncSummary) -> None:
+    for key, value in part.to_wire().items():
+        if key == "gaps":
+            total.gaps = list(value)
+        elif key == "errors":
+            total.errors += value
+        else:
+            setattr(total, key, getattr(total, key) + value)
+
+
+def cmd_sync(args: argparse.Namespace) -> int:
+    from kiosk.cli import _open, _out
+
+    total = SyncSummary()
+    backoff = Backoff(random.SystemRandom(), base_s=args.backoff_base, cap_s=60.0)
+    attempts = 0
+    with _open(args) as services:
+        sizer = BatchSizer(initial=min(64, args.max_batch), maximum=args.max_batch)
+        while True:
+            attempts += 1
+            try:
+                _add(total, sync_once(services, server_url=args.server, sizer=sizer))
+                backoff.reset()
+                if not args.until_drained or not services.outbox.unacknowledged(1):
+                    break
+            except TransientError as exc:
+                if exc.summary is not None:
+                    _add(total, exc.summary)
+                    if exc.summary.made_progress:
+                        backoff.reset()
+                        attempts = 0
+                total.errors.append(str(exc))
+                if attempts > args.retries:
+                    print(f"yizhan-kiosk: sync failed after {attempts} attempts: {exc}\n"
+                          "nothing was lost; records stay in the outbox until the county "
+                          "acknowledges them", file=sys.stderr)
+                    _out(args, total.to_wire(), _summary_line(total.to_wire()))
+                    return EXIT_UNREACHABLE
+                time.sleep(backoff.next_delay(exc.retry_after))  # backoff, not synchronisation
+    _out(args, total.to_wire(), _summary_line(total.to_wire()))
+    return 0
+
+
+def cmd_export_bundle(args: argparse.Namespace) -> int:
+    from kiosk.cli import _open, _out
+
+    with _open(args) as services:
+        result = services.export_bundle(args.file)
+    _out(args, result, f"wrote {result['records']} records ({result['bytes']} bytes) to "
+                       f"{result['path']}; carry it to the county and bring back the ack file")
+    return 0
+
+
+def cmd_import_ack(args: argparse.Namespace) -> int:
+    from kiosk.cli import _open, _out
+
+    with _open(args) as services:
+        result = services.import_ack(args.file)
+    _out(args, result, f"{result['acknowledged']} records acknowledged by the county, "
+                       f"{result['changes']} changes applied")
+    return 0
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from kiosk.cli import _data_dir, _open
+    from kiosk.sync.background import background_worker
+    from kiosk.ui.app import run  # Kivy is imported only for the touchscreen
+
+    with _open(args) as services:
+        worker = background_worker(_data_dir(args))
+        worker.start()  # nightly and opportunistic sync; the UI thread never waits on it
+        try:
+            run(services, fullscreen=args.fullscreen)
+        finally:
+            worker.stop()
+    return 0
+
+
+def add_commands(sub: Any, common: argparse.ArgumentParser, out: argparse.ArgumentParser,
+                 staff: argparse.ArgumentParser) -> None:
+    """Register enroll, sync, export-bundle, import-ack and run on ``sub``."""
+    p = sub.add_parser("enroll", parents=[common, out],
+                       help="register this kiosk with the county server (one-time token)",
+                       description="Register the device key with the county server using a "
+                                   "one-time token from 'yizhan-server enroll-token'; stores "
+                                   "the county keys and station configuration.")
+    p.add_argument("--server", required=True, metavar="URL", help="e.g. http://10.0.0.5:8080")
+    p.add_argument("--token", required=True, help="the one-time enrollment token")
+    p.set_defaults(func=cmd_enroll)
+
+    p = sub.add_parser("sync", parents=[common, out],
+                       help="push + pull now; prints a summary",
+                       description="Push every unacknowledged record and pull status "
+                                   "changes now. Retries outside-world failures with backoff.")
+    p.add_argument("--server", metavar="URL",
+                   help="use this address for this sync instead of the enrolled one")
+    p.add_argument("--retries", type=int, default=3, metavar="N",
+                   help="retries in a row after network failures that moved nothing (default 3)")
+    p.add_argument("--backoff-base", type=float, default=2.0, metavar="S",
+                   help="first retry delay ceiling in seconds, doubling (default 2)")
+    p.add_argument("--max-batch", type=int, default=500, metavar="N",
+                   help="most records per push request (default 500)")
+    p.add_argument("--until-drained", action="store_true",
+                   help="keep going until every record is acknowledged or retries run out")
+    p.set_defaults(func=cmd_sync)
+
+    p = sub.add_parser("export-bundle", parents=[common, out],
+                       help="write unacknowledged records to a USB bundle FILE",
+                       description="Write the signed, sealed chain segment not yet "
+                                   "acknowledged to FILE, for 'yizhan-server import-bundle'.")
+    p.add_argument("file", metavar="FILE")
+    p.set_defaults(func=cmd_export_bundle)
+
+    p = sub.add_parser("import-ack", parents=[common, out],
+                       help="apply the county's ack bundle FILE",
+                       description="Apply the acknowledgement and status changes in an ack "
+                                   "bundle written by 'yizhan-server import-bundle'.")
+    p.add_argument("file", metavar="FILE")
+    p.set_defaults(func=cmd_import_ack)
+
+    p = sub.add_parser("run", parents=[common],
+                       help="start the touchscreen app",
+                       description="Start the touchscreen kiosk app.")
+    p.add_argument("--fullscreen", action="store_true", help="fill the screen (kiosk hardware)")
+    p.set_defaults(func=cmd_run)

@@ -1,0 +1,76 @@
+"""The error tree of the ``kiosk`` package (store and services).
+
+::
+
+    YizhanError (shared)
+    ├── RecordInvalid (shared)
+    │   └── IntakeInvalid            an intake record failed validation (also a ValueError,
+    │                                so the screens treat it as input the worker can correct)
+    └── KioskError                   base of everything the kiosk raises on purpose
+        ├── StoreError               the data folder cannot be read or written (read-only,
+        │                            disk full, locked, not a kiosk store); nothing already
+        │                            stored is lost
+        ├── NotInitialised           no kiosk in the data folder yet: run ``init``
+        ├── AlreadyInitialised       ``init`` on a folder that already holds a kiosk
+        ├── NotEnrolled              county keys are unknown: intake is refused
+        ├── ConfigInvalid            county keys, server config or checklists are malformed
+        ├── StationLocked            a staff action needs the station key unlocked
+        ├── WrongPassphrase          the staff passphrase does not open the station key
+        ├── TicketError              unknown queue number or a state change not allowed
+        ├── CodeInvalid              a typed receipt code is malformed (also a ValueError)
+        └── AckMismatch              an acknowledgement is addressed to another device
+
+Messages name the thing at fault and never contain personal data.
+"""
+
+from __future__ import annotations
+
+from shared._errors import RecordInvalid, YizhanError
+
+
+class KioskError(YizhanError):
+    """Base of every error the kiosk store and services raise on purpose."""
+
+
+class IntakeInvalid(RecordInvalid, ValueError):
+    """An intake record failed validation; ``errors`` holds one FieldError per bad field."""
+
+
+class StoreError(KioskError):
+    """The kiosk data folder cannot be read or written. Nothing already stored was lost."""
+
+
+class NotInitialised(KioskError):
+    """There is no kiosk in the data folder yet."""
+
+
+class AlreadyInitialised(KioskError):
+    """``init`` was asked to make a kiosk where one already exists."""
+
+
+class NotEnrolled(KioskError):
+    """The county keys are not known yet, so nothing can be sealed."""
+
+
+class ConfigInvalid(KioskError):
+    """County keys, configuration from the server or checklists are malformed."""
+
+
+class StationLocked(KioskError):
+    """A staff action needs the station key, which is locked."""
+
+
+class WrongPassphrase(KioskError):
+    """The staff passphrase does not open the station key."""
+
+
+class TicketError(KioskError):
+    """A queue number is unknown, or its state cannot change that way."""
+
+
+class CodeInvalid(KioskError, ValueError):
+    """A typed receipt code has the wrong length, characters or check character."""
+
+
+class AckMismatch(KioskError):
+    """An acknowledgement names another device."""

@@ -1,0 +1,239 @@
+"""``KioskServices``: the one object the touchscreen (and the CLI) call.
+
+It opens the data folder and wires the services over one store and one clock. Its methods
+follow ``kiosk.ui.services_api.KioskServices`` (the screens' Protocol); the parts the sync
+client needs are reachable as attributes: ``outbox`` (Outbox), ``status`` (StatusCache),
+``config`` (StationConfig), plus ``server_key()``, ``device_signing_key()`` and
+``enroll_with()``. Every method may do SQLite and crypto: call it off the UI thread.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
+
+from kiosk.errors import NotInitialised, StationLocked, WrongPassphrase
+from kiosk.services import identity as ident
+from kiosk.services.config import StationConfig
+from kiosk.services.drafts import Drafts
+from kiosk.services.intake import Intake
+from kiosk.services.outbox import Outbox
+from kiosk.services.queue import Queue
+from kiosk.services.status import StatusCache
+from kiosk.store import Store
+from kiosk.sync import bundles
+from kiosk.sync.enroll import enroll as enroll_online
+from kiosk.sync.enroll import sync_once
+from shared.clock import Clock, SystemClock
+
+SYNC_KEY = "last_sync"
+
+
+class KioskServices:
+    """The kiosk core over one data folder. Use ``KioskServices.open``."""
+
+    def __init__(self, data_dir: Path, store: Store, clock: Clock) -> None:
+        self.data_dir = data_dir
+        self.store = store
+        self.clock = clock
+        self.identity = ident.load_identity(data_dir, store)
+        self.config = StationConfig(store, clock)
+        self.intake = Intake(store, self.identity, clock, today=self.config.service_date)
+        self.outbox = Outbox(store, clock, self.identity.device_id)
+        self.status = StatusCache(store)
+        self.tickets = Queue(store, clock, self.config, self.identity.station_recipient)
+        self.drafts = Drafts(clock)
+        self._station_key: X25519PrivateKey | None = None
+
+    @classmethod
+    def open(cls, data_dir: Path | str, clock: Clock | None = None) -> KioskServices:
+        """Open the kiosk in ``data_dir``.
+
+        Raises NotInitialised if ``init`` has not run there, StoreError if the store cannot
+        be opened.
+        """
+        data_dir = Path(data_dir)
+        if not (data_dir / ident.DB_FILE).exists():
+            raise NotInitialised(f"{data_dir} holds no kiosk yet: run 'yizhan-kiosk init'")
+        store = Store.open(data_dir / ident.DB_FILE)
+        try:
+            return cls(data_dir, store, clock or SystemClock())
+        except BaseException:
+            store.close()
+            raise
+
+    def close(self) -> None:
+        self.lock_station()
+        self.drafts.wipe_all()
+        self.store.close()
+
+    def __enter__(self) -> KioskServices:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- identity and enrollment ------------------------------------------------------------
+
+    @property
+    def device_id(self) -> str:
+        return self.identity.device_id
+
+    @property
+    def station(self) -> str:
+        return self.identity.station
+
+    def enroll_with(self, county_public: dict[str, Any], server_url: str | None) -> None:
+        """Store the county keys and server key (see ``identity.enroll_with``)."""
+        ident.enroll_with(self.store, county_public, server_url)
+
+    def server_key(self) -> Ed25519PublicKey:
+        """The server's acknowledgement key. Raises NotEnrolled."""
+        return ident.server_key(self.store)
+
+    def server_url(self) -> str | None:
+        value = self.store.get_setting("server_url")
+        return None if value is None else str(value)
+
+    def device_signing_key(self) -> Ed25519PrivateKey:
+        return self.identity.device_key
+
+    def device_info(self) -> dict[str, Any]:
+        """Device id, station, county (None before enrollment), server URL and last sync."""
+        county = self.store.get_setting("county") or {}
+        last = self.store.get_setting(SYNC_KEY) or {}
+        return {"device_id": self.device_id, "station": self.station,
+                "county": county.get("county"), "server_url": self.server_url(),
+                "last_sync": last.get("at")}
+
+    # -- intake and lookup ------------------------------------------------------------------
+
+    def submit_complaint(self, record: Mapping[str, Any],
+                         ticket: str | None = None) -> dict[str, str]:
+        """Validate, seal and commit a complaint; returns the receipt (INTERFACES.md shape).
+
+        Raises IntakeInvalid (a ValueError; ``.errors`` per field), NotEnrolled, StoreError.
+        """
+        return self.intake.submit("complaint", dict(record), ticket).to_wire()
+
+    def submit_jobseeker(self, record: Mapping[str, Any],
+                         ticket: str | None = None) -> dict[str, str]:
+        """As ``submit_complaint``, for a job-seeker registration."""
+        return self.intake.submit("jobseeker", dict(record), ticket).to_wire()
+
+    def lookup_status(self, code: str, pin: str, lang: str = "zh") -> dict[str, str] | None:
+        """Last known status, or None when code and PIN match no receipt. Raises CodeInvalid
+        for a malformed code."""
+        return self.status.lookup(code, pin, lang)
+
+    def checklist(self, matter_type: str, lang: str = "zh") -> list[str]:
+        """Documents to bring for ``matter_type`` in ``lang`` (``zh``/``en``)."""
+        return self.config.checklist(matter_type, lang)
+
+    def checklist_sheet(self, matter_type: str, lang: str = "zh") -> dict[str, Any]:
+        """The whole checklist: title, documents, where, next_steps, time_limits."""
+        return self.config.checklist_sheet(matter_type, lang)
+
+    # -- queue ------------------------------------------------------------------------------
+
+    def take_ticket(self, linked_receipt: str | None = None,
+                    details: dict[str, Any] | None = None) -> dict[str, Any]:
+        """Issue the next queue number (details sealed to the station key)."""
+        return self.tickets.take(linked_receipt, details)
+
+    def queue(self) -> list[dict[str, Any]]:
+        """Today's queue, in number order (no personal data)."""
+        return self.tickets.list()
+
+    def call_next(self) -> dict[str, Any] | None:
+        return self.tickets.call_next()
+
+    def mark_ticket(self, number: str, state: str) -> None:
+        """Set ``number`` to ``served`` or ``no_show``. Raises TicketError."""
+        self.tickets.mark(number, state)
+
+    def ticket_details(self, number: str) -> dict[str, Any] | None:
+        """What the person waiting gave. Raises StationLocked until ``unlock_station``."""
+        if self._station_key is None:
+            raise StationLocked("unlock the station with the staff passphrase first")
+        return self.tickets.details(number, self._station_key)
+
+    # -- staff ------------------------------------------------------------------------------
+
+    def unlock_station(self, passphrase: str) -> None:
+        """Unlock the station key for this session. Raises WrongPassphrase."""
+        self._station_key = ident.unlock_station_key(self.data_dir, passphrase.encode())
+
+    def check_staff_pin(self, pin: str) -> bool:
+        """True (and the station unlocked) when ``pin`` is the staff passphrase."""
+        try:
+            self.unlock_station(pin)
+        except WrongPassphrase:
+            return False
+        return True
+
+    def lock_station(self) -> None:
+        self._station_key = None
+
+    @property
+    def station_unlocked(self) -> bool:
+        return self._station_key is not None
+
+    def station_key(self) -> X25519PrivateKey:
+        """The unlocked station private key (to open this station's envelopes)."""
+        if self._station_key is None:
+            raise StationLocked("unlock the station with the staff passphrase first")
+        return self._station_key
+
+    # -- outbox, status updates, config (for the sync client) -------------------------------
+
+    def outbox_counts(self) -> dict[str, Any]:
+        """Counts by state plus ``last_sync`` and ``last_error`` (set by the sync client)."""
+        last = self.store.get_setting(SYNC_KEY) or {}
+        return {**self.outbox.counts(), "last_sync": last.get("at"),
+                "last_error": last.get("error")}
+
+    def record_sync(self, at: str, error: str | None) -> None:
+        """Remember when the last sync ran and how it ended (for ``outbox_counts``)."""
+        self.store.set_setting(SYNC_KEY, {"at": at, "error": error})
+
+    def quarantined(self) -> list[dict[str, str]]:
+        """Records the server refused, with the reason it gave (for the staff screen)."""
+        return [{"record_id": i.record_id, "reason": i.reason or ""}
+                for i in self.outbox.quarantined()]
+
+    def apply_status_updates(self, updates: list[dict[str, Any]]) -> int:
+        return self.status.apply_status_updates(updates)
+
+    def apply_config(self, config: dict[str, Any]) -> None:
+        self.config.apply_config(config)
+
+    def sync_now(self, progress_cb: Callable[[dict[str, Any]], None]) -> dict[str, Any]:
+        """Push and pull with the county server now (call it off the UI thread).
+
+        ``progress_cb`` gets ``{"phase": push|pull|done, "done", "total"}``. Returns the sync
+        summary (``kiosk.sync.SyncSummary.to_wire()``). Raises SyncError subclasses:
+        TransientError when the county cannot be reached, PermanentError when it refuses.
+        """
+        def progress(phase: str, done: int, total: int) -> None:
+            progress_cb({"phase": phase, "done": done, "total": total})
+
+        summary = sync_once(self, progress=progress).to_wire()
+        progress_cb({"phase": "done", "done": summary["pushed"], "total": summary["pushed"]})
+        return summary
+
+    def enroll(self, server_url: str, token: str) -> dict[str, Any]:
+        """Enroll online with a one-time token (see ``kiosk.sync.enroll.enroll``)."""
+        return enroll_online(self, server_url, token)
+
+    def export_bundle(self, path: str | Path) -> dict[str, Any]:
+        """Write a USB bundle of everything not yet acknowledged (``kiosk.sync.bundles``)."""
+        return bundles.export_bundle(self, path)
+
+    def import_ack(self, path: str | Path) -> dict[str, Any]:
+        """Apply an ack bundle from the county (``kiosk.sync.bundles``)."""
+        return bundles.import_ack(self, path)

@@ -1,0 +1,120 @@
+"""The outbox as the sync client sees it: sealed envelopes waiting for the county.
+
+States: ``pending`` (sealed, never sent) -> ``sent`` (pushed, no ack yet) -> ``acknowledged``
+(a server-signed ack named this record id AND envelope hash). ``quarantined`` (with reason)
+means the server reported it could not take the record; it stays, visible to staff. A row
+leaves the outbox (``prune_acknowledged``) only after an ack named it.
+
+Typical use by the sync client (issue 5)::
+
+    outbox = Outbox(store, clock, device_id)
+    items = outbox.unacknowledged(limit=200)       # or pending(limit) for never-sent only
+    outbox.mark_sent([i.record_id for i in items])
+    ack = shared.ack.verify_ack(answer, identity.server_key(store), device_id)
+    outbox.apply_ack(ack)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from kiosk.errors import AckMismatch
+from kiosk.store import Store
+from shared.ack import Ack
+from shared.clock import Clock, format_utc
+
+
+@dataclass(frozen=True)
+class OutboxItem:
+    """One sealed record: its id, chain position, envelope hash and exact bytes."""
+
+    record_id: str
+    seq: int
+    hash: str
+    envelope: bytes
+    kind: str
+    state: str
+    reason: str | None = None
+
+    @classmethod
+    def from_row(cls, row: dict[str, Any]) -> OutboxItem:
+        return cls(row["record_id"], row["seq"], row["hash"], bytes(row["envelope"]),
+                   row["kind"], row["state"], row["reason"])
+
+
+class Outbox:
+    """Plain operations over the store's outbox table, for one device."""
+
+    def __init__(self, store: Store, clock: Clock, device_id: str) -> None:
+        self._store = store
+        self._clock = clock
+        self.device_id = device_id
+
+    def _now(self) -> str:
+        return format_utc(self._clock.now())
+
+    def pending(self, limit: int = 100) -> list[OutboxItem]:
+        """Never-sent records, oldest first (seq order), at most ``limit``."""
+        return [OutboxItem.from_row(r) for r in self._store.outbox_rows(["pending"], limit)]
+
+    def unacknowledged(self, limit: int = 100) -> list[OutboxItem]:
+        """Pending and sent records (a lost answer means 'sent' must be pushed again)."""
+        return [OutboxItem.from_row(r)
+                for r in self._store.outbox_rows(["pending", "sent"], limit)]
+
+    def quarantined(self) -> list[OutboxItem]:
+        """Records the server could not take, with their reasons."""
+        return [OutboxItem.from_row(r) for r in self._store.outbox_rows(["quarantined"])]
+
+    def mark_sent(self, record_ids: Iterable[str]) -> int:
+        """Pending -> sent. Returns how many rows moved."""
+        return self._store.set_outbox_state(record_ids, "sent", self._now(), ["pending"])
+
+    def apply_ack(self, ack: Ack) -> int:
+        """Move to acknowledged exactly the rows whose record id AND hash the ack names.
+
+        Their receipts then look up as ``received`` (unless a later status is cached).
+        Returns how many rows moved. Raises AckMismatch if the ack is for another device.
+        Check the ack's signature first (``shared.ack.verify_ack``).
+        """
+        if ack.device != self.device_id:
+            raise AckMismatch(f"acknowledgement is for device {ack.device}, "
+                              f"not this kiosk ({self.device_id})")
+        with self._store.transaction():
+            done = self._store.acknowledge(ack.stored, self._now())
+            for code in self._store.receipt_codes_for(done) if done else []:
+                self._store.put_status(code, "received", "", "", ack.issued_at,
+                                       replace=False)
+        return len(done)
+
+    def mark_quarantined(self, record_id: str, reason: str) -> bool:
+        """Record that the server quarantined ``record_id`` and why. Returns whether it moved."""
+        return self._store.set_outbox_state([record_id], "quarantined", self._now(),
+                                            ["pending", "sent"], reason=reason[:500]) > 0
+
+    def counts(self) -> dict[str, int]:
+        """``{"pending": n, "sent": n, "acknowledged": n, "quarantined": n}``."""
+        return self._store.outbox_counts()
+
+    def since_last_ack(self) -> list[OutboxItem]:
+        """The sealed chain segment from the first unacknowledged record to the head.
+
+        Contiguous in seq (acknowledged rows inside the segment are included), so the server
+        can check the whole segment with one signature (``shared.envelope.verify_run``); the
+        first item's ``prev`` links it to what the server already holds. Empty when every
+        record is acknowledged. This is what a USB bundle carries.
+        """
+        first = self._store.first_unacknowledged_seq()
+        if first is None:
+            return []
+        rows = self._store.outbox_rows(["pending", "sent", "acknowledged", "quarantined"],
+                                       from_seq=first)
+        return [OutboxItem.from_row(r) for r in rows]
+
+    def prune_acknowledged(self) -> int:
+        """Delete acknowledged rows below the first unacknowledged one. Returns how many."""
+        first = self._store.first_unacknowledged_seq()
+        head, _, _ = self._store.chain_head()
+        return self._store.prune_acknowledged(first if first is not None else head + 1)

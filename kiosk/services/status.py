@@ -1,0 +1,119 @@
+"""Receipt status lookup, offline, from the cache the last sync pulled.
+
+A lookup needs the receipt code and its PIN. An unknown code and a wrong PIN take the same
+path (one receipt query, one PIN comparison against a real or a decoy verifier, one status
+query) and give the same answer, ``None``, so the kiosk is no oracle for which codes exist.
+
+Until the county has stored a record its receipt reads ``provisional`` as of its filing
+time; an acknowledgement makes it ``received``; later statuses come from
+``apply_status_updates`` (what the sync client pulls), never moving back in time.
+"""
+
+from __future__ import annotations
+
+import secrets
+from typing import Any
+
+from kiosk.errors import CodeInvalid, ConfigInvalid
+from kiosk.store import Store
+from shared._errors import ReceiptError
+from shared.clock import format_utc, parse_utc
+from shared.receipt import parse_code, pin_matches
+
+STATUSES = ("provisional", "received", "in_mediation", "in_inspection", "in_arbitration",
+            "with_legal_aid", "in_court", "settled", "closed", "withdrawn")
+
+# Shown when the server sent no next step of its own. zh-CN first, then English.
+DEFAULT_NEXT_STEP: dict[str, tuple[str, str]] = {
+    "provisional": ("已在本机保存，联网同步后由县级中心受理。请保管好回执和查询密码。",
+                    "Saved on this kiosk. The county centre takes it in after the next "
+                    "sync. Keep your receipt and PIN."),
+    "received": ("县级中心已收到，工作人员将与您联系。",
+                 "The county centre has received it; staff will contact you."),
+}
+CURSOR_KEY = "status_cursor"
+
+
+def _text(lang: str, zh: str, en: str, status: str) -> str:
+    zh = zh or DEFAULT_NEXT_STEP.get(status, ("", ""))[0]
+    en = en or DEFAULT_NEXT_STEP.get(status, ("", ""))[1]
+    return en if lang == "en" else zh
+
+
+class StatusCache:
+    """Status lookups and the updates the sync client applies."""
+
+    def __init__(self, store: Store) -> None:
+        self._store = store
+        # A verifier no PIN matches (random, never stored), for unknown codes.
+        self._decoy = secrets.token_hex(32)
+
+    def lookup(self, code: str, pin: str, lang: str = "zh") -> dict[str, str] | None:
+        """The INTERFACES.md status shape, or None if code and PIN do not match a receipt.
+
+        Raises CodeInvalid if ``code`` is not a well-formed receipt code (a typing slip,
+        which reveals nothing about which codes exist).
+        """
+        try:
+            code = parse_code(code)
+        except ReceiptError as exc:
+            raise CodeInvalid(str(exc)) from None
+        row = self._store.receipt(code)
+        ok = pin_matches(code, str(pin), row["pin_verifier"] if row else self._decoy)
+        cached = self._store.status(code)
+        if row is None or not ok:
+            return None
+        if cached is None:
+            status, as_of, zh, en = "provisional", row["filed_at"], "", ""
+        else:
+            status, as_of = cached["status"], cached["as_of"]
+            zh, en = cached["next_step_zh"], cached["next_step_en"]
+        return {"receipt_code": code, "status": status, "as_of": as_of,
+                "next_step": _text(lang, zh, en, status)}
+
+    def apply_status_updates(self, updates: list[dict[str, Any]]) -> int:
+        """Store pulled statuses; an update older than the cached one is ignored.
+
+        Each update: ``{"receipt_code", "status", "next_step_zh", "next_step_en",
+        "as_of"}``. All or nothing: raises ConfigInvalid naming the first bad update's index
+        and field. Returns how many updates were stored.
+        """
+        clean = [_check_update(i, u) for i, u in enumerate(updates)]
+        stored = 0
+        with self._store.transaction():
+            for u in clean:
+                stored += self._store.put_status(u["receipt_code"], u["status"],
+                                                 u["next_step_zh"], u["next_step_en"],
+                                                 u["as_of"])
+        return stored
+
+    def get_cursor(self) -> str | None:
+        """Where the last status pull ended (opaque to the kiosk), or None."""
+        value = self._store.get_setting(CURSOR_KEY)
+        return None if value is None else str(value)
+
+    def set_cursor(self, cursor: str) -> None:
+        self._store.set_setting(CURSOR_KEY, str(cursor))
+
+
+def _check_update(index: int, u: object) -> dict[str, str]:
+    where = f"status update [{index}]"
+    if not isinstance(u, dict):
+        raise ConfigInvalid(f"{where}: must be an object")
+    try:
+        code = parse_code(str(u.get("receipt_code", "")))
+    except ReceiptError:
+        raise ConfigInvalid(f"{where}: receipt_code is malformed") from None
+    if u.get("status") not in STATUSES:
+        raise ConfigInvalid(f"{where}: status must be one of {', '.join(STATUSES)}")
+    try:
+        as_of = format_utc(parse_utc(str(u.get("as_of"))))
+    except ValueError:
+        raise ConfigInvalid(f"{where}: as_of must be an RFC 3339 time with zone") from None
+    out = {"receipt_code": code, "status": str(u["status"]), "as_of": as_of}
+    for key in ("next_step_zh", "next_step_en"):
+        value = u.get(key) or ""
+        if not isinstance(value, str) or len(value) > 1000:
+            raise ConfigInvalid(f"{where}: {key} must be text of at most 1000 characters")
+        out[key] = value
+    return out

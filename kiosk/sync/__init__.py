@@ -1,0 +1,15 @@
+"""The kiosk side of sync: HTTP client, schedule and background worker, USB bundles.
+
+Error tree::
+
+    SyncError                    base of everything sync raises on purpose
+    ├── TransientError           the outside world failed (network, 5xx, 429, captive portal):
+    │                            retried with backoff; ``retry_after`` when the server said so
+    └── PermanentError           refused for a reason retrying cannot fix (revoked device,
+                                 malformed request, forged acknowledgement): reported to staff
+"""
+
+from kiosk.sync.client import SyncClient, SyncSummary
+from kiosk.sync.errors import PermanentError, SyncError, TransientError
+
+__all__ = ["PermanentError", "SyncClient", "SyncError", "SyncSummary", "TransientError"]

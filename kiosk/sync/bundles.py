@@ -1,0 +1,66 @@
+"""USB bundles on the kiosk: export the unacknowledged chain segment, import the county's ack.
+
+For stations with no link: staff export a bundle to a USB stick, county staff run
+``yizhan-server import-bundle``, and the ack bundle it writes comes back on the stick.
+Records leave the outbox only when the server-signed acknowledgement inside names them.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from kiosk.sync.client import apply_changes
+from kiosk.sync.port import ServicesPort
+from shared.ack import verify_ack
+from shared.bundle import RecordBundle, read_ack_bundle, write_record_bundle
+from shared.clock import format_utc
+
+if TYPE_CHECKING:  # the facade imports this package; only types flow back
+    from kiosk.services.facade import KioskServices
+
+
+def _write_atomically(path: Path, data: bytes) -> None:
+    tmp = path.with_name(path.name + ".part")
+    with open(tmp, "wb") as fh:
+        fh.write(data)
+        fh.flush()
+        os.fsync(fh.fileno())
+    os.replace(tmp, path)
+
+
+def export_bundle(services: KioskServices, path: Path | str) -> dict[str, Any]:
+    """Write the signed record bundle of everything not yet acknowledged to ``path``.
+
+    Returns ``{"path", "records", "first_seq", "last_seq", "bytes"}``. Raises OSError when the
+    file cannot be written (the outbox is unchanged either way).
+    """
+    items = services.outbox.since_last_ack()
+    bundle = RecordBundle(services.device_id, services.station,
+                          format_utc(services.clock.now()),
+                          tuple(i.envelope for i in items))
+    data = write_record_bundle(bundle, services.device_signing_key())
+    target = Path(path)
+    _write_atomically(target, data)
+    return {"path": str(target), "records": len(items),
+            "first_seq": items[0].seq if items else None,
+            "last_seq": items[-1].seq if items else None, "bytes": len(data)}
+
+
+def import_ack(services: KioskServices, path: Path | str) -> dict[str, Any]:
+    """Apply an ack bundle written by ``yizhan-server import-bundle``.
+
+    Returns ``{"acknowledged", "changes"}``. Raises EnvelopeError (nothing applied) when the
+    file is unreadable, not an ack bundle, forged, or addressed to another kiosk; OSError when
+    it cannot be read.
+    """
+    ack_wire, changes = read_ack_bundle(Path(path).read_bytes())
+    ack = verify_ack(ack_wire, services.server_key(), services.device_id)
+    port = ServicesPort(services)
+    # Statuses first: the ack marks its records 'received' as of its own (later) issue time
+    # only where no status is known, which must not mask a real status change behind it.
+    apply_changes(port, changes)
+    acknowledged = port.apply_ack(ack)
+    services.record_sync(format_utc(services.clock.now()), None)
+    return {"acknowledged": acknowledged, "changes": len(changes)}

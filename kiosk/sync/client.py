@@ -1,0 +1,301 @@
+"""The sync client: push sealed envelopes, pull the station's changes feed.
+
+One ``httpx.Client`` is the only I/O seam (tests pass ``httpx.MockTransport`` for protocol edge
+cases and a real server for everything else). Every request is signed with the device key
+(shared/auth.py). Push sends the unacknowledged outbox in seq order, in batches whose size
+follows the link (``BatchSizer``), gzip-compressed. Only a 201/202 answer with a well-formed
+JSON body and a valid server-signed acknowledgement counts as success: a captive portal's
+HTML 200 is a TransientError. Records leave the outbox only when an acknowledgement names
+their id and envelope hash.
+"""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import gzip
+import json
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+from urllib.parse import quote
+
+import httpx
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+
+from kiosk.sync.errors import PermanentError, SyncError, TransientError
+from shared._errors import EnvelopeError
+from shared.ack import Ack, verify_ack
+from shared.auth import sign_request
+from shared.clock import Clock
+
+
+class OutboxItemLike(Protocol):
+    @property
+    def record_id(self) -> str: ...
+    @property
+    def seq(self) -> int: ...
+    @property
+    def hash(self) -> str: ...
+    @property
+    def envelope(self) -> bytes: ...
+
+
+class SyncPort(Protocol):
+    """What the client needs from the kiosk store (kiosk/services implements it)."""
+
+    def pending(self, limit: int) -> Sequence[OutboxItemLike]: ...
+    def mark_sent(self, record_ids: Sequence[str]) -> None: ...
+    def apply_ack(self, ack: Ack) -> int: ...
+    def mark_quarantined(self, record_id: str, reason: str) -> None: ...
+    def apply_status_updates(self, updates: Sequence[dict[str, Any]]) -> None: ...
+    def apply_config(self, config: dict[str, Any]) -> None: ...
+    def apply_revocation(self, device_id: str) -> None: ...
+    def get_cursor(self) -> str: ...
+    def set_cursor(self, cursor: str) -> None: ...
+
+
+def apply_changes(port: SyncPort, changes: Sequence[Any]) -> None:
+    """Apply changes-feed entries (statuses, configuration, revocations) through ``port``.
+    Unknown entry types are skipped, so older kiosks survive newer servers."""
+    statuses = [c for c in changes if isinstance(c, dict) and c.get("type") == "status"]
+    if statuses:
+        port.apply_status_updates(statuses)
+    for change in changes:
+        if not isinstance(change, dict):
+            continue
+        if change.get("type") == "config" and isinstance(change.get("config"), dict):
+            port.apply_config(change["config"])
+        elif change.get("type") == "revocation" and isinstance(change.get("device_id"), str):
+            port.apply_revocation(change["device_id"])
+
+
+@dataclass
+class SyncSummary:
+    """What one sync did, for the CLI, the staff screen and the logs (no personal data)."""
+
+    pushed: int = 0
+    accepted: int = 0
+    duplicates: int = 0
+    conflicts: int = 0
+    quarantined: int = 0
+    acknowledged: int = 0
+    gaps: list[dict[str, int]] = field(default_factory=list)
+    pulled: int = 0
+    requests: int = 0
+    bytes_sent: int = 0
+    bytes_received: int = 0
+    errors: list[str] = field(default_factory=list)
+
+    def to_wire(self) -> dict[str, Any]:
+        return dict(self.__dict__)
+
+    @property
+    def made_progress(self) -> bool:
+        """Whether anything was acknowledged, quarantined or pulled: a failure after progress
+        restarts the backoff, so a flaky link keeps moving instead of waiting longer and
+        longer."""
+        return bool(self.acknowledged or self.quarantined or self.conflicts or self.pulled)
+
+
+class BatchSizer:
+    """Chooses how many records go in the next push, from how the link behaved.
+
+    Aims for requests of about ``target_s`` seconds: grows while requests are fast, shrinks
+    to what the measured throughput allows, halves after a failure (never below 1).
+    """
+
+    def __init__(self, initial: int = 64, minimum: int = 1, maximum: int = 500,
+                 target_s: float = 8.0) -> None:
+        self.size, self.minimum, self.maximum, self.target_s = initial, minimum, maximum, target_s
+
+    def succeeded(self, records: int, seconds: float) -> None:
+        if records <= 0:
+            return
+        rate = records / max(seconds, 1e-3)
+        wanted = int(rate * self.target_s)
+        self.size = max(self.minimum, min(self.maximum, wanted, self.size * 2))
+
+    def failed(self) -> None:
+        self.size = max(self.minimum, self.size // 2)
+
+
+def _b64(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
+
+
+class SyncClient:
+    """Talks to one county server on behalf of one enrolled device."""
+
+    def __init__(self, port: SyncPort, *, base_url: str, device_id: str,
+                 device_key: Ed25519PrivateKey, server_key: Ed25519PublicKey, clock: Clock,
+                 transport: httpx.BaseTransport | None = None, timeout_s: float = 60.0,
+                 sizer: BatchSizer | None = None,
+                 progress: Callable[[str, int, int], None] | None = None) -> None:
+        self._port = port
+        self._device_id = device_id
+        self._key = device_key
+        self._server_key = server_key
+        self._clock = clock
+        self._sizer = sizer or BatchSizer()
+        self._progress = progress or (lambda stage, done, total: None)
+        self._http = httpx.Client(base_url=base_url.rstrip("/"), transport=transport,
+                                  timeout=httpx.Timeout(timeout_s, connect=10.0))
+
+    def close(self) -> None:
+        self._http.close()
+
+    def __enter__(self) -> SyncClient:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- transport -------------------------------------------------------------------------
+
+    def _request(self, method: str, path: str, body: bytes, summary: SyncSummary,
+                 extra_headers: dict[str, str] | None = None) -> httpx.Response:
+        headers = sign_request(method, path, body, self._device_id, self._key, self._clock)
+        headers.update(extra_headers or {})
+        summary.requests += 1
+        summary.bytes_sent += len(body) + sum(len(k) + len(v) + 4 for k, v in headers.items())
+        try:
+            response = self._http.request(method, path, content=body, headers=headers)
+        except httpx.TransportError as exc:
+            raise TransientError(f"{method} {path}: {type(exc).__name__}: {exc}") from exc
+        summary.bytes_received += len(response.content) + sum(
+            len(k) + len(v) + 4 for k, v in response.headers.items())
+        self._raise_for_status(response)
+        return response
+
+    @staticmethod
+    def _raise_for_status(response: httpx.Response) -> None:
+        status = response.status_code
+        if status in (200, 201, 202):
+            return
+        code, detail = None, response.text[:200]
+        if response.headers.get("content-type", "").startswith(("application/problem+json",
+                                                                "application/json")):
+            try:
+                problem = response.json()
+                code, detail = problem.get("code"), problem.get("detail") or detail
+            except (ValueError, AttributeError):
+                pass
+        if status == 429 or status >= 500:
+            retry_after = None
+            with contextlib.suppress(ValueError):
+                retry_after = float(response.headers.get("retry-after", ""))
+            raise TransientError(f"server answered {status}: {detail}", retry_after)
+        if status == 401 and code in ("auth_stale", "auth_replay"):
+            raise TransientError(f"server answered {status} {code}: {detail}")
+        raise PermanentError(f"server refused ({status} {code}): {detail}", code)
+
+    @staticmethod
+    def _json(response: httpx.Response, what: str) -> dict[str, Any]:
+        ctype = response.headers.get("content-type", "")
+        if not ctype.startswith("application/json"):
+            raise TransientError(f"{what}: answer is {ctype or 'untyped'}, not JSON "
+                                 "(a captive portal or proxy?)")
+        try:
+            value = response.json()
+        except ValueError as exc:
+            raise TransientError(f"{what}: answer is not valid JSON") from exc
+        if not isinstance(value, dict):
+            raise TransientError(f"{what}: answer is not a JSON object")
+        return value
+
+    # -- push ------------------------------------------------------------------------------
+
+    def push(self, summary: SyncSummary | None = None) -> SyncSummary:
+        """Send every unacknowledged record. Returns the summary; raises SyncError subclasses."""
+        summary = summary or SyncSummary()
+        while True:
+            items = list(self._port.pending(self._sizer.size))
+            if not items:
+                return summary
+            moved = self._push_batch(items, summary)
+            if moved == 0:
+                return summary  # the server holds the rest back (e.g. behind a gap): stop
+
+    def _push_batch(self, items: list[OutboxItemLike], summary: SyncSummary) -> int:
+        raw = json.dumps({"envelopes": [_b64(i.envelope) for i in items]}).encode()
+        body = gzip.compress(raw, compresslevel=6, mtime=0)
+        started = time.monotonic()
+        try:
+            response = self._request("POST", "/v1/push", body, summary, {
+                "Content-Type": "application/json", "Content-Encoding": "gzip"})
+        except TransientError:
+            self._sizer.failed()
+            raise
+        if response.status_code not in (201, 202):
+            raise TransientError(f"push answered {response.status_code}, not 201/202 "
+                                 "(a captive portal or proxy?)")
+        answer = self._json(response, "push")
+        try:
+            ack = verify_ack(answer.get("ack"), self._server_key, self._device_id)
+            results = answer["results"]
+            if not isinstance(results, list):
+                raise TypeError("results")
+        except (EnvelopeError, KeyError, TypeError) as exc:
+            raise PermanentError(f"push answer has no valid signed acknowledgement: {exc}",
+                                 "bad_ack") from exc
+        self._sizer.succeeded(len(items), time.monotonic() - started)
+        summary.pushed += len(items)
+        sent_ids = {i.record_id for i in items}
+        self._port.mark_sent([i.record_id for i in items])
+        refused: dict[str, str] = {}
+        for result in results:
+            if not isinstance(result, dict) or result.get("id") not in sent_ids:
+                continue
+            status = result.get("status")
+            summary.accepted += status == "accepted"
+            summary.duplicates += status == "duplicate"
+            summary.quarantined += status == "quarantined"
+            summary.conflicts += status == "conflict"
+            if status in ("quarantined", "conflict"):
+                refused[str(result["id"])] = f"{status}: {result.get('reason', '')}".strip()
+        # A quarantined record is held by the server (the ack names it) but stays visible to
+        # staff with its reason, so it is marked quarantined, not acknowledged.
+        stored = tuple(s for s in ack.stored if s[0] not in refused)
+        moved = self._port.apply_ack(Ack(ack.device, stored, ack.issued_at))
+        summary.acknowledged += moved
+        for record_id, reason in refused.items():
+            self._port.mark_quarantined(record_id, reason)
+        moved += len(refused)
+        gaps = answer.get("gaps") or []
+        summary.gaps = [g for g in gaps if isinstance(g, dict)]
+        self._progress("push", summary.pushed, summary.pushed + len(self._port.pending(1)))
+        return moved
+
+    # -- pull ------------------------------------------------------------------------------
+
+    def pull(self, summary: SyncSummary | None = None, limit: int = 500) -> SyncSummary:
+        """Fetch and apply the station's changes since the stored cursor."""
+        summary = summary or SyncSummary()
+        while True:
+            cursor = self._port.get_cursor()
+            path = f"/v1/changes?cursor={quote(cursor, safe='')}&limit={limit}"
+            response = self._request("GET", path, b"", summary)
+            answer = self._json(response, "changes")
+            changes, new_cursor = answer.get("changes"), answer.get("cursor")
+            if not isinstance(changes, list) or not isinstance(new_cursor, str):
+                raise TransientError("changes answer lacks 'changes' or 'cursor'")
+            apply_changes(self._port, changes)
+            self._port.set_cursor(new_cursor)
+            summary.pulled += len(changes)
+            self._progress("pull", summary.pulled, summary.pulled)
+            if not answer.get("more") or new_cursor == cursor:
+                return summary
+
+    def sync(self) -> SyncSummary:
+        """Push then pull. Returns the summary. Raises the first SyncError, carrying the
+        summary of what was done before it on ``.summary``."""
+        summary = SyncSummary()
+        try:
+            self.push(summary)
+            self.pull(summary)
+        except SyncError as exc:
+            exc.summary = summary
+            raise
+        return summary

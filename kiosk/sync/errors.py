@@ -1,0 +1,31 @@
+"""Sync errors: whose fault it is decides whether it is retried (see the package docstring)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from kiosk.errors import KioskError
+
+
+class SyncError(KioskError):
+    """Base of every error the sync client raises on purpose. ``summary`` is what the sync
+    had done before the error, when a sync was under way."""
+
+    summary: Any = None
+
+
+class TransientError(SyncError):
+    """The outside world failed; trying again later may work."""
+
+    def __init__(self, message: str, retry_after: float | None = None) -> None:
+        self.retry_after = retry_after
+        super().__init__(message)
+
+
+class PermanentError(SyncError):
+    """The server refused us for a reason that retrying cannot fix; ``code`` is its problem
+    code when it sent one."""
+
+    def __init__(self, message: str, code: str | None = None) -> None:
+        self.code = code
+        super().__init__(message)

@@ -1,0 +1,65 @@
+"""``ServicesPort``: the kiosk services seen through the sync client's ``SyncPort``.
+
+It translates feed entries into the services' calls: status entries lose their ``type``; a
+configuration entry that carries ``county`` (key rotation) re-enrolls the county keys before
+the rest of the configuration is applied; a revocation of this very device is remembered so
+the kiosk stops syncing and tells staff.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+from shared.ack import Ack
+
+REVOKED_KEY = "revoked_devices"
+
+if TYPE_CHECKING:  # the facade imports this package; only types flow back
+    from kiosk.services.facade import KioskServices
+    from kiosk.services.outbox import OutboxItem
+
+
+class ServicesPort:
+    """Adapts one open ``KioskServices`` to the sync client."""
+
+    def __init__(self, services: KioskServices) -> None:
+        self._s = services
+
+    def pending(self, limit: int) -> Sequence[OutboxItem]:
+        return self._s.outbox.unacknowledged(limit)
+
+    def mark_sent(self, record_ids: Sequence[str]) -> None:
+        self._s.outbox.mark_sent(record_ids)
+
+    def apply_ack(self, ack: Ack) -> int:
+        return self._s.outbox.apply_ack(ack)
+
+    def mark_quarantined(self, record_id: str, reason: str) -> None:
+        self._s.outbox.mark_quarantined(record_id, reason)
+
+    def apply_status_updates(self, updates: Sequence[dict[str, Any]]) -> None:
+        self._s.apply_status_updates([{k: v for k, v in u.items() if k != "type"}
+                                      for u in updates])
+
+    def apply_config(self, config: dict[str, Any]) -> None:
+        config = dict(config)
+        county = config.pop("county", None)
+        if isinstance(county, dict):
+            self._s.enroll_with(county, None)
+        self._s.apply_config(config)
+
+    def apply_revocation(self, device_id: str) -> None:
+        revoked = set(self._s.store.get_setting(REVOKED_KEY) or [])
+        revoked.add(device_id)
+        self._s.store.set_setting(REVOKED_KEY, sorted(revoked))
+
+    def revoked(self) -> bool:
+        """Whether the county has revoked this device."""
+        return self._s.device_id in (self._s.store.get_setting(REVOKED_KEY) or [])
+
+    def get_cursor(self) -> str:
+        return self._s.status.get_cursor() or ""
+
+    def set_cursor(self, cursor: str) -> None:
+        self._s.status.set_cursor(cursor)

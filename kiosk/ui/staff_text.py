@@ -1,0 +1,148 @@
+"""What the staff screen says, as sentences in the current language (no Kivy widgets here).
+
+The services answer with dicts and exceptions; staff read labelled lines and sentences:
+ticket details with field names, the outbox and device pages with times in Beijing time,
+the result of sync, export and enrollment as one sentence each, and failures saying whose
+fault they are (the county cannot be reached: nothing is lost, try later; the county
+refused; a wrong passphrase; a USB drive that cannot be written). Every function returns
+text in ``translator.lang`` (or ``lang``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from kiosk.errors import StationLocked, WrongPassphrase
+from kiosk.sync.errors import PermanentError, TransientError
+from kiosk.ui.display import local_time, shown_code
+from kiosk.ui.i18n import STRINGS, translator
+
+__all__ = [
+    "details_text",
+    "device_text",
+    "enrolled_text",
+    "exported_text",
+    "failure_text",
+    "outbox_text",
+    "sync_progress_text",
+    "synced_text",
+]
+
+# Ticket-detail keys the kiosk knows, with their label keys; others are shown as they are.
+_DETAIL_LABELS = {
+    "name": "field.name",
+    "phone": "field.phone",
+    "id_number": "field.id_number",
+    "matter": "staff.detail_matter",
+    "matter_type": "staff.detail_matter",
+    "linked_receipt": "receipt.code",
+    "note": "staff.detail_note",
+    "notes": "staff.detail_note",
+}
+
+
+def _value(key: str, value: Any) -> str:
+    if key in ("matter", "matter_type") and f"matter.{value}" in STRINGS:
+        return translator.t(f"matter.{value}")
+    if key == "linked_receipt" and isinstance(value, str):
+        return shown_code(value)
+    return "-" if value in (None, "") else str(value)
+
+
+def details_text(details: Mapping[str, Any] | None) -> str:
+    """One ``Label: value`` line per detail the worker gave; a sentence when none were."""
+    if details is None:
+        return ""
+    if not details:
+        return translator.t("staff.no_details")
+    lines = []
+    for key, value in details.items():
+        label = translator.t(_DETAIL_LABELS[key]) if key in _DETAIL_LABELS else key
+        lines.append(f"{label}：{_value(key, value)}" if translator.lang == "zh-CN"
+                     else f"{label}: {_value(key, value)}")
+    return "\n".join(lines)
+
+
+def outbox_text(counts: Mapping[str, Any], quarantined: list[Mapping[str, Any]]) -> str:
+    """Counts, last sync (Beijing time) and its error, then one line per quarantined record."""
+    if not counts:
+        return ""
+    lines = [translator.t("staff.outbox_counts", **{k: counts.get(k, 0) for k in (
+        "pending", "sent", "acknowledged", "quarantined")}),
+        translator.t("staff.last_sync", at=_when(counts.get("last_sync")))]
+    if counts.get("last_error"):
+        lines.append(translator.t("staff.last_error", error=counts["last_error"]))
+    lines += [translator.t("staff.quarantined_item", record_id=q.get("record_id", "?"),
+                           reason=q.get("reason") or "-") for q in quarantined]
+    return "\n".join(lines)
+
+
+def _when(value: Any) -> str:
+    return local_time(value, translator.lang) if value else translator.t("staff.never")
+
+
+def device_text(info: Mapping[str, Any]) -> str:
+    """Device id, station, county, server and last sync, one labelled line each."""
+    if not info:
+        return ""
+    not_yet = translator.t("staff.not_enrolled")
+    return "\n".join([
+        translator.t("staff.device_id", value=info.get("device_id") or "-"),
+        translator.t("staff.device_station", value=info.get("station") or "-"),
+        translator.t("staff.device_county", value=info.get("county") or not_yet),
+        translator.t("staff.device_server", value=info.get("server_url") or not_yet),
+        translator.t("staff.last_sync", at=_when(info.get("last_sync"))),
+    ])
+
+
+def sync_progress_text(phase: str, done: int, total: int) -> str:
+    """What the sync is doing now ('' before it starts)."""
+    if phase == "push":
+        return translator.t("staff.sync_push", done=done, total=total)
+    if phase == "pull":
+        return translator.t("staff.sync_pull", done=done)
+    return ""
+
+
+def synced_text(summary: Mapping[str, Any]) -> str:
+    """The sync summary as sentences: sent, confirmed, updates; then anything to look at."""
+    get = {k: summary.get(k, 0) for k in ("pushed", "acknowledged", "pulled", "quarantined",
+                                          "conflicts")}
+    text = translator.t("staff.synced", **get)
+    if get["quarantined"] or get["conflicts"]:
+        text += translator.t("staff.synced_refused", **get)
+    if summary.get("errors"):
+        text += "\n" + translator.t("staff.sync_errors",
+                                    errors="; ".join(str(e) for e in summary["errors"]))
+    return text
+
+
+def exported_text(result: Mapping[str, Any], path: str) -> str:
+    """The USB export summary as a sentence."""
+    size = result.get("bytes")
+    return translator.t("staff.exported", records=result.get("records", 0),
+                        path=result.get("path") or path,
+                        size="-" if size is None else f"{max(1, round(int(size) / 1024))} KB")
+
+
+def enrolled_text(result: Mapping[str, Any], server_url: str) -> str:
+    """The enrollment result as a sentence."""
+    return translator.t("staff.enrolled", station=result.get("station") or "-",
+                        county=result.get("county") or "-", server=server_url)
+
+
+def failure_text(exc: BaseException, action: str = "") -> str:
+    """Why a staff action failed, saying whose fault it is. ``action``: ``export`` adds the
+    USB hint to file-system errors."""
+    if isinstance(exc, TransientError):
+        return translator.t("staff.unreachable", detail=str(exc))
+    if isinstance(exc, PermanentError):
+        return translator.t("staff.refused", detail=str(exc))
+    if isinstance(exc, WrongPassphrase):
+        return translator.t("staff.wrong_passphrase")
+    if isinstance(exc, StationLocked):
+        return translator.t("staff.station_locked")
+    if isinstance(exc, OSError) and action == "export":
+        return translator.t("staff.export_failed", detail=exc.strerror or str(exc))
+    return translator.t("staff.failed", error=f"{type(exc).__name__}: {exc}")

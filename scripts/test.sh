@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# Set up (if needed) and run every check: ruff, mypy (strict on shared/ and kiosk services), pytest.
+# Extra arguments go to pytest, e.g. scripts/test.sh -k envelope
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/setup.sh
+. .venv/bin/activate
+echo "== ruff"; ruff check .
+echo "== mypy"; mypy
+echo "== pytest"
+exec python -m pytest "$@"

@@ -1,0 +1,76 @@
+"""The error tree of the ``shared`` package.
+
+::
+
+    YizhanError                      base of everything yizhan raises on purpose
+    ├── RecordInvalid                intake data failed validation; .errors lists FieldError
+    ├── CanonicalError               a value has no canonical encoding (float, non-str key, ...)
+    ├── EnvelopeError                an envelope cannot be parsed, verified or opened (opaque)
+    ├── KeyMaterialError             a key file or encoded key is malformed, or wrong passphrase
+    ├── ChainError                   a device's chain has a gap, a fork or a replaced record
+    ├── ReceiptError                 a receipt code, PIN or QR payload is malformed or forged
+    └── RequestAuthError             a kiosk request's signature headers fail (shared/auth.py;
+                                     .code is auth_missing, auth_stale or auth_signature)
+
+``EnvelopeError`` is deliberately opaque (one message for every cause) so an attacker learns
+nothing from which check failed; the cause is kept on ``.detail`` for server logs only.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+class YizhanError(Exception):
+    """Base of every error yizhan raises on purpose."""
+
+
+@dataclass(frozen=True)
+class FieldError:
+    """One invalid field: a dotted path, a stable code and the message in both languages."""
+
+    field: str
+    code: str
+    zh: str
+    en: str
+
+    def to_wire(self) -> dict[str, str]:
+        return {"field": self.field, "code": self.code, "zh": self.zh, "en": self.en}
+
+    def __str__(self) -> str:
+        return f"{self.field}: {self.en} / {self.zh}"
+
+
+class RecordInvalid(YizhanError):
+    """Intake data failed validation. ``errors`` holds one FieldError per bad field."""
+
+    def __init__(self, errors: list[FieldError]) -> None:
+        self.errors = list(errors)
+        super().__init__("; ".join(str(e) for e in self.errors) or "invalid record")
+
+    def to_wire(self) -> list[dict[str, str]]:
+        return [e.to_wire() for e in self.errors]
+
+
+class CanonicalError(YizhanError):
+    """A value has no canonical encoding (floats, non-string keys, unsupported types)."""
+
+
+class EnvelopeError(YizhanError):
+    """An envelope could not be parsed, verified or opened. Opaque on purpose."""
+
+    def __init__(self, detail: str = "") -> None:
+        self.detail = detail
+        super().__init__("envelope cannot be opened or verified")
+
+
+class ChainError(YizhanError):
+    """A device's record chain is broken: a gap, a reordering, a fork or a replaced record."""
+
+
+class ReceiptError(YizhanError):
+    """A receipt code, PIN or QR payload is malformed, or its signature does not verify."""
+
+
+class KeyMaterialError(YizhanError):
+    """A key file or encoded key is malformed, or its passphrase is wrong."""

@@ -1,0 +1,174 @@
+"""Receipts: what a worker takes home to look a case up later.
+
+* **Code**: 10 random Crockford base32 characters (50 bits) plus one check character, shown
+  as ``ABCD-EFGH-JKM``. The check character is Luhn mod 32 over the alphabet (it catches every
+  single wrong character and every swap of neighbours but one), chosen over Crockford's
+  mod-37 symbols because ``* ~ $ = U`` cannot be typed on the kiosk keypad. ``I L O`` are
+  read as ``1 1 0``. Luhn mod 32 misses one swap, ``0Z`` <-> ``Z0``, so ``new_code`` never
+  issues a code with those two characters next to each other.
+* **PIN**: 6 random digits. Only a verifier (SHA-256 over a context, the code and the PIN)
+  is ever stored; the PIN itself is printed and shown once.
+* **QR payload**: ``YZR1.<claims>.<signature>``, both unpadded base64url. ``claims`` is the
+  canonical JSON ``{"c": code, "d": device id, "h": envelope hash (hex), "s": station,
+  "t": filing time}``: no personal data. The device signs ``SIG_PREFIX || claims`` with
+  Ed25519, so anyone holding the county's list of device keys can verify it offline.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import io
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import qrcode
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+
+from shared._errors import CanonicalError, ReceiptError
+from shared.canonical import canonical_bytes, loads_canonical
+from shared.ids import ALPHABET, normalise_crockford
+from shared.keys import b64u, unb64u
+from shared.textnorm import identifier
+
+CODE_DATA_LEN = 10
+QR_PREFIX = "YZR1"
+SIG_PREFIX = b"yizhan-receipt-v1\x00"
+PIN_PREFIX = b"yizhan-pin-v1\x00"
+_INDEX = {c: i for i, c in enumerate(ALPHABET)}
+
+
+def luhn32_check(data: str) -> str:
+    """The Luhn mod 32 check character of Crockford base32 ``data``."""
+    factor, total = 2, 0
+    for ch in reversed(data):
+        addend = factor * _INDEX[ch]
+        factor = 1 if factor == 2 else 2
+        total += addend // 32 + addend % 32
+    return ALPHABET[(32 - total % 32) % 32]
+
+
+def new_code() -> str:
+    """A fresh receipt code: 11 characters, the last one the check character.
+
+    Luhn mod N cannot see a swap of the characters worth 0 and N-1 (``0`` and ``Z``), so codes
+    with those two side by side (check character included) are never issued: for every code
+    handed out, any swap of neighbours is caught.
+    """
+    while True:
+        data = "".join(secrets.choice(ALPHABET) for _ in range(CODE_DATA_LEN))
+        code = data + luhn32_check(data)
+        if "0Z" not in code and "Z0" not in code:
+            return code
+
+
+def format_code(code: str) -> str:
+    """``ABCDEFGHJKM`` -> ``ABCD-EFGH-JKM`` for printing and reading aloud."""
+    return f"{code[:4]}-{code[4:8]}-{code[8:]}"
+
+
+def parse_code(text: str) -> str:
+    """Normalise what someone typed (case, hyphens, spaces, I/L/O) and check it.
+
+    Returns the 11-character code. Raises ReceiptError if the length, an alphabet character
+    or the check character is wrong.
+    """
+    code = normalise_crockford(text)
+    if len(code) != CODE_DATA_LEN + 1 or any(c not in _INDEX for c in code):
+        raise ReceiptError("receipt code must be 11 letters and digits")
+    if luhn32_check(code[:-1]) != code[-1]:
+        raise ReceiptError("receipt code check character does not match: a character is wrong")
+    return code
+
+
+def new_pin() -> str:
+    """Six random digits."""
+    return f"{secrets.randbelow(10**6):06d}"
+
+
+def pin_verifier(code: str, pin: str) -> str:
+    """Hex SHA-256 binding a PIN to its code; what stores keep instead of the PIN.
+
+    The typed PIN is folded like any identifier first (NFKC: full-width ０-９ are the
+    digits 0-9; whitespace dropped), so a PIN typed with a Chinese input method still matches.
+    """
+    return hashlib.sha256(PIN_PREFIX + code.encode() + b"\x00"
+                          + identifier(pin).encode()).hexdigest()
+
+
+def pin_matches(code: str, pin: str, verifier: str) -> bool:
+    """Constant-time comparison of a typed PIN against a stored verifier."""
+    return hmac.compare_digest(pin_verifier(code, pin), verifier)
+
+
+@dataclass(frozen=True)
+class ReceiptClaims:
+    """What a receipt QR says: no personal data."""
+
+    code: str
+    device: str
+    station: str
+    filed_at: str
+    record_hash: str
+
+    def to_wire(self) -> dict[str, str]:
+        return {"c": self.code, "d": self.device, "h": self.record_hash, "s": self.station,
+                "t": self.filed_at}
+
+
+def sign_receipt(claims: ReceiptClaims, device_key: Ed25519PrivateKey) -> str:
+    """The QR payload text for ``claims``, signed by the device."""
+    body = canonical_bytes(claims.to_wire())
+    return f"{QR_PREFIX}.{b64u(body)}.{b64u(device_key.sign(SIG_PREFIX + body))}"
+
+
+def read_receipt(payload: str) -> ReceiptClaims:
+    """Parse a QR payload without checking its signature. Raises ReceiptError if malformed."""
+    return _split(payload)[0]
+
+
+def _split(payload: str) -> tuple[ReceiptClaims, bytes, bytes]:
+    try:
+        prefix, body_b64, sig_b64 = payload.strip().split(".")
+        if prefix != QR_PREFIX:
+            raise ReceiptError("not a yizhan receipt")
+        body, signature = unb64u(body_b64), unb64u(sig_b64)
+        data = loads_canonical(body)
+    except (ValueError, CanonicalError) as exc:
+        raise ReceiptError("receipt QR is malformed") from exc
+    if not isinstance(data, dict) or set(data) != {"c", "d", "h", "s", "t"} \
+            or not all(isinstance(v, str) for v in data.values()):
+        raise ReceiptError("receipt QR is malformed")
+    parse_code(data["c"])
+    claims = ReceiptClaims(data["c"], data["d"], data["s"], data["t"], data["h"])
+    return claims, body, signature
+
+
+def verify_receipt(payload: str,
+                   device_keys: Mapping[str, Ed25519PublicKey]) -> ReceiptClaims:
+    """Check a QR payload's signature against the device that made it.
+
+    Returns the claims. Raises ReceiptError if malformed, from an unknown device, or forged.
+    """
+    claims, body, signature = _split(payload)
+    key = device_keys.get(claims.device)
+    if key is None:
+        raise ReceiptError(f"receipt from unknown device {claims.device}")
+    try:
+        key.verify(signature, SIG_PREFIX + body)
+    except InvalidSignature:
+        raise ReceiptError("receipt signature does not verify") from None
+    return claims
+
+
+def qr_png(payload: str, box_size: int = 8) -> bytes:
+    """Render ``payload`` as a QR code PNG (error correction M, 4-module quiet zone)."""
+    qr = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, box_size=box_size,
+                       border=4)
+    qr.add_data(payload)
+    qr.make(fit=True)
+    buf = io.BytesIO()
+    qr.make_image(fill_color="black", back_color="white").save(buf, format="PNG")
+    return buf.getvalue()

@@ -1,0 +1,84 @@
+"""``create_app(settings, clock)``: the ASGI application of the county sync server."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from starlette.concurrency import run_in_threadpool
+from starlette.middleware.gzip import GZipMiddleware
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from shared.clock import Clock, SystemClock
+from sync_server.api import kiosk, public
+from sync_server.api.body import BodyLimit
+from sync_server.api.problems import install
+from sync_server.service import Services
+from sync_server.settings import Settings
+
+log = logging.getLogger("yizhan.server")
+
+
+class RequestCounter:
+    """ASGI middleware counting requests by route template and status (pure ASGI, so errors
+    raised while reading the body still reach the problem handlers)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        status = [0]
+
+        async def sending(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                status[0] = message["status"]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, sending)
+        finally:
+            app = scope.get("app")
+            svc = getattr(app.state, "services", None) if app is not None else None
+            if svc is not None:
+                route = scope.get("route")
+                svc.metrics.inc("yizhan_http_requests_total",
+                                route=getattr(route, "path", "unmatched"),
+                                status=str(status[0] or 500))
+
+
+def create_app(settings: Settings, clock: Clock | None = None) -> FastAPI:
+    """Build the app. The store is opened and migrated, and records left pending by a crash
+    are finished, when the app starts (lifespan); ConfigError is raised then if the data
+    folder or database cannot be used."""
+    clock = clock or SystemClock()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        svc = await run_in_threadpool(Services.open, settings, clock)
+        app.state.services = svc
+        recovered = await run_in_threadpool(svc.ingestor.recover)
+        if recovered:
+            log.info("finished pending records of %d devices", recovered)
+        try:
+            yield
+        finally:
+            svc.close()
+
+    app = FastAPI(title="yizhan county sync server", version="1", lifespan=lifespan,
+                  description="Enrollment, signed push of sealed envelopes, changes feed and "
+                              "receipt status lookup. See docs/protocol.md.")
+    install(app)
+    app.include_router(kiosk.router)
+    app.include_router(public.router)
+
+    app.add_middleware(RequestCounter)
+    app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
+    # Answers (acks, change feeds) are JSON full of hex and repeated keys: gzip them for
+    # clients that ask (the kiosk does), which matters on a 64 kbit/s link.
+    app.add_middleware(GZipMiddleware, minimum_size=1024)
+    return app

@@ -1,0 +1,92 @@
+"""Request and answer shapes, for validation where FastAPI parses and for the OpenAPI schema."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class EnrollRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    token: str = Field(min_length=1, max_length=200, description="one-time enrollment token")
+    device_public_key: str = Field(min_length=1, max_length=100,
+                                   description="base64url raw Ed25519 public key (32 bytes)")
+    station: str | None = Field(None, max_length=64,
+                                description="must equal the token's station when given")
+
+
+class EnrollAnswer(BaseModel):
+    device_id: str
+    station: str
+    county: dict[str, Any]
+    config: dict[str, Any]
+
+
+class PushRequest(BaseModel):
+    envelopes: list[str] = Field(description="base64url of each envelope's bytes, seq order")
+
+
+class PushResult(BaseModel):
+    index: int
+    id: str | None
+    status: Literal["accepted", "duplicate", "conflict", "quarantined"]
+    reason: str | None = None
+
+
+class Gap(BaseModel):
+    from_seq: int
+    to_seq: int
+
+
+class ChainHead(BaseModel):
+    seq: int
+    hash: str
+
+
+class PushAnswer(BaseModel):
+    results: list[PushResult]
+    ack: dict[str, Any] = Field(description="shared.ack signed acknowledgement")
+    gaps: list[Gap]
+    chain: ChainHead
+
+
+class ChangesAnswer(BaseModel):
+    changes: list[dict[str, Any]]
+    cursor: str
+    more: bool
+
+
+class StatusRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    code: str = Field(min_length=1, max_length=40, description="receipt code, any spelling")
+    pin: str = Field(min_length=1, max_length=20)
+
+
+class StatusAnswer(BaseModel):
+    receipt_code: str
+    status: str
+    as_of: str
+    next_step_zh: str
+    next_step_en: str
+
+
+class Health(BaseModel):
+    status: str
+    county: str
+    database: str
+
+
+class ProblemBody(BaseModel):
+    type: str
+    title: str
+    status: int
+    code: str
+    detail: str
+
+
+PROBLEMS: dict[int | str, dict[str, Any]] = {
+    status: {"model": ProblemBody, "description": "problem",
+             "content": {"application/problem+json": {}}}
+    for status in (400, 401, 403, 404, 409, 413, 415, 422, 429, 503)
+}

@@ -1,0 +1,357 @@
+"""``yizhan-server``: the county sync server's command line.
+
+Every subcommand has ``--help``; ``--data DIR`` (env YIZHAN_SERVER_DATA, default
+./var/server) picks the state folder and ``--db URL`` (env YIZHAN_SERVER_DB) the store.
+Commands that print data take ``--json``. Errors go to stderr, naming the thing at fault,
+with exit status 1 (2 for usage errors).
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import os
+import secrets
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from shared.clock import SystemClock
+from shared.receipt import qr_png
+from sync_server import keystore
+from sync_server.domain.errors import DomainError
+from sync_server.duplicates import side_by_side
+from sync_server.errors import ActionRefused, ConfigError, NotFound, ServerError
+from sync_server.progress import ProgressBar
+from sync_server.settings import Settings, default_data_dir
+from sync_server.staff import ROUTES, STATUSES, StaffDesk
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    return Settings(data_dir=args.data, db_url=args.db or "", passphrase=_passphrase(args))
+
+
+def _passphrase(args: argparse.Namespace) -> bytes | None:
+    if getattr(args, "passphrase_file", None):
+        try:
+            return Path(args.passphrase_file).read_bytes().strip() or None
+        except OSError as exc:
+            raise ConfigError(f"--passphrase-file {args.passphrase_file}: {exc.strerror}")\
+                from None
+    value = os.environ.get("YIZHAN_COUNTY_PASSPHRASE")
+    return value.encode("utf-8") if value else None
+
+
+def _print(args: argparse.Namespace, data: Any, text: str) -> None:
+    if getattr(args, "json", False):
+        print(json.dumps(data, ensure_ascii=False, sort_keys=True))
+    else:
+        print(text)
+
+
+def cmd_init(args: argparse.Namespace) -> int:
+    settings = _settings(args)
+    if args.rotate:
+        keys = keystore.rotate(args.data, settings.passphrase)
+    else:
+        if not args.county:
+            raise ConfigError("--county NAME is required (or --rotate to add a key)")
+        args.data.mkdir(parents=True, exist_ok=True)
+        keys = keystore.create(args.data, args.county, settings.passphrase)
+    with StaffDesk.open(settings) as desk:  # creates and migrates the store
+        desk.publish_config()
+    public = keys.public()
+    _print(args, public, f"county {public['county']}: {len(public['keys'])} key(s), newest "
+           f"{public['keys'][-1]['kid']}\nenrollment file: "
+           f"{args.data / keystore.PUBLIC_FILE}")
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from sync_server.api import create_app
+    app = create_app(_settings(args), SystemClock())
+    uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level,
+                access_log=False)
+    return 0
+
+
+def cmd_enroll_token(args: argparse.Namespace) -> int:
+    if args.ttl_hours <= 0:
+        raise ConfigError("--ttl-hours must be positive")
+    token = secrets.token_urlsafe(32)
+    while token.startswith("-"):  # a leading '-' reads as an option on command lines
+        token = secrets.token_urlsafe(32)
+    with StaffDesk.open(_settings(args)) as desk:
+        expires = desk.add_token(hashlib.sha256(token.encode()).hexdigest(), args.station,
+                                 args.ttl_hours)
+    info = {"token": token, "station": args.station, "expires_at": expires}
+    if args.server_url:
+        info["server"] = args.server_url
+    if args.qr_png:
+        args.qr_png.write_bytes(qr_png(json.dumps(info, sort_keys=True,
+                                                  separators=(",", ":"))))
+    _print(args, info, f"{token}\nstation {args.station}, expires {expires}")
+    return 0
+
+
+def cmd_revoke(args: argparse.Namespace) -> int:
+    with StaffDesk.open(_settings(args)) as desk:
+        desk.revoke(args.device_id)
+    _print(args, {"device_id": args.device_id, "revoked": True},
+           f"device {args.device_id} revoked")
+    return 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    out = open(args.output, "w", encoding="utf-8") if args.output else sys.stdout  # noqa: SIM115
+    try:
+        with StaffDesk.open(_settings(args)) as desk:
+            for case in desk.export():
+                out.write(json.dumps(case, ensure_ascii=False, sort_keys=True) + "\n")
+    finally:
+        if out is not sys.stdout:
+            out.close()
+    return 0
+
+
+def _case_summary(state: Any) -> dict[str, Any]:
+    return {"receipt_code": state.receipt_code, "case_id": state.case_id,
+            "status": state.status, "route": state.route, "flags": list(state.flags),
+            "duplicate_of": state.duplicate_of}
+
+
+def cmd_case_duplicate(args: argparse.Namespace) -> int:
+    decision = "confirm" if args.confirm_of else "split"
+    with StaffDesk.open(_settings(args)) as desk:
+        mine, theirs = desk.duplicate(args.code, args.confirm_of or args.split_from, decision,
+                                      args.by)
+    verb = "confirmed as a duplicate of" if decision == "confirm" else "split from"
+    _print(args, {"decision": decision, "case": _case_summary(mine),
+                  "other": _case_summary(theirs)},
+           f"{mine.receipt_code} {verb} {theirs.receipt_code}: {mine.receipt_code} "
+           f"{mine.status}, {theirs.receipt_code} {theirs.status}")
+    return 0
+
+
+def cmd_duplicates(args: argparse.Namespace) -> int:
+    with StaffDesk.open(_settings(args)) as desk:
+        pairs = desk.duplicates()
+    _print(args, pairs, side_by_side(pairs))
+    return 0
+
+
+def cmd_case(args: argparse.Namespace) -> int:
+    with StaffDesk.open(_settings(args)) as desk:
+        if args.action == "route":
+            state = desk.act(args.code, "routed", {"to": args.to}, args.by)
+        elif args.action == "status":
+            state = desk.act(args.code, "status_changed", {"status": args.status}, args.by)
+        else:
+            state = desk.act(args.code, "outcome_recorded",
+                             {"field": args.field, "value": args.fen}, args.by)
+    _print(args, _case_summary(state), f"{state.receipt_code}: {state.status}"
+           + (f" (route {state.route})" if state.route else ""))
+    return 0
+
+
+def _ack_path(args: argparse.Namespace) -> Path:
+    if args.ack_out:
+        return Path(args.ack_out)
+    file = Path(args.file)
+    return file.with_name(file.stem + ".ack.yzb")
+
+
+def cmd_import_bundle(args: argparse.Namespace) -> int:
+    try:
+        data = args.file.read_bytes()
+    except OSError as exc:
+        raise ConfigError(f"{args.file}: {exc.strerror}") from None
+    ack_path = _ack_path(args)
+    part = ack_path.with_name(ack_path.name + ".part")
+    try:  # fail on an unwritable ack path before storing anything
+        part.write_bytes(b"")
+    except OSError as exc:
+        raise ConfigError(f"--ack-out {ack_path}: {exc.strerror}") from None
+    bar = ProgressBar(sys.stderr, f"importing {args.file.name}")
+    try:
+        with StaffDesk.open(_settings(args)) as desk:
+            done = desk.import_bundle(data, bar.update)
+        with open(part, "wb") as fh:
+            fh.write(done.ack_bundle)
+            fh.flush()
+            os.fsync(fh.fileno())
+        part.replace(ack_path)
+    finally:
+        part.unlink(missing_ok=True)
+    summary = {**done.summary(), "ack_path": str(ack_path)}
+    gaps = "".join(f", gap {g['from_seq']}-{g['to_seq']}" for g in summary["gaps"])
+    bar.finish(f"imported {summary['records']} records from device {summary['device']} "
+               f"(station {summary['station']}): {summary['accepted']} accepted, "
+               f"{summary['duplicates']} duplicates, {summary['conflicts']} conflicts, "
+               f"{summary['quarantined']} quarantined, {summary['held']} held{gaps}")
+    _print(args, summary, str(ack_path))
+    return 0
+
+
+def cmd_devices(args: argparse.Namespace) -> int:
+    with StaffDesk.open(_settings(args)) as desk:
+        rows = desk.devices()
+    _print(args, rows, "\n".join(
+        f"{d['device_id']} station {d['station']} seq {d['chain_seq']}"
+        + (" REVOKED" if d["revoked_at"] else "")
+        + "".join(f" gap {g['from_seq']}-{g['to_seq']}" for g in d["gaps"])
+        for d in rows) or "no devices")
+    return 0
+
+
+def cmd_quarantine(args: argparse.Namespace) -> int:
+    if getattr(args, "qaction", None) == "release":
+        return cmd_release(args)
+    with StaffDesk.open(_settings(args)) as desk:
+        rows = desk.quarantine()
+    _print(args, rows, "\n".join(f"{r['device_id']} {r['record_id']} {r['status']}: "
+                                 f"{r['reason']}" for r in rows) or "nothing quarantined")
+    return 0
+
+
+def cmd_release(args: argparse.Namespace) -> int:
+    with StaffDesk.open(_settings(args)) as desk:
+        state, reason = desk.release(args.record_id, args.by)
+    if state != "merged":
+        raise ActionRefused(f"record {args.record_id}: still quarantined: {reason}")
+    _print(args, {"record_id": args.record_id, "state": state, "reason": reason},
+           f"record {args.record_id} released into the case store")
+    return 0
+
+
+def cmd_alerts(args: argparse.Namespace) -> int:
+    with StaffDesk.open(_settings(args)) as desk:
+        rows = desk.alerts()
+    _print(args, rows, "\n".join(f"{a['employer_name']}: {a['claimants']} claimants, "
+                                 f"{len(a['case_ids'])} cases since {a['window_start']}"
+                                 + (f" (grew, updated {a['updated_at']})"
+                                    if a["updated_at"] else "")
+                                 for a in rows) or "no alerts")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--data", type=Path, default=default_data_dir(),
+                        help="state folder (env YIZHAN_SERVER_DATA, default ./var/server)")
+    common.add_argument("--db", default=os.environ.get("YIZHAN_SERVER_DB"),
+                        help="sqlite:///PATH or postgresql://... (default: SQLite in --data)")
+    common.add_argument("--passphrase-file", help="file holding the county key passphrase "
+                        "(else env YIZHAN_COUNTY_PASSPHRASE)")
+    js = argparse.ArgumentParser(add_help=False)
+    js.add_argument("--json", action="store_true", help="machine-readable output")
+    parser = argparse.ArgumentParser(prog="yizhan-server", description=__doc__.split("\n")[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("init", parents=[common, js], help="county keys + store under --data")
+    p.add_argument("--county", help="county name (first init)")
+    p.add_argument("--rotate", action="store_true", help="add a new county key; it seals from "
+                   "now on, older keys still open")
+    p.set_defaults(func=cmd_init)
+
+    p = sub.add_parser("serve", parents=[common], help="run the HTTP API")
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=8600)
+    p.add_argument("--log-level", default="info")
+    p.set_defaults(func=cmd_serve)
+
+    p = sub.add_parser("enroll-token", parents=[common, js],
+                       help="one-time, expiring enrollment token (and its QR)")
+    p.add_argument("--station", required=True, help="station id the kiosk will serve")
+    p.add_argument("--ttl-hours", type=int, default=24)
+    p.add_argument("--qr-png", type=Path, help="also write the token as a QR PNG here")
+    p.add_argument("--server-url", help="put the server URL into the QR too")
+    p.set_defaults(func=cmd_enroll_token)
+
+    p = sub.add_parser("revoke", parents=[common, js], help="refuse a device from now on")
+    p.add_argument("device_id")
+    p.set_defaults(func=cmd_revoke)
+
+    p = sub.add_parser("import-bundle", parents=[common, js],
+                       help="USB record bundle from an offline station; writes the ack bundle")
+    p.add_argument("file", type=Path, help="the record bundle (yizhan-kiosk export-bundle)")
+    p.add_argument("--ack-out", help="where to write the signed ack bundle (default: next to "
+                   "FILE, named <name>.ack.yzb)")
+    p.set_defaults(func=cmd_import_bundle)
+
+    p = sub.add_parser("export", parents=[common], help="opened, merged cases as JSON lines")
+    p.add_argument("--format", choices=["jsonl"], default="jsonl")
+    p.add_argument("--output", help="write here instead of stdout")
+    p.set_defaults(func=cmd_export)
+
+    p = sub.add_parser("case", help="staff actions on a case, by receipt code")
+    case_sub = p.add_subparsers(dest="action", required=True)
+    for name, text in (("route", "route a case to a handling channel"),
+                       ("status", "change a case's status"),
+                       ("outcome", "record an outcome in fen")):
+        cp = case_sub.add_parser(name, parents=[common, js], help=text)
+        cp.add_argument("code", help="receipt code (hyphens and case do not matter)")
+        cp.add_argument("--by", default=os.environ.get("USER") or "staff",
+                        help="staff user recorded as the author")
+        cp.set_defaults(func=cmd_case)
+        if name == "route":
+            cp.add_argument("--to", required=True, choices=ROUTES)
+        elif name == "status":
+            cp.add_argument("status", choices=STATUSES)
+        else:
+            group = cp.add_mutually_exclusive_group(required=True)
+            group.add_argument("--settled-fen", type=int, dest="fen")
+            group.add_argument("--award-fen", type=int, dest="award")
+    cp = case_sub.add_parser("duplicate", parents=[common, js],
+                             help="decide a likely duplicate: confirm CODE as a duplicate of "
+                             "CODE2 (CODE is closed, its station told) or split the two")
+    cp.add_argument("code", help="receipt code of the case decided on")
+    decision = cp.add_mutually_exclusive_group(required=True)
+    decision.add_argument("--confirm-of", metavar="CODE2",
+                          help="CODE is a duplicate of CODE2 (the one kept)")
+    decision.add_argument("--split-from", metavar="CODE2",
+                          help="CODE and CODE2 are different matters")
+    cp.add_argument("--by", default=os.environ.get("USER") or "staff",
+                    help="staff user recorded as the author")
+    cp.set_defaults(func=cmd_case_duplicate)
+    for name, func, text in (("devices", cmd_devices, "enrolled devices, chain heads, gaps"),
+                             ("alerts", cmd_alerts, "collective-dispute early warnings"),
+                             ("duplicates", cmd_duplicates,
+                              "likely-duplicate pairs awaiting a decision, side by side")):
+        p = sub.add_parser(name, parents=[common, js], help=text)
+        p.set_defaults(func=func)
+    p = sub.add_parser("quarantine", parents=[common, js],
+                       help="quarantined and rejected records; 'release' one after review")
+    p.set_defaults(func=cmd_quarantine)
+    q_sub = p.add_subparsers(dest="qaction", required=False)
+    rp = q_sub.add_parser("release", parents=[common, js],
+                          help="put a quarantined record (e.g. 'revoked') through open, "
+                          "validate and merge again after review")
+    rp.add_argument("record_id", help="the record id shown by yizhan-server quarantine")
+    rp.add_argument("--by", default=os.environ.get("USER") or "staff",
+                    help="staff user recorded as releasing it")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the CLI; returns the exit status."""
+    args = build_parser().parse_args(argv)
+    if getattr(args, "action", None) == "outcome":
+        args.field = "award_fen" if args.award is not None else "settled_fen"
+        args.fen = args.award if args.award is not None else args.fen
+    try:
+        return int(args.func(args))
+    except (ServerError, DomainError) as exc:
+        kind = "not found" if isinstance(exc, NotFound) else "error"
+        print(f"yizhan-server: {kind}: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

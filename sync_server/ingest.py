@@ -1,0 +1,370 @@
+"""Ingest: a device's pushed envelopes -> durable inbox -> chain check -> open -> validate
+-> merge, and the per-record answer with the signed acknowledgement.
+
+Two transactions per push. The first stores the raw bytes (after it commits, the records are
+acknowledged whatever happens next). The second walks the device's unverified envelopes from
+its verified chain head: a contiguous run that follows the head costs one signature check
+(``verify_run``); a run behind a gap is checked on its own signature and held until the gap is
+filled; every authentic record is opened, validated and filed, or quarantined with a reason.
+A crash between or inside the two leaves records ``pending``; the next push of that device, or
+server start-up (``recover``), finishes them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import Engine
+from sqlalchemy.exc import DBAPIError
+
+from shared._errors import ChainError, EnvelopeError, ReceiptError, RecordInvalid
+from shared.ack import sign_ack
+from shared.clock import Clock, format_utc
+from shared.envelope import START, ChainPoint, Envelope, open_, split_runs, verify, verify_run
+from shared.intake import IntakePayload
+from shared.keys import ed25519_public_from_b64
+from shared.receipt import parse_code
+from sync_server.errors import ActionRefused, NotFound
+from sync_server.keystore import CountyKeys
+from sync_server.merge import CaseDesk, FilingBatch
+from sync_server.store import devices as dq
+from sync_server.store import feed
+from sync_server.store import inbox as iq
+
+log = logging.getLogger("yizhan.server.ingest")
+_RETRY_STATES = {"40P01", "40001"}  # deadlock_detected, serialization_failure
+
+
+@dataclass
+class PushResult:
+    """The answer to one push: per-record results, what is stored, gaps and the chain head."""
+
+    results: list[dict[str, Any]] = field(default_factory=list)
+    stored: list[tuple[str, str]] = field(default_factory=list)
+    gaps: list[dict[str, int]] = field(default_factory=list)
+    chain: ChainPoint = START
+
+    @property
+    def all_stored(self) -> bool:
+        return all(r["status"] in ("accepted", "duplicate") for r in self.results)
+
+    def to_wire(self, keys: CountyKeys, device_id: str, clock: Clock) -> dict[str, Any]:
+        return {"results": self.results,
+                "ack": sign_ack(device_id, self.stored, format_utc(clock.now()),
+                                keys.server_key),
+                "gaps": self.gaps, "chain": {"seq": self.chain.seq, "hash": self.chain.hash}}
+
+
+def _ms(clock: Clock) -> int:
+    return int(clock.now().timestamp() * 1000)
+
+
+class Ingestor:
+    """Runs the push pipeline against one store with the county's keys."""
+
+    def __init__(self, engine: Engine, keys: CountyKeys, desk: CaseDesk, clock: Clock) -> None:
+        self._engine = engine
+        self._keys = keys
+        self._desk = desk
+        self._clock = clock
+        self._private = keys.keyring.private_keys
+
+    def push(self, device_id: str, station: str, raws: Sequence[bytes]) -> PushResult:
+        """Store, verify and merge a batch from an authenticated device. Returns the answer."""
+        result = PushResult()
+        parsed: list[Envelope] = []
+        now = _ms(self._clock)
+        slots: list[dict[str, Any]] = []
+        with self._engine.begin() as conn:
+            for index, raw in enumerate(raws):
+                digest = hashlib.sha256(raw).hexdigest()
+                try:
+                    env = Envelope.from_bytes(raw)
+                except EnvelopeError as exc:
+                    log.warning("device %s: envelope %d unparseable: %s", device_id, index,
+                                exc.detail)
+                    iq.reject(conn, device_id, None, digest, raw, "quarantined",
+                              "malformed_envelope", now)
+                    slots.append({"index": index, "id": None, "status": "quarantined",
+                                  "reason": "malformed_envelope"})
+                    continue
+                if env.header.device != device_id:
+                    iq.reject(conn, device_id, env.header.id, digest, raw, "quarantined",
+                              "device_mismatch", now)
+                    slots.append({"index": index, "id": env.header.id,
+                                  "status": "quarantined", "reason": "device_mismatch"})
+                    continue
+                parsed.append(env)
+                slots.append({"index": index, "id": env.header.id, "env": env})
+            outcome = iq.store(conn, [iq.Incoming(e.header.id, device_id, e.header.station,
+                                                  e.header.seq, e.hash, e.raw)
+                                      for e in parsed], now)
+            first: dict[str, str] = {}
+            for e in parsed:  # other bytes under a stored id: kept aside for staff
+                if outcome[e.header.id] == "conflict" or \
+                        first.setdefault(e.header.id, e.hash) != e.hash:
+                    iq.reject(conn, device_id, e.header.id, e.hash, e.raw, "conflict",
+                              "conflict: record id already stored with other bytes", now)
+        result.chain, result.gaps = self.process_device(
+            device_id, {e.header.id: e for e in parsed})
+        with self._engine.connect() as conn:
+            held = iq.states(conn, [e.header.id for e in parsed])
+            rejected = iq.rejected_ids(conn, device_id, [e.hash for e in parsed])
+        for slot in slots:
+            env = slot.pop("env", None)
+            if env is None:
+                result.results.append(slot)
+                continue
+            result.results.append(self._answer(slot, env, outcome[env.header.id], held,
+                                               rejected, result))
+        return result
+
+    def _answer(self, slot: dict[str, Any], env: Envelope, outcome: str,
+                held: dict[str, iq.Stored], rejected: dict[str, str],
+                result: PushResult) -> dict[str, Any]:
+        rid = env.header.id
+        row = held.get(rid)
+        # (other bytes under an id repeated within this very batch are a conflict too)
+        if outcome == "conflict" or (row is not None and row.envelope_hash != env.hash):
+            return {**slot, "status": "conflict",
+                    "reason": "record id already stored with other bytes; original kept"}
+        result.stored.append((rid, env.hash))
+        if env.hash in rejected:
+            return {**slot, "status": "quarantined", "reason": rejected[env.hash]}
+        if row is None:  # pragma: no cover - a stored row never disappears otherwise
+            return {**slot, "status": "quarantined", "reason": "lost"}
+        if row.state == "quarantined":
+            return {**slot, "status": "quarantined", "reason": row.reason or ""}
+        status = "accepted" if outcome == "new" else "duplicate"
+        out = {**slot, "status": status}
+        if row.state == "held":
+            out["reason"] = "held: waiting for earlier records (see gaps)"
+        return out
+
+    # -- verification and merge ------------------------------------------------------------
+
+    def process_device(self, device_id: str, known: Mapping[str, Envelope] | None = None
+                       ) -> tuple[ChainPoint, list[dict[str, int]]]:
+        """Verify, open and merge a device's unverified inbox records in one transaction.
+
+        ``known``: envelopes already parsed (by record id), reused when their bytes are the
+        ones the inbox holds.
+
+        Returns the verified chain head and the gaps behind which records are held. A
+        PostgreSQL deadlock or serialisation failure (two processes filing complaints against
+        one employer at once) rolls the transaction back; it is retried a few times.
+        """
+        for attempt in range(4):
+            try:
+                return self._process_device(device_id, known or {})
+            except DBAPIError as exc:
+                if attempt == 3 or getattr(exc.orig, "sqlstate", None) not in _RETRY_STATES:
+                    raise
+                log.info("device %s: retrying after %s", device_id, type(exc.orig).__name__)
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def _process_device(self, device_id: str, known: Mapping[str, Envelope]
+                        ) -> tuple[ChainPoint, list[dict[str, int]]]:
+        now = _ms(self._clock)
+        with self._engine.begin() as conn:
+            dev = dq.get(conn, device_id, for_update=True)
+            if dev is None:
+                return START, []
+            key = ed25519_public_from_b64(dev.public_key)
+            head = ChainPoint(dev.chain_seq, dev.chain_hash)
+            envs: list[Envelope] = []
+            for rid, raw in iq.unverified(conn, device_id):
+                env = known.get(rid)
+                if env is not None and env.raw == raw:
+                    envs.append(env)
+                    continue
+                try:
+                    envs.append(Envelope.from_bytes(raw))
+                except EnvelopeError:
+                    iq.move_to_rejected(conn, rid, "malformed_envelope", now)
+            states: list[tuple[str, str, str | None]] = []
+            batch = FilingBatch()
+            for env in [e for e in envs if e.header.seq <= head.seq]:
+                if self._authentic(conn, env, key, now):
+                    states.append((env.header.id, "quarantined",
+                                   f"fork: seq {env.header.seq} is already taken by another "
+                                   "record of this device"))
+            connected = True
+            chained: list[Envelope] = []
+            for run in split_runs([e for e in envs if e.header.seq > head.seq]):
+                follows = run[0].header.seq == head.seq + 1 and run[0].header.prev == head.hash
+                if connected and follows:
+                    good = self._verify_connected(conn, run, key, head, now)
+                    chained += good
+                    if good:
+                        head = ChainPoint(good[-1].header.seq, good[-1].hash)
+                    connected = len(good) == len(run)
+                    continue
+                connected = False
+                states += [(e.header.id, "held", None)
+                           for e in self._verify_alone(conn, run, key, now)]
+            states += self._merge(conn, chained, dev, batch, now)
+            iq.set_states(conn, states, now)
+            if head.seq != dev.chain_seq:
+                dq.set_chain(conn, device_id, head.seq, head.hash)
+            self._desk.raise_alerts(conn, batch, now)
+            feed.append(conn, batch.feed, now)
+            gaps = gaps_behind(head, iq.held_seqs(conn, device_id))
+        return head, gaps
+
+    def _authentic(self, conn: Any, env: Envelope, key: Any, now: int) -> bool:
+        try:
+            verify(env, key)
+            return True
+        except EnvelopeError:
+            iq.move_to_rejected(conn, env.header.id, "bad_signature", now)
+            return False
+
+    def _verify_connected(self, conn: Any, run: list[Envelope], key: Any, head: ChainPoint,
+                          now: int) -> list[Envelope]:
+        """The authentic prefix of a run that follows the head (one signature if all good)."""
+        try:
+            verify_run(run, key, head)
+            return run
+        except (EnvelopeError, ChainError):
+            pass
+        good: list[Envelope] = []
+        for env in run:
+            if not self._authentic(conn, env, key, now):
+                break
+            good.append(env)
+        return good
+
+    def _verify_alone(self, conn: Any, run: list[Envelope], key: Any,
+                      now: int) -> list[Envelope]:
+        """The authentic records of a run behind a gap (one signature if all good)."""
+        try:
+            verify_run(run, key)
+            return run
+        except (EnvelopeError, ChainError):
+            return [e for e in run if self._authentic(conn, e, key, now)]
+
+    def _merge(self, conn: Any, envs: list[Envelope], dev: dq.Device, batch: FilingBatch,
+               now: int, *, released: bool = False) -> list[tuple[str, str, str | None]]:
+        """Open, validate and file verified records in chain order; the inbox state of each
+        (``merged``, or ``quarantined`` with the reason). ``released``: staff released these
+        records of a revoked device after review, so revocation does not refuse them."""
+        reasons: dict[str, str] = {}
+        opened: list[tuple[Envelope, IntakePayload]] = []
+        for env in envs:
+            reason = self._refusal(env, dev, released)
+            if reason is None:
+                try:
+                    intake = IntakePayload.from_wire(open_(env, self._private))
+                    reason = _payload_mismatch(env, intake)
+                except EnvelopeError:
+                    reason = "cannot_open: the envelope does not decrypt with the county keys"
+                except RecordInvalid as exc:
+                    reason = "invalid_record: " + ", ".join(f"{e.field} {e.code}"
+                                                            for e in exc.errors)
+            if reason is None:
+                opened.append((env, intake))
+            else:
+                reasons[env.header.id] = reason
+        reasons.update(self._desk.file_many(conn, opened, batch, now))
+        out: list[tuple[str, str, str | None]] = []
+        for env in envs:
+            h = env.header
+            reason = reasons.get(h.id)
+            if reason is None:
+                out.append((h.id, "merged", None))
+            else:
+                log.warning("device %s record %s quarantined: %s", h.device, h.id, reason)
+                out.append((h.id, "quarantined", reason))
+        return out
+
+    def _refusal(self, env: Envelope, dev: dq.Device, released: bool = False) -> str | None:
+        h = env.header
+        # Judged by seq, not by the header's ``created`` time: whoever holds the device key
+        # can write any time there, but every seq up to the head verified at revocation is
+        # taken (a second record at one of them is a fork).
+        if dev.revoked_at_ms is not None and not released and \
+                h.seq > (dev.revoked_at_seq or 0):
+            return (f"revoked: seq {h.seq} is beyond the chain head (seq "
+                    f"{dev.revoked_at_seq or 0}) verified when the device was revoked; "
+                    "kept for staff review (yizhan-server quarantine release)")
+        if h.station != dev.station:
+            return f"station_mismatch: device is enrolled at {dev.station}, not {h.station}"
+        if not set(h.to) & set(self._private):
+            return "unknown_kid: sealed to no county key this server holds"
+        return None
+
+    def release(self, record_id: str, user: str) -> tuple[str, str | None]:
+        """Put a quarantined inbox record through open, validate and merge again, with the
+        device's revocation set aside (staff have reviewed it). Forks are not released: they
+        are not on the device's chain. Returns (``merged`` | ``quarantined``, reason); a record
+        still refused stays quarantined with the new reason.
+
+        Raises NotFound if no record ``record_id`` is quarantined in the inbox, ActionRefused
+        for a fork or a signature that no longer verifies against the device's key.
+        """
+        now = _ms(self._clock)
+        with self._engine.begin() as conn:
+            found = iq.quarantined(conn, record_id)
+            if found is None:
+                raise NotFound(f"record {record_id}: nothing quarantined under this id "
+                               "(see yizhan-server quarantine)")
+            device_id, raw, reason = found
+            if reason.startswith("fork"):
+                raise ActionRefused(f"record {record_id}: a fork is not on the device's "
+                                    "chain and cannot be released")
+            dev = dq.get(conn, device_id, for_update=True)
+            if dev is None:  # pragma: no cover - inbox rows belong to enrolled devices
+                raise NotFound(f"device {device_id}: not enrolled here")
+            try:
+                env = Envelope.from_bytes(raw)
+                verify(env, ed25519_public_from_b64(dev.public_key))
+            except EnvelopeError:
+                raise ActionRefused(f"record {record_id}: its signature does not verify "
+                                    f"against device {device_id}") from None
+            batch = FilingBatch()
+            [(_, state, new_reason)] = self._merge(conn, [env], dev, batch, now,
+                                                   released=True)
+            if state == "merged":
+                new_reason = f"released by staff:{user} (was: {reason})"
+            iq.set_states(conn, [(record_id, state, new_reason)], now)
+            self._desk.raise_alerts(conn, batch, now)
+            feed.append(conn, batch.feed, now)
+        return state, new_reason
+
+    def recover(self) -> int:
+        """Finish every device's pending records (after a crash). Returns devices processed."""
+        with self._engine.connect() as conn:
+            pending = dq.with_pending(conn)
+        for device_id in pending:
+            self.process_device(device_id)
+        return len(pending)
+
+
+def _payload_mismatch(env: Envelope, intake: IntakePayload) -> str | None:
+    h = env.header
+    if intake.kind != h.kind:
+        return f"header_mismatch: header kind {h.kind}, payload kind {intake.kind}"
+    if intake.station != h.station:
+        return "header_mismatch: payload station differs from the header"
+    try:
+        if parse_code(intake.receipt_code) != intake.receipt_code:
+            return "invalid_receipt: receipt code is not in canonical form"
+    except ReceiptError:
+        return "invalid_receipt: receipt code check character is wrong"
+    return None
+
+
+def gaps_behind(head: ChainPoint, held: list[int]) -> list[dict[str, int]]:
+    """The missing seq ranges between the verified head and the held seqs (ascending)."""
+    gaps = []
+    expected = head.seq + 1
+    for seq in held:
+        if seq > expected:
+            gaps.append({"from_seq": expected, "to_seq": seq - 1})
+        expected = max(expected, seq + 1)
+    return gaps

@@ -1,0 +1,137 @@
+"""The county's secrets on disk under the data folder, and the public enrollment file.
+
+Layout of ``<data>``::
+
+    county-keys/0001-<kid>.pem   X25519 county keys (PKCS#8, passphrase-encrypted when one is
+                                 given), numbered oldest first: the newest seals, all open
+    server-key.pem               Ed25519 key that signs acknowledgements
+    county-secret                32 random bytes (hex) keying the person/employer HMACs
+    county-public.json           {"county", "keys": [{"kid", "public_key"}], "server_key"}
+                                 the kiosk's offline enrollment file; the last key seals
+
+Private files are written with mode 0600 and never overwritten.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
+
+from shared._errors import KeyMaterialError
+from shared.keys import (
+    Keyring,
+    b64u,
+    ed25519_private_from_pem,
+    kid_of,
+    private_to_pem,
+    raw_public,
+    x25519_private_from_pem,
+)
+from sync_server.errors import ConfigError
+
+PUBLIC_FILE = "county-public.json"
+KEYS_DIR = "county-keys"
+SERVER_KEY = "server-key.pem"
+SECRET_FILE = "county-secret"  # noqa: S105 - a file name, not a secret
+
+
+@dataclass(frozen=True)
+class CountyKeys:
+    """What a running server holds: the keyring, the ack key, the HMAC secret, the name."""
+
+    county: str
+    keyring: Keyring
+    server_key: Ed25519PrivateKey
+    secret: bytes
+
+    def public(self) -> dict[str, Any]:
+        """The county-public.json content."""
+        return {"county": self.county,
+                "keys": [r.to_wire() for r in self.keyring.recipients()],
+                "server_key": b64u(raw_public(self.server_key.public_key()))}
+
+
+def _write_private(path: Path, data: bytes) -> None:
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "wb") as fh:
+        fh.write(data)
+
+
+def _write_public(data_dir: Path, keys: CountyKeys) -> None:
+    tmp = data_dir / (PUBLIC_FILE + ".tmp")
+    tmp.write_text(json.dumps(keys.public(), ensure_ascii=False, indent=2) + "\n", "utf-8")
+    tmp.replace(data_dir / PUBLIC_FILE)
+
+
+def is_initialised(data_dir: Path) -> bool:
+    """True when ``data_dir`` already holds county keys."""
+    return (data_dir / SERVER_KEY).exists()
+
+
+def create(data_dir: Path, county: str, passphrase: bytes | None) -> CountyKeys:
+    """Make the first county key, the server key and the secret. Returns the loaded keys.
+
+    Raises ConfigError if the folder is already initialised or the county name is empty.
+    """
+    if not county.strip():
+        raise ConfigError("--county: the county name must not be empty")
+    if is_initialised(data_dir):
+        raise ConfigError(f"{data_dir} is already initialised; use --rotate to add a key")
+    (data_dir / KEYS_DIR).mkdir(parents=True, exist_ok=True)
+    (data_dir / "county.json").write_text(json.dumps({"county": county.strip()},
+                                                     ensure_ascii=False) + "\n", "utf-8")
+    _write_private(data_dir / SECRET_FILE, secrets.token_hex(32).encode())
+    _write_private(data_dir / SERVER_KEY, private_to_pem(Ed25519PrivateKey.generate(),
+                                                         passphrase))
+    return rotate(data_dir, passphrase)
+
+
+def rotate(data_dir: Path, passphrase: bytes | None) -> CountyKeys:
+    """Add a new county key (it seals from now on; older ones still open). Returns the keys.
+
+    Raises ConfigError if the folder is not initialised or the passphrase is wrong.
+    """
+    existing = load(data_dir, passphrase, allow_empty=True)
+    key = X25519PrivateKey.generate()
+    number = len(existing.keyring) + 1
+    _write_private(data_dir / KEYS_DIR / f"{number:04d}-{kid_of(key.public_key())}.pem",
+                   private_to_pem(key, passphrase))
+    existing.keyring.add(key)
+    _write_public(data_dir, existing)
+    return existing
+
+
+def load(data_dir: Path, passphrase: bytes | None, *, allow_empty: bool = False) -> CountyKeys:
+    """Read every key under ``data_dir``. Raises ConfigError naming the file at fault."""
+    if not is_initialised(data_dir):
+        raise ConfigError(f"{data_dir} holds no county keys: run `yizhan-server init --county "
+                          "NAME` first")
+    try:
+        county = json.loads((data_dir / "county.json").read_text("utf-8"))["county"]
+        secret = bytes.fromhex((data_dir / SECRET_FILE).read_text().strip())
+    except (OSError, ValueError, KeyError) as exc:
+        raise ConfigError(f"{data_dir}: county.json or county-secret unreadable: {exc}") from None
+    keyring = Keyring()
+    for path in sorted((data_dir / KEYS_DIR).glob("*.pem")):
+        keyring.add(_read(path, passphrase, x25519_private_from_pem))
+    if not len(keyring) and not allow_empty:
+        raise ConfigError(f"{data_dir / KEYS_DIR} holds no county key")
+    server_key = _read(data_dir / SERVER_KEY, passphrase, ed25519_private_from_pem)
+    return CountyKeys(county, keyring, server_key, secret)
+
+
+def _read(path: Path, passphrase: bytes | None, loader: Any) -> Any:
+    try:
+        return loader(path.read_bytes(), passphrase)
+    except KeyMaterialError as exc:
+        hint = " (set YIZHAN_COUNTY_PASSPHRASE or --passphrase-file)" if not passphrase else ""
+        raise ConfigError(f"{path}: {exc}{hint}") from None
+    except OSError as exc:
+        raise ConfigError(f"{path}: {exc.strerror}") from None

@@ -1,0 +1,258 @@
+"""Merge: opened intake records and staff actions become case events, and the case store
+follows — folded state, person and duplicate links, collective-dispute alerts, the feed.
+
+Everything here runs inside the caller's transaction, so a crash leaves either all of a
+record's effects or none. The rules themselves live in ``sync_server.domain`` (events, fold,
+dedupe keys, alert grouping, next steps); this module only feeds them and stores what they say.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import secrets
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Connection
+
+from shared.clock import Clock, format_utc, parse_utc
+from shared.envelope import Envelope
+from shared.hlc import HLC, HybridClock
+from shared.ids import new_record_id
+from shared.intake import IntakePayload
+from sync_server.alerting import raise_alerts
+from sync_server.domain.dedupe import employer_key, person_key
+from sync_server.domain.errors import DomainError
+from sync_server.domain.events import Event, filed_event
+from sync_server.domain.fold import CaseState, fold
+from sync_server.domain.nextstep import next_step
+from sync_server.errors import NotFound
+from sync_server.settings import Settings
+from sync_server.store import cases as q
+from sync_server.store import feed
+
+
+class MergeRefused(Exception):
+    """A record cannot become a case; ``reason`` is the quarantine reason."""
+
+    def __init__(self, reason: str) -> None:
+        self.reason = reason
+        super().__init__(reason)
+
+
+def status_change(state: CaseState, as_of: str) -> dict[str, Any]:
+    """The feed entry telling a station where a receipt stands (no personal data)."""
+    zh, en = next_step(state.status, state.route, state.duplicate_of)
+    return {"type": "status", "receipt_code": state.receipt_code, "status": state.status,
+            "next_step_zh": zh, "next_step_en": en, "as_of": as_of}
+
+
+@dataclass
+class _Filing:
+    """One record on its way to becoming a case: what ``file_many`` needs of it."""
+
+    env: Envelope
+    intake: IntakePayload
+    record: dict[str, Any]
+    filed_at: datetime
+    pkey: str
+    ekey: str | None
+    events: list[Event]
+
+
+@dataclass
+class FilingBatch:
+    """What filing a batch produced, for the caller's feed append and metrics."""
+
+    feed: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+    filed: int = 0
+    duplicates_linked: int = 0
+    alerts: int = 0
+    alerts_updated: int = 0
+    # employer key -> (a name it was filed under, [(case id, filed at)]) for raise_alerts
+    employers: dict[str, tuple[str, list[tuple[str, Any]]]] = field(default_factory=dict)
+
+
+class CaseDesk:
+    """Files records as cases and applies staff actions, with the county's dedupe secret."""
+
+    def __init__(self, secret: bytes, clock: Clock, settings: Settings) -> None:
+        self._secret = secret
+        self._clock = clock
+        self._settings = settings
+        self._hlc = HybridClock("srv" + secrets.token_hex(4), clock)
+
+    # -- filing ----------------------------------------------------------------------------
+
+    def file_many(self, conn: Connection, items: Sequence[tuple[Envelope, IntakePayload]],
+                  batch: FilingBatch, now_ms: int) -> dict[str, str]:
+        """File opened, validated records as new cases, in the order given.
+
+        One query finds the receipt codes already taken, one the likely-duplicate candidates;
+        cases, events and links are inserted in bulk. Returns record id -> quarantine reason
+        for every record refused (the others are filed).
+        """
+        refused: dict[str, str] = {}
+        taken = q.receipt_taken(conn, [intake.receipt_code for _, intake in items])
+        filings: list[_Filing] = []
+        for env, intake in items:
+            try:
+                filing = self._prepare(env, intake, taken)
+            except MergeRefused as exc:
+                refused[env.header.id] = exc.reason
+                continue
+            except DomainError as exc:
+                refused[env.header.id] = f"merge_refused: {exc}"
+                continue
+            taken.add(intake.receipt_code)
+            filings.append(filing)
+        links, stored_marks = self._duplicates(conn, filings, batch)
+        as_of = format_utc(self._clock.now())
+        events: list[dict[str, Any]] = []
+        rows: list[dict[str, Any]] = []
+        for f in filings:
+            h = f.env.header
+            state = fold(f.events)
+            events += [e.to_wire() for e in f.events]
+            rows.append({
+                "case_id": h.id, "record_id": h.id, "kind": f.intake.kind,
+                "station": h.station, "device_id": h.device,
+                "receipt_code": f.intake.receipt_code, "pin_verifier": f.intake.pin_verifier,
+                "filed_at": format_utc(f.filed_at), "status": state.status,
+                "record": f.record, "state": state.to_wire(), "person_key": f.pkey,
+                "employer_key": f.ekey, "created_at_ms": now_ms, "updated_at_ms": now_ms})
+            if f.ekey is not None:
+                batch.employers.setdefault(f.ekey, (f.record["employer"]["name"], []))[1]\
+                    .append((h.id, f.filed_at))
+            batch.feed.append((h.station, status_change(state, as_of)))
+        q.insert_events(conn, events, now_ms)
+        q.insert_cases(conn, rows)
+        q.add_links(conn, links, "likely_duplicate", int(self._clock.now().timestamp() * 1000))
+        self._mark_stored(conn, stored_marks, now_ms)
+        batch.filed += len(filings)
+        return refused
+
+    def _mark_stored(self, conn: Connection, marks: dict[str, list[Event]],
+                     now_ms: int) -> None:
+        """Add likely-duplicate marks to cases already stored and store their new fold (a
+        pending mark moves no status, so nothing goes on the feed)."""
+        if not marks:
+            return
+        q.insert_events(conn, [e.to_wire() for evs in marks.values() for e in evs], now_ms)
+        folded = [fold(Event.from_wire(e) for e in evs)
+                  for evs in q.events_of_many(conn, sorted(marks)).values()]
+        q.set_states(conn, [(s.case_id, s.status, s.to_wire()) for s in folded], now_ms)
+
+    def _prepare(self, env: Envelope, intake: IntakePayload, taken: set[str]) -> _Filing:
+        """The filed event and matching keys of one record. Raises MergeRefused, DomainError."""
+        h = env.header
+        record = intake.record.to_wire()
+        try:
+            filed = filed_event(h.id, intake, hlc=h.hlc, author=f"device:{h.device}",
+                                record=record)
+            filed_at = parse_utc(intake.filed_at)
+        except (DomainError, ValueError) as exc:
+            raise MergeRefused(f"invalid_event: {exc}") from None
+        if intake.receipt_code in taken:
+            raise MergeRefused("receipt_code_taken: another case holds this receipt code")
+        who = record["claimant"]["id_number"] if intake.kind == "complaint" \
+            else record["id_number"]
+        # the record was validated by IntakePayload.from_wire: its ID number and USCC are
+        # already in normal form, so the keys do not check them a second time
+        pkey = person_key(who, self._secret, normalised=True)
+        ekey = None
+        if intake.kind == "complaint":
+            ekey = employer_key(record["employer"].get("uscc"), record["employer"]["name"],
+                                normalised=True)
+        return _Filing(env, intake, record, filed_at, pkey, ekey, [filed])
+
+    def _duplicates(self, conn: Connection, filings: list[_Filing], batch: FilingBatch
+                    ) -> tuple[list[tuple[str, str]], dict[str, list[Event]]]:
+        """Mark each complaint a likely duplicate of every complaint by the same person
+        against the same employer within the window: cases already stored (one query for
+        the batch) and earlier ones of this batch. Both cases of a pair get the mark, so
+        the earlier one shows the link too. Returns the (new case, other) links and the
+        marks for cases already stored (by case id)."""
+        complaints = [(f, f.ekey) for f in filings if f.ekey is not None]
+        if not complaints:
+            return [], {}
+        in_batch = {f.env.header.id: f for f, _ in complaints}
+        stored_marks: dict[str, list[Event]] = {}
+        window = timedelta(days=self._settings.duplicate_window_days)
+        known: dict[tuple[str, str], list[tuple[str, str]]] = {}
+        times = [f.filed_at for f, _ in complaints]
+        for row in q.similar_many(conn, sorted({f.pkey for f, _ in complaints}),
+                                  format_utc(min(times) - window),
+                                  format_utc(max(times) + window)):
+            known.setdefault((row["person_key"], row["employer_key"]), []).append(
+                (row["case_id"], row["filed_at"]))
+        links: list[tuple[str, str]] = []
+        for f, ekey in complaints:
+            case_id = f.env.header.id
+            since, until = format_utc(f.filed_at - window), format_utc(f.filed_at + window)
+            pair = known.setdefault((f.pkey, ekey), [])
+            reason = f"same claimant and employer within {window.days} days"
+            for other in sorted(c for c, at in pair if since <= at <= until and c != case_id):
+                stamp = str(self._hlc.now())
+                f.events.append(Event(f"dup-{case_id}-{other}", case_id, "marked_duplicate",
+                                      stamp, "system:dedupe", {"of": other, "reason": reason}))
+                mark = Event(f"dup-{other}-{case_id}", other, "marked_duplicate", stamp,
+                             "system:dedupe", {"of": case_id, "reason": reason})
+                if other in in_batch:
+                    in_batch[other].events.append(mark)
+                else:
+                    stored_marks.setdefault(other, []).append(mark)
+                links.append((case_id, other))
+                batch.duplicates_linked += 1
+            pair.append((case_id, format_utc(f.filed_at)))
+        return links, stored_marks
+
+    def raise_alerts(self, conn: Connection, batch: FilingBatch, now_ms: int) -> None:
+        """Raise new collective-dispute alerts and update the ones whose group grew, once
+        per employer the batch filed against (see ``sync_server.alerting``)."""
+        raised, grown = raise_alerts(conn, batch.employers, self._settings, now_ms)
+        batch.alerts += raised
+        batch.alerts_updated += grown
+
+    # -- staff -----------------------------------------------------------------------------
+
+    def staff_action(self, conn: Connection, code: str, kind: str, data: dict[str, Any],
+                     user: str) -> CaseState:
+        """Apply one staff event to the case with receipt ``code``; returns the new state.
+
+        Raises NotFound for an unknown code and DomainError (EventInvalid) for bad data.
+        """
+        case = q.by_code(conn, code, for_update=True)
+        if case is None:
+            raise NotFound(f"receipt code {code}: no such case")
+        return self.staff_events(conn, [(case, kind, data)], user)[0]
+
+    def staff_events(self, conn: Connection,
+                     changes: Sequence[tuple[dict[str, Any], str, dict[str, Any]]],
+                     user: str) -> list[CaseState]:
+        """Apply staff events, each (case row, kind, data), together: every event is made
+        (validated) before any is stored, each case is folded and stored again, and the
+        status changes go on the feed in one append, last. Returns the new states in order.
+
+        Raises DomainError (EventInvalid) for bad data; nothing is stored then.
+        """
+        for case, _, _ in changes:
+            with contextlib.suppress(ValueError):  # a kiosk clock far ahead: ours still orders
+                self._hlc.observe(HLC.parse(case["state"]["last_hlc"]))
+        made = [Event(new_record_id(self._clock), case["case_id"], kind, str(self._hlc.now()),
+                      f"staff:{user}", data) for case, kind, data in changes]
+        now_ms = int(self._clock.now().timestamp() * 1000)
+        as_of = format_utc(self._clock.now())
+        q.insert_events(conn, [e.to_wire() for e in made], now_ms)
+        states: list[CaseState] = []
+        moved: list[tuple[str, dict[str, Any]]] = []
+        for case, _, _ in changes:
+            state = fold(Event.from_wire(e) for e in q.events_of(conn, case["case_id"]))
+            q.set_state(conn, case["case_id"], state.status, state.to_wire(), now_ms)
+            if state.status != case["status"]:
+                moved.append((case["station"], status_change(state, as_of)))
+            states.append(state)
+        feed.append(conn, moved, now_ms)
+        return states

@@ -1,0 +1,43 @@
+"""The server's working parts, wired once per process: store, keys, merge desk, ingest."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import Engine
+
+from shared.clock import Clock
+from sync_server import keystore
+from sync_server.ingest import Ingestor
+from sync_server.merge import CaseDesk
+from sync_server.metrics import Metrics
+from sync_server.settings import Settings
+from sync_server.store import make_engine, migrate
+
+
+@dataclass
+class Services:
+    """Everything a request handler or CLI command needs. Holds no state of its own beyond
+    caches of what is on disk: several processes can share one PostgreSQL."""
+
+    settings: Settings
+    clock: Clock
+    engine: Engine
+    keys: keystore.CountyKeys
+    desk: CaseDesk
+    ingestor: Ingestor
+    metrics: Metrics
+
+    @classmethod
+    def open(cls, settings: Settings, clock: Clock, *, upgrade: bool = True) -> Services:
+        """Load the keys, open (and migrate) the store. Raises ConfigError naming the fault."""
+        keys = keystore.load(settings.data_dir, settings.passphrase)
+        engine = make_engine(settings.database_url)
+        if upgrade:
+            migrate(engine)
+        desk = CaseDesk(keys.secret, clock, settings)
+        return cls(settings, clock, engine, keys, desk,
+                   Ingestor(engine, keys, desk, clock), Metrics())
+
+    def close(self) -> None:
+        self.engine.dispose()

@@ -1,0 +1,173 @@
+"""The one schema of the central case store (SQLAlchemy Core), for SQLite and PostgreSQL.
+
+Times are integer milliseconds since the Unix epoch (``*_ms``) so both backends compare them
+the same way; JSON documents are canonical JSON text. Migrations in ``migrations/`` create
+exactly these tables; ``tests/sync_server/test_migrations.py`` checks that they agree.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+
+metadata = MetaData()
+
+# Enrolled kiosks and the verified head of each one's record chain.
+devices = Table(
+    "devices", metadata,
+    Column("device_id", String(40), primary_key=True),
+    Column("public_key", String(64), nullable=False),
+    Column("station", String(64), nullable=False),
+    Column("enrolled_at_ms", BigInteger, nullable=False),
+    Column("revoked_at_ms", BigInteger, nullable=True),
+    # chain_seq when revoked: records beyond it are quarantined ``revoked`` (a thief holding
+    # the device key can write any ``created`` time into a header, but not an earlier seq
+    # than the server has verified)
+    Column("revoked_at_seq", BigInteger, nullable=True),
+    Column("chain_seq", BigInteger, nullable=False, default=0),
+    Column("chain_hash", String(64), nullable=False),
+)
+
+# One-time enrollment tokens; only a SHA-256 of the token is kept.
+enroll_tokens = Table(
+    "enroll_tokens", metadata,
+    Column("token_hash", String(64), primary_key=True),
+    Column("station", String(64), nullable=False),
+    Column("created_at_ms", BigInteger, nullable=False),
+    Column("expires_at_ms", BigInteger, nullable=False),
+    Column("used_at_ms", BigInteger, nullable=True),
+    Column("device_id", String(40), nullable=True),
+)
+
+# Request nonces seen inside the replay window.
+nonces = Table(
+    "nonces", metadata,
+    Column("device_id", String(40), primary_key=True),
+    Column("nonce", String(64), primary_key=True),
+    Column("seen_at_ms", BigInteger, nullable=False),
+    Index("ix_nonces_seen", "seen_at_ms"),
+)
+
+# Fixed-window request counters (public status lookup), per client and minute.
+rate_limits = Table(
+    "rate_limits", metadata,
+    Column("bucket", String(128), primary_key=True),
+    Column("window_ms", BigInteger, primary_key=True),
+    Column("count", Integer, nullable=False),
+)
+
+# The durable inbox: raw envelope bytes, stored before anything else happens.
+# state: pending (stored, not yet verified) | held (verified alone, waiting for a gap) |
+#        merged | quarantined (authentic but unopenable/invalid; reason says why)
+inbox = Table(
+    "inbox", metadata,
+    Column("record_id", String(64), primary_key=True),
+    Column("device_id", String(40), nullable=False),
+    Column("station", String(64), nullable=False),
+    Column("seq", BigInteger, nullable=False),
+    Column("envelope_hash", String(64), nullable=False),
+    Column("raw", LargeBinary, nullable=False),
+    Column("received_at_ms", BigInteger, nullable=False),
+    Column("state", String(16), nullable=False),
+    Column("reason", Text, nullable=True),
+    Column("processed_at_ms", BigInteger, nullable=True),
+    Index("ix_inbox_device_seq", "device_id", "seq"),
+    Index("ix_inbox_state", "state"),
+)
+
+# Envelopes kept but not admitted under their record id: other bytes under a stored id
+# (conflict), bad signatures, unparseable bytes, another device's records. Nothing is dropped.
+rejected = Table(
+    "rejected", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("record_id", String(64), nullable=True),
+    Column("device_id", String(40), nullable=False),
+    Column("envelope_hash", String(64), nullable=False),
+    Column("raw", LargeBinary, nullable=False),
+    Column("received_at_ms", BigInteger, nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("reason", Text, nullable=False),
+    UniqueConstraint("device_id", "envelope_hash", name="uq_rejected_bytes"),
+)
+
+# One case per intake record; ``state`` is the fold of its events, ``record`` as submitted.
+cases = Table(
+    "cases", metadata,
+    Column("case_id", String(64), primary_key=True),
+    Column("record_id", String(64), nullable=False, unique=True),
+    Column("kind", String(16), nullable=False),
+    Column("station", String(64), nullable=False),
+    Column("device_id", String(40), nullable=False),
+    Column("receipt_code", String(16), nullable=False, unique=True),
+    Column("pin_verifier", String(64), nullable=False),
+    Column("filed_at", String(32), nullable=False),
+    Column("status", String(32), nullable=False),
+    Column("record", Text, nullable=False),
+    Column("state", Text, nullable=False),
+    Column("person_key", String(64), nullable=True),
+    Column("employer_key", String(128), nullable=True),
+    Column("created_at_ms", BigInteger, nullable=False),
+    Column("updated_at_ms", BigInteger, nullable=False),
+    Index("ix_cases_person", "person_key"),
+    Index("ix_cases_employer", "employer_key"),
+)
+
+# Immutable case events (ARCHITECTURE §4): the union is the truth, the fold is the state.
+events = Table(
+    "events", metadata,
+    Column("event_id", String(64), primary_key=True),
+    Column("case_id", String(64), nullable=False),
+    Column("kind", String(32), nullable=False),
+    Column("hlc", String(96), nullable=False),
+    Column("author", String(64), nullable=False),
+    Column("data", Text, nullable=False),
+    Column("recorded_at_ms", BigInteger, nullable=False),
+    Index("ix_events_case", "case_id"),
+)
+
+# Likely duplicates (same claimant, same employer, within a window) for staff to decide.
+case_links = Table(
+    "case_links", metadata,
+    Column("case_id", String(64), primary_key=True),
+    Column("other_case_id", String(64), primary_key=True),
+    Column("kind", String(32), nullable=False),
+    Column("decision", String(16), nullable=False),
+    Column("created_at_ms", BigInteger, nullable=False),
+)
+
+# Collective-dispute early warnings, one row per employer group and alert. When a group
+# grows (more claimants, or an earlier filing arrives late) its row is updated in place:
+# claimants, case_ids and window_start follow the group, updated_at_ms says when.
+alerts = Table(
+    "alerts", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("employer_key", String(128), nullable=False),
+    Column("employer_name", Text, nullable=False),
+    Column("claimants", Integer, nullable=False),
+    Column("case_ids", Text, nullable=False),
+    Column("window_start", String(32), nullable=False),
+    Column("created_at_ms", BigInteger, nullable=False),
+    Column("updated_at_ms", BigInteger, nullable=True),
+    UniqueConstraint("employer_key", "window_start", name="uq_alerts_group_window"),
+)
+
+# The per-station changes feed; station '*' reaches every station.
+changes = Table(
+    "changes", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("station", String(64), nullable=False),
+    Column("type", String(16), nullable=False),
+    Column("payload", Text, nullable=False),
+    Column("created_at_ms", BigInteger, nullable=False),
+    Index("ix_changes_station_id", "station", "id"),
+)

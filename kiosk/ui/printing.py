@@ -31,6 +31,7 @@ from typing import Any
 
 from PIL import Image
 
+from kiosk.ui.display import local_time
 from kiosk.ui.qr import qr_png
 from shared.receipt import format_code
 
@@ -165,7 +166,7 @@ def render_receipt(p: Any, receipt: Mapping[str, Any], *, checklist: Sequence[st
     p.set(align="center", bold=True, double_height=True, double_width=True)
     _text(p, str(receipt["pin"]))
     p.set(align="center", normal_textsize=True)
-    _text(p, f"{TEXT['filed'][i]}{sep}{receipt['filed_at']}")
+    _text(p, f"{TEXT['filed'][i]}{sep}{local_time(str(receipt['filed_at']), lang)}")
     p.image(_qr_image(str(receipt["qr_payload"])), impl="bitImageRaster", center=False)
     p.set(align="left", normal_textsize=True)
     _text(p, TEXT["provisional"][i])

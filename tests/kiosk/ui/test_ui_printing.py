@@ -72,6 +72,7 @@ def test_chinese_text_goes_out_as_gb18030_with_the_code_and_pin():
     assert b"K7Q2-M9XP-A34" in data
     assert b"482913" in data
     assert "临时回执".encode("gb18030") in data
+    assert "2026-11-21 18:00（北京时间）".encode("gb18030") in data, "filed in Beijing time"
     assert "本人居民身份证（原件）".encode("gb18030") in data
     assert "工资条￥".encode("gb18030") in data, "¥ printed as the 2-byte ￥"
     assert b"\x1dV" in data, "paper cut"
@@ -81,6 +82,7 @@ def test_english_receipt():
     data = print_receipt(Dummy, RECEIPT, lang="en", kind="jobseeker").output
     assert b"Job-seeker registration receipt" in data
     assert b"Provisional" in data
+    assert b"2026-11-21 18:00 (Beijing time)" in data
 
 
 @pytest.mark.parametrize(

@@ -39,11 +39,15 @@ def test_receipt_shows_code_pin_provisional_and_checklist(ui, fake_services):
     assert "临时回执" in ui.find("provisional_label").text
     assert "同步后正式生效" in ui.find("provisional_label").text
     assert "劳动合同" in ui.find("checklist_label").text
+    # Filed at 10:00 UTC: shown as Beijing time, like every other time on the kiosk.
+    assert receipt["filed_at"].startswith("2026-11-21T10:00")
+    assert ui.find("filed_label").text == "提交时间：2026-11-21 18:00（北京时间）"
     ui.screenshot(ui.app.root, "receipt-zh-CN")
     # The checklist is fetched again in the new language; the code stays.
     ui.tap("lang_toggle")
     ui.pump_until(lambda: "ID card" in screen.checklist_text, "English checklist")
     assert "Provisional" in ui.find("provisional_label").text
+    assert ui.find("filed_label").text == "Filed: 2026-11-21 18:00 (Beijing time)"
     ui.screenshot(ui.app.root, "receipt-en")
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import unicodedata
 from typing import Any
 
@@ -145,3 +146,100 @@ def test_nesting_limit() -> None:
 def test_loads_refuses_non_canonical_input(data: bytes) -> None:
     with pytest.raises(CanonicalError):
         loads_canonical(data)
+
+
+# -- loads_canonical decides as the plain "parse, re-encode canonically, compare" did -----
+
+def _reference_loads(data: bytes) -> Any:
+    """loads_canonical as it was before its fast path: the definition it must keep."""
+    from shared.canonical import _no_duplicates, _reject_constant, _reject_float
+    try:
+        value = json.loads(data.decode("utf-8"), parse_float=_reject_float,
+                           parse_constant=_reject_constant, object_pairs_hook=_no_duplicates)
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
+        raise CanonicalError(f"not valid JSON: {exc}") from exc
+    if canonical_bytes(value) != data:
+        raise CanonicalError("JSON is not in canonical form")
+    return value
+
+
+# Characters that stress the check: ASCII that JSON escapes, CJK, combining marks that do or
+# do not compose with what precedes them, Hangul jamo, a singleton (U+212B), U+2028.
+TRICKY = st.text(alphabet=st.sampled_from(
+    ["a", "e", "n", "u", "0", "\"", "\\", "\x00", "\x1f", "\n", "\t", "\u2028", "张", "三",
+     "\u0301", "\u0303", "\u0316", "\u0327", "\u00e9", "\u1100", "\u1161", "\uac00",
+     "\u212b", "\ufeff", "\U0001f600", "[", "{"]), max_size=8)
+TRICKY_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | TRICKY,
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(TRICKY, inner, max_size=4),
+    max_leaves=20)
+
+
+def _nested(depth: int, inner: str, opener: str) -> str:
+    close = {"[": "]", '{"a":': "}"}[opener]
+    return opener * depth + inner + close * depth
+
+
+@st.composite
+def near_canonical(draw: st.DrawFn) -> bytes:
+    """Bytes that are canonical, almost canonical, or JSON written some other way."""
+    how = draw(st.sampled_from(["canonical", "dumps", "escaped", "edited", "nested", "raw"]))
+    if how == "raw":
+        return draw(st.binary(max_size=40))
+    if how == "nested":  # around the nesting limit, both kinds of container
+        depth = draw(st.integers(min_value=28, max_value=36))
+        inner = draw(st.sampled_from(["1", "[]", "{}", '"["', "[1]"]))
+        return _nested(depth, inner, draw(st.sampled_from(["[", '{"a":'])))\
+            .encode("utf-8")
+    value = draw(TRICKY_VALUES)
+    if how == "canonical":
+        try:
+            return canonical_bytes(value)
+        except CanonicalError:
+            how = "dumps"
+    # NFD strings, keys out of order, spaces, \\u escapes (lone surrogates among them)
+    text = json.dumps(value, ensure_ascii=how == "escaped" or draw(st.booleans()),
+                      sort_keys=draw(st.booleans()),
+                      separators=draw(st.sampled_from([(",", ":"), (", ", ": ")])))
+    if how == "edited":  # one character put in, taken out or a surrogate escape written
+        at = draw(st.integers(min_value=0, max_value=len(text)))
+        edit = draw(st.sampled_from(["insert", "delete", "surrogate"]))
+        if edit == "insert":
+            text = text[:at] + draw(TRICKY.filter(bool))[0] + text[at:]
+        elif edit == "delete":
+            text = text[:at] + text[at + 1:]
+        else:
+            text = text.replace('"', '"\\ud800', 1)
+    return text.encode("utf-8", "surrogatepass")
+
+
+@settings(max_examples=1500, deadline=None)
+@given(near_canonical())
+def test_loads_decides_as_the_reference(data: bytes) -> None:
+    try:
+        expected = _reference_loads(data)
+    except CanonicalError:
+        with pytest.raises(CanonicalError):
+            loads_canonical(data)
+        return
+    assert loads_canonical(data) == expected
+
+
+@pytest.mark.parametrize("data", [
+    _nested(32, "1", "[").encode(),            # at the limit: the fast path takes it
+    _nested(33, "[]", "[").encode(),           # 33 brackets, deepest empty: the full walk
+    _nested(33, "1", "[").encode(),            # one value too deep
+    _nested(30, '"[[[["', "[").encode(),       # brackets inside strings count too
+    '"\\n\u0303"'.encode(),                    # NFC string whose text is not NFC
+    '["\u0301"]'.encode(),                     # a lone combining mark is NFC
+    b'"\\u0065\\u0301"',                       # NFD written as escapes
+    b'"\\ud800"',                              # lone surrogate
+])
+def test_loads_edge_cases_decide_as_the_reference(data: bytes) -> None:
+    try:
+        expected = _reference_loads(data)
+    except CanonicalError:
+        with pytest.raises(CanonicalError):
+            loads_canonical(data)
+        return
+    assert loads_canonical(data) == expected

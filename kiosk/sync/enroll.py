@@ -13,6 +13,7 @@ import httpx
 
 from kiosk.sync.client import SyncClient, SyncSummary
 from kiosk.sync.errors import PermanentError, TransientError
+from kiosk.sync.lock import sync_lock
 from kiosk.sync.port import ServicesPort
 from shared.clock import format_utc
 from shared.keys import b64u, raw_public
@@ -82,12 +83,20 @@ def client_for(services: KioskServices, transport: httpx.BaseTransport | None = 
 def sync_once(services: KioskServices, transport: httpx.BaseTransport | None = None,
               server_url: str | None = None, **kwargs: Any) -> SyncSummary:
     """Push and pull once, recording the outcome for the staff screen. Returns the summary;
-    raises SyncError subclasses."""
-    try:
-        with client_for(services, transport, server_url, **kwargs) as client:
-            summary = client.sync()
-    except Exception as exc:
-        services.record_sync(format_utc(services.clock.now()), str(exc)[:300])
-        raise
-    services.record_sync(format_utc(services.clock.now()), None)
+    raises SyncError subclasses. One sync at a time per kiosk (:mod:`kiosk.sync.lock`): a
+    second waits for the first, reporting phase ``waiting`` to ``progress`` if given."""
+    progress = kwargs.get("progress")
+
+    def waiting() -> None:
+        if progress is not None:
+            progress("waiting", 0, 0)
+
+    with sync_lock(services.data_dir, on_wait=waiting):
+        try:
+            with client_for(services, transport, server_url, **kwargs) as client:
+                summary = client.sync()
+        except Exception as exc:
+            services.record_sync(format_utc(services.clock.now()), str(exc)[:300])
+            raise
+        services.record_sync(format_utc(services.clock.now()), None)
     return summary

@@ -112,6 +112,10 @@ class SyncWorker:
             return summary
 
     def _loop(self) -> None:
+        # At start (a kiosk switched on after a night off, or after a power cut): records
+        # waiting and the county reachable -> sync now, not one interval later.
+        if self._pending_count() > 0 and self._probe() and not self._stop.is_set():
+            self.run_once("startup")
         while not self._stop.is_set():
             now = self._clock.now()
             until_nightly = max(0.0, (self.next_nightly - now).total_seconds())

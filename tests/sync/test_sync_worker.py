@@ -108,6 +108,9 @@ def test_progress_restarts_the_backoff() -> None:
 
 def test_background_worker_syncs_a_real_kiosk(make_kiosk: Callable[[str], Path],
                                               server: ServerProcess) -> None:
+    """At start, with a record waiting and the county reachable, the worker syncs at once
+    (a kiosk switched on after a power cut does not wait an interval); then staff's 'sync
+    now' sends a record filed later."""
     kiosk = make_kiosk("W001")
     kiosk_cli(kiosk, "submit", "complaint", "--json", "-", input_text=json.dumps(complaint(5)))
     events: queue.Queue[WorkerEvent] = queue.Queue()
@@ -115,11 +118,18 @@ def test_background_worker_syncs_a_real_kiosk(make_kiosk: Callable[[str], Path],
     worker._on_event = events.put
     worker.start()
     try:
+        first = [events.get(timeout=60), events.get(timeout=60)]
+        kiosk_cli(kiosk, "submit", "complaint", "--json", "-",
+                  input_text=json.dumps(complaint(6)))
         worker.sync_now()
-        kinds = [events.get(timeout=60).kind, events.get(timeout=60).kind]
+        second = [events.get(timeout=60), events.get(timeout=60)]
     finally:
         worker.stop()
-    assert kinds == ["started", "finished"]
+    assert [(e.kind, e.reason) for e in first] == [("started", "startup"),
+                                                   ("finished", "startup")]
+    assert [(e.kind, e.reason) for e in second] == [("started", "now"), ("finished", "now")]
+    assert first[1].summary is not None
+    assert first[1].summary.acknowledged == 1
     counts = json.loads(kiosk_cli(kiosk, "outbox", "--json").stdout)
-    assert counts["acknowledged"] == 1
+    assert counts["acknowledged"] == 2
     assert counts["last_error"] is None

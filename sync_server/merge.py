@@ -115,13 +115,13 @@ class CaseDesk:
         for f in filings:
             h = f.env.header
             state = fold(f.events)
-            events += [e.to_wire() for e in f.events]
+            events += [e.wire_view() for e in f.events]
             rows.append({
                 "case_id": h.id, "record_id": h.id, "kind": f.intake.kind,
                 "station": h.station, "device_id": h.device,
                 "receipt_code": f.intake.receipt_code, "pin_verifier": f.intake.pin_verifier,
                 "filed_at": format_utc(f.filed_at), "status": state.status,
-                "record": f.record, "state": state.to_wire(), "person_key": f.pkey,
+                "record": f.record, "state": state.wire_view(), "person_key": f.pkey,
                 "employer_key": f.ekey, "created_at_ms": now_ms, "updated_at_ms": now_ms})
             if f.ekey is not None:
                 batch.employers.setdefault(f.ekey, (f.record["employer"]["name"], []))[1]\
@@ -140,10 +140,10 @@ class CaseDesk:
         pending mark moves no status, so nothing goes on the feed)."""
         if not marks:
             return
-        q.insert_events(conn, [e.to_wire() for evs in marks.values() for e in evs], now_ms)
+        q.insert_events(conn, [e.wire_view() for evs in marks.values() for e in evs], now_ms)
         folded = [fold(Event.from_wire(e) for e in evs)
                   for evs in q.events_of_many(conn, sorted(marks)).values()]
-        q.set_states(conn, [(s.case_id, s.status, s.to_wire()) for s in folded], now_ms)
+        q.set_states(conn, [(s.case_id, s.status, s.wire_view()) for s in folded], now_ms)
 
     def _prepare(self, env: Envelope, intake: IntakePayload, taken: set[str]) -> _Filing:
         """The filed event and matching keys of one record. Raises MergeRefused, DomainError."""
@@ -245,12 +245,12 @@ class CaseDesk:
                       f"staff:{user}", data) for case, kind, data in changes]
         now_ms = int(self._clock.now().timestamp() * 1000)
         as_of = format_utc(self._clock.now())
-        q.insert_events(conn, [e.to_wire() for e in made], now_ms)
+        q.insert_events(conn, [e.wire_view() for e in made], now_ms)
         states: list[CaseState] = []
         moved: list[tuple[str, dict[str, Any]]] = []
         for case, _, _ in changes:
             state = fold(Event.from_wire(e) for e in q.events_of(conn, case["case_id"]))
-            q.set_state(conn, case["case_id"], state.status, state.to_wire(), now_ms)
+            q.set_state(conn, case["case_id"], state.status, state.wire_view(), now_ms)
             if state.status != case["status"]:
                 moved.append((case["station"], status_change(state, as_of)))
             states.append(state)

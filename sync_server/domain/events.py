@@ -238,8 +238,13 @@ class Event:
 
     def to_wire(self) -> dict[str, Any]:
         """The event as plain JSON values (dicts, lists, str, int, bool, None)."""
+        return {**self.wire_view(), "data": thaw(self.data)}
+
+    def wire_view(self) -> dict[str, Any]:
+        """``to_wire`` without the copy: ``data`` is the event's own frozen value, which
+        ``json.dumps`` encodes to the same text (for storing; change a ``to_wire``)."""
         return {"event_id": self.event_id, "case_id": self.case_id, "kind": self.kind,
-                "hlc": self.hlc, "author": self.author, "data": thaw(self.data)}
+                "hlc": self.hlc, "author": self.author, "data": self.data}
 
     @classmethod
     def from_wire(cls, wire: Mapping[str, Any]) -> Event:

@@ -57,13 +57,18 @@ class CaseState:
 
     def to_wire(self) -> dict[str, Any]:
         """The state as plain JSON values (no floats; money in integer fen)."""
-        return {"case_id": self.case_id, "kind": self.kind, "record": thaw(self.record),
+        return {name: thaw(value) for name, value in self.wire_view().items()}
+
+    def wire_view(self) -> dict[str, Any]:
+        """``to_wire`` without the copies: the state's own frozen values, which
+        ``json.dumps`` encodes to the same text (for storing; change a ``to_wire``)."""
+        return {"case_id": self.case_id, "kind": self.kind, "record": self.record,
                 "receipt_code": self.receipt_code, "station": self.station,
                 "filed_at": self.filed_at, "status": self.status, "route": self.route,
-                "contact": thaw(self.contact), "notes": thaw(self.notes),
-                "outcomes": thaw(self.outcomes), "flags": list(self.flags),
-                "duplicate_of": self.duplicate_of, "history": thaw(self.history),
-                "last_hlc": self.last_hlc, "duplicate_links": dict(self.duplicate_links)}
+                "contact": self.contact, "notes": self.notes, "outcomes": self.outcomes,
+                "flags": self.flags, "duplicate_of": self.duplicate_of,
+                "history": self.history, "last_hlc": self.last_hlc,
+                "duplicate_links": self.duplicate_links}
 
     @classmethod
     def from_wire(cls, wire: Mapping[str, Any]) -> CaseState:

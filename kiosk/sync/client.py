@@ -46,6 +46,7 @@ class SyncPort(Protocol):
     """What the client needs from the kiosk store (kiosk/services implements it)."""
 
     def pending(self, limit: int) -> Sequence[OutboxItemLike]: ...
+    def pending_count(self) -> int: ...
     def mark_sent(self, record_ids: Sequence[str]) -> None: ...
     def apply_ack(self, ack: Ack) -> int: ...
     def mark_quarantined(self, record_id: str, reason: str) -> None: ...
@@ -210,6 +211,9 @@ class SyncClient:
     def push(self, summary: SyncSummary | None = None) -> SyncSummary:
         """Send every unacknowledged record. Returns the summary; raises SyncError subclasses."""
         summary = summary or SyncSummary()
+        waiting = self._port.pending_count()
+        if waiting:
+            self._progress("push", 0, waiting)  # the bar has its length before the first send
         while True:
             items = list(self._port.pending(self._sizer.size))
             if not items:
@@ -265,7 +269,7 @@ class SyncClient:
         moved += len(refused)
         gaps = answer.get("gaps") or []
         summary.gaps = [g for g in gaps if isinstance(g, dict)]
-        self._progress("push", summary.pushed, summary.pushed + len(self._port.pending(1)))
+        self._progress("push", summary.pushed, summary.pushed + self._port.pending_count())
         return moved
 
     # -- pull ------------------------------------------------------------------------------

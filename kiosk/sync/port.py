@@ -29,6 +29,10 @@ class ServicesPort:
     def pending(self, limit: int) -> Sequence[OutboxItem]:
         return self._s.outbox.unacknowledged(limit)
 
+    def pending_count(self) -> int:
+        counts = self._s.outbox.counts()
+        return counts["pending"] + counts["sent"]
+
     def mark_sent(self, record_ids: Sequence[str]) -> None:
         self._s.outbox.mark_sent(record_ids)
 

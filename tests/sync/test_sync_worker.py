@@ -12,8 +12,10 @@ from pathlib import Path
 
 import pytest
 
+from kiosk.services.facade import KioskServices
 from kiosk.sync.background import background_worker
-from kiosk.sync.client import SyncSummary
+from kiosk.sync.client import BatchSizer, SyncSummary
+from kiosk.sync.enroll import sync_once
 from kiosk.sync.errors import PermanentError, TransientError
 from kiosk.sync.worker import SyncWorker, WorkerEvent
 from shared.clock import ManualClock
@@ -133,3 +135,19 @@ def test_background_worker_syncs_a_real_kiosk(make_kiosk: Callable[[str], Path],
     counts = json.loads(kiosk_cli(kiosk, "outbox", "--json").stdout)
     assert counts["acknowledged"] == 2
     assert counts["last_error"] is None
+
+
+def test_progress_has_its_length_before_the_first_send(make_kiosk: Callable[[str], Path],
+                                                       server: ServerProcess) -> None:
+    """Staff's progress bar: the total is known before the first batch goes out (on a slow
+    link the first push can take many seconds), then grows batch by batch to the end."""
+    kiosk = make_kiosk("W002")
+    lines = "\n".join(json.dumps(complaint(i)) for i in range(5))
+    kiosk_cli(kiosk, "submit", "complaint", "--json", "-", input_text=lines)
+    seen: list[tuple[str, int, int]] = []
+    with KioskServices.open(kiosk) as services:
+        summary = sync_once(services, sizer=BatchSizer(initial=2, maximum=2),
+                            progress=lambda *p: seen.append(p))
+    assert summary.acknowledged == 5
+    assert [p for p in seen if p[0] == "push"] == [("push", 0, 5), ("push", 2, 5),
+                                                    ("push", 4, 5), ("push", 5, 5)]

@@ -28,10 +28,12 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import struct
 import zlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 from cryptography.exceptions import InvalidSignature, InvalidTag
@@ -54,6 +56,7 @@ MAX_PLAINTEXT = 1 << 20
 MAX_RECIPIENTS = 8
 SUITE = hpke.Suite(hpke.KEM.X25519, hpke.KDF.HKDF_SHA256, hpke.AEAD.AES_256_GCM)
 
+_HEX64 = re.compile("[0-9a-f]{64}")  # a SHA-256 in lower-case hex
 _HEADER_KEYS = {"v": int, "kind": str, "id": str, "device": str, "station": str, "seq": int,
                 "prev": str, "created": str, "hlc": str, "to": list}
 
@@ -90,7 +93,7 @@ class EnvelopeHeader:
         if not all(isinstance(k, str) and k for k in to) or len(set(to)) != len(to):
             raise EnvelopeError("header recipients")
         prev = data["prev"]
-        if len(prev) != 64 or any(c not in "0123456789abcdef" for c in prev):
+        if not _HEX64.fullmatch(prev):
             raise EnvelopeError("header prev")
         return cls(data["kind"], data["id"], data["device"], data["station"], data["seq"],
                    prev, data["created"], data["hlc"], tuple(to))
@@ -108,9 +111,11 @@ class Envelope:
     ciphertext: bytes
     signature: bytes
 
-    @property
+    @cached_property
     def hash(self) -> str:
-        """Hex SHA-256 of the whole envelope: what the next envelope's ``prev`` names."""
+        """Hex SHA-256 of the whole envelope: what the next envelope's ``prev`` names.
+
+        Computed once (the server asks for it several times per record)."""
         return hashlib.sha256(self.raw).hexdigest()
 
     @classmethod

@@ -18,6 +18,8 @@ _LINE_SPACES = re.compile(r"[ \t\u3000\u00a0\u2000-\u200a\u202f\u205f]+")
 
 def has_control(text: str) -> bool:
     """True if ``text`` holds a control or format character other than newline and tab."""
+    if text.isprintable():  # the usual case, checked in C: no character of category C*
+        return False
     return any(
         unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Co", "Cn") and ch not in "\n\t"
         for ch in text

@@ -11,6 +11,11 @@ around the batch's filing times (one query for all employers) are grouped by
 * matches none: a new alert is raised.
 
 So a growing dispute stays one alert instead of one per window start.
+
+An update that leaves ``window_start`` as it was cannot meet the (employer, window start)
+uniqueness, so those are written together, once per alert, after every employer of the batch
+is checked (one statement); an update that moves the window start is written at once, on its
+own savepoint (see ``store.cases.update_alert``).
 """
 
 from __future__ import annotations
@@ -49,6 +54,7 @@ def raise_alerts(conn: Connection, employers: Filed, settings: Settings,
     for row in q.alerts_of(conn, sorted(spans)):
         known.setdefault(row["employer_key"], []).append(row)
     raised = updated = 0
+    grown: dict[int, dict[str, Any]] = {}  # alert id -> its row, to write at the end
     for ekey, (name, filed) in sorted(employers.items()):
         new = {case_id for case_id, _ in filed}
         people = {r["case_id"]: r["person_key"] for r in rows.get(ekey, [])}
@@ -61,9 +67,11 @@ def raise_alerts(conn: Connection, employers: Filed, settings: Settings,
                 continue
             mine = known.setdefault(ekey, [])
             if any(set(a["case_ids"]) & set(group.case_ids) for a in mine):
-                updated += _grow(conn, mine, group, people, now_ms)
+                updated += _grow(conn, mine, group, people, grown, now_ms)
             else:
                 raised += _raise(conn, ekey, name, group, mine, now_ms)
+    q.update_alert_groups(conn, [(a["id"], a["claimants"], a["case_ids"])
+                                 for _, a in sorted(grown.items())], now_ms)
     return raised, updated
 
 
@@ -77,12 +85,14 @@ def _raise(conn: Connection, ekey: str, name: str, group: Group,
 
 
 def _grow(conn: Connection, mine: list[dict[str, Any]], group: Group,
-          people: dict[str, str | None], now_ms: int) -> int:
+          people: dict[str, str | None], grown: dict[int, dict[str, Any]],
+          now_ms: int) -> int:
     """Widen the employer's alert(s) sharing cases with ``group`` into one holding it.
 
     Alerts the group bridges (two processes may each have raised one for the same dispute)
-    become one: the oldest keeps the union, the others are deleted. Returns 1 if the
-    surviving alert changed.
+    become one: the oldest keeps the union, the others are deleted. A survivor whose window
+    start stays goes into ``grown`` (written by the caller); one whose start moves is
+    written now. Returns 1 if the surviving alert changed.
     """
     ids = set(group.case_ids)
     start = format_utc(group.first_filed)
@@ -103,6 +113,11 @@ def _grow(conn: Connection, mine: list[dict[str, Any]], group: Group,
     if merged:
         q.delete_alerts(conn, [a["id"] for a in merged])
         mine[:] = [a for a in mine if a not in merged]
-    q.update_alert(conn, survivor["id"], claimants, case_ids, start, now_ms)
+        for a in merged:
+            grown.pop(a["id"], None)
+    if start == survivor["window_start"]:
+        grown[survivor["id"]] = survivor
+    else:
+        q.update_alert(conn, survivor["id"], claimants, case_ids, start, now_ms)
     survivor.update(case_ids=case_ids, claimants=claimants, window_start=start)
     return 1

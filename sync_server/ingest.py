@@ -81,19 +81,18 @@ class Ingestor:
         slots: list[dict[str, Any]] = []
         with self._engine.begin() as conn:
             for index, raw in enumerate(raws):
-                digest = hashlib.sha256(raw).hexdigest()
                 try:
                     env = Envelope.from_bytes(raw)
                 except EnvelopeError as exc:
                     log.warning("device %s: envelope %d unparseable: %s", device_id, index,
                                 exc.detail)
-                    iq.reject(conn, device_id, None, digest, raw, "quarantined",
-                              "malformed_envelope", now)
+                    iq.reject(conn, device_id, None, hashlib.sha256(raw).hexdigest(), raw,
+                              "quarantined", "malformed_envelope", now)
                     slots.append({"index": index, "id": None, "status": "quarantined",
                                   "reason": "malformed_envelope"})
                     continue
                 if env.header.device != device_id:
-                    iq.reject(conn, device_id, env.header.id, digest, raw, "quarantined",
+                    iq.reject(conn, device_id, env.header.id, env.hash, raw, "quarantined",
                               "device_mismatch", now)
                     slots.append({"index": index, "id": env.header.id,
                                   "status": "quarantined", "reason": "device_mismatch"})

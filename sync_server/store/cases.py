@@ -242,6 +242,17 @@ def update_alert(conn: Connection, alert_id: int, claimants: int, case_ids: Sequ
         conn.execute(update(alerts).where(alerts.c.id == alert_id).values(**values))
 
 
+def update_alert_groups(conn: Connection, groups: Sequence[tuple[int, int, Sequence[str]]],
+                        now_ms: int) -> None:
+    """Store grown groups, each (alert id, claimants, case ids), whose window start stays
+    as it is, in one statement (nothing unique changes, so no savepoint is needed)."""
+    if groups:
+        conn.execute(update(alerts).where(alerts.c.id == bindparam("aid"))
+                     .values(claimants=bindparam("n"), case_ids=bindparam("ids"),
+                             updated_at_ms=now_ms),
+                     [{"aid": a, "n": n, "ids": _json(list(ids))} for a, n, ids in groups])
+
+
 def delete_alerts(conn: Connection, alert_ids: Sequence[int]) -> None:
     """Remove alerts merged into another one."""
     conn.execute(delete(alerts).where(alerts.c.id.in_(list(alert_ids))))

@@ -1,13 +1,14 @@
 """What the kiosk and the county server agree on byte for byte.
 
 Records and their validation, canonical encoding, ids and clocks, the sealed envelope and its
-chain, receipts. Imports only the standard library, ``cryptography``, ``pydantic``,
-``python-stdnum`` and ``qrcode``: never Kivy, httpx or the server framework.
+chain, receipts, enrollment tokens. Imports only the standard library, ``cryptography``,
+``pydantic``, ``python-stdnum`` and ``qrcode``: never Kivy, httpx or the server framework.
 """
 
 from shared._errors import (
     CanonicalError,
     ChainError,
+    EnrollmentTokenError,
     EnvelopeError,
     FieldError,
     KeyMaterialError,
@@ -17,6 +18,7 @@ from shared._errors import (
 )
 from shared.canonical import canonical_bytes, loads_canonical
 from shared.clock import Clock, ManualClock, SystemClock, format_utc, parse_utc
+from shared.enrollment import EnrollmentToken, read_enrollment_qr
 from shared.envelope import (
     GENESIS,
     START,
@@ -64,6 +66,8 @@ __all__ = [
     "ChainPoint",
     "Clock",
     "Complaint",
+    "EnrollmentToken",
+    "EnrollmentTokenError",
     "Envelope",
     "EnvelopeError",
     "EnvelopeHeader",
@@ -99,6 +103,7 @@ __all__ = [
     "pin_matches",
     "pin_verifier",
     "qr_png",
+    "read_enrollment_qr",
     "read_receipt",
     "seal",
     "sign_receipt",

@@ -9,6 +9,8 @@
     ├── KeyMaterialError             a key file or encoded key is malformed, or wrong passphrase
     ├── ChainError                   a device's chain has a gap, a fork or a replaced record
     ├── ReceiptError                 a receipt code, PIN or QR payload is malformed or forged
+    ├── EnrollmentTokenError         an enrollment token (its QR text) is malformed; .code and
+    │                                .field say what (shared/enrollment.py)
     └── RequestAuthError             a kiosk request's signature headers fail (shared/auth.py;
                                      .code is auth_missing, auth_stale or auth_signature)
 
@@ -70,6 +72,21 @@ class ChainError(YizhanError):
 
 class ReceiptError(YizhanError):
     """A receipt code, PIN or QR payload is malformed, or its signature does not verify."""
+
+
+class EnrollmentTokenError(YizhanError):
+    """An enrollment token or its QR text is malformed.
+
+    ``code`` is stable (``too_long``, ``receipt``, ``not_token``, ``missing``, ``bad_token``,
+    ``bad_station``, ``bad_expiry``, ``bad_server``; ``no_qr`` when a picture holds no QR
+    code); ``field`` names the JSON key at fault (``""`` when the text as a whole is not a
+    token).
+    """
+
+    def __init__(self, code: str, message: str, field: str = "") -> None:
+        self.code = code
+        self.field = field
+        super().__init__(message)
 
 
 class KeyMaterialError(YizhanError):

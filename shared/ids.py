@@ -9,6 +9,7 @@ look-alikes I/L -> 1 and O -> 0, and ignores hyphens and spaces.
 
 from __future__ import annotations
 
+import re
 import secrets
 
 from shared.clock import Clock, to_millis
@@ -17,6 +18,9 @@ from shared.textnorm import identifier
 ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 # Crockford's check symbols: the 32 digits plus five extra for values 32..36 (mod 37).
 CHECK_ALPHABET = ALPHABET + "*~$=U"
+# A station id, as county staff name stations: what `yizhan-kiosk init --station` accepts and
+# what an enrollment token may name (`shared.enrollment`). \A..\Z: no trailing newline.
+STATION_ID = re.compile(r"\A[A-Za-z0-9_-]{1,64}\Z")
 _DECODE = {c: i for i, c in enumerate(ALPHABET)}
 _DECODE.update({"I": 1, "L": 1, "O": 0})
 _CHECK_DECODE = {c: i for i, c in enumerate(CHECK_ALPHABET)}

@@ -12,13 +12,14 @@ import argparse
 import hashlib
 import json
 import os
-import secrets
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from shared.clock import SystemClock
+from shared import EnrollmentTokenError
+from shared.clock import SystemClock, parse_utc
+from shared.enrollment import EnrollmentToken, check_server_url, check_station, new_token
 from shared.receipt import qr_png
 from sync_server import keystore
 from sync_server.domain.errors import DomainError
@@ -82,19 +83,21 @@ def cmd_serve(args: argparse.Namespace) -> int:
 def cmd_enroll_token(args: argparse.Namespace) -> int:
     if args.ttl_hours <= 0:
         raise ConfigError("--ttl-hours must be positive")
-    token = secrets.token_urlsafe(32)
-    while token.startswith("-"):  # a leading '-' reads as an option on command lines
-        token = secrets.token_urlsafe(32)
+    try:  # checked before the token is stored: the kiosk would refuse what fails here
+        check_station(args.station)
+        if args.server_url:
+            check_server_url(args.server_url)
+    except EnrollmentTokenError as exc:
+        option = {"station": "--station", "server": "--server-url"}[exc.field]
+        raise ConfigError(f"{option} {exc}") from None
+    token = new_token()
     with StaffDesk.open(_settings(args)) as desk:
         expires = desk.add_token(hashlib.sha256(token.encode()).hexdigest(), args.station,
                                  args.ttl_hours)
-    info = {"token": token, "station": args.station, "expires_at": expires}
-    if args.server_url:
-        info["server"] = args.server_url
+    issued = EnrollmentToken(token, args.station, parse_utc(expires), args.server_url or None)
     if args.qr_png:
-        args.qr_png.write_bytes(qr_png(json.dumps(info, sort_keys=True,
-                                                  separators=(",", ":"))))
-    _print(args, info, f"{token}\nstation {args.station}, expires {expires}")
+        args.qr_png.write_bytes(qr_png(issued.qr_payload()))
+    _print(args, issued.to_wire(), f"{token}\nstation {args.station}, expires {expires}")
     return 0
 
 

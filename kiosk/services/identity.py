@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -34,6 +33,7 @@ from kiosk.services.stationkey import unwrap_station_key, wrap_station_key
 from kiosk.store import Store
 from shared._errors import KeyMaterialError
 from shared.clock import Clock, format_utc
+from shared.ids import STATION_ID
 from shared.keys import (
     Recipient,
     b64u,
@@ -48,7 +48,6 @@ from shared.keys import (
 DB_FILE = "kiosk.db"
 DEVICE_KEY_FILE = "device-key.pem"
 STATION_KEY_FILE = "station-key.json"
-STATION_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 
 
 @dataclass(frozen=True)

@@ -70,9 +70,9 @@ class LookupScreen(KioskScreen):
         if self.camera_factory is None or self.scanning:
             return
         if self.scanner is None:
-            from kiosk.ui.camera import QrScanner
+            from kiosk.ui.camera import QrScanner, receipt_code
 
-            self.scanner = QrScanner(self.camera_factory(), self.runner)
+            self.scanner = QrScanner(self.camera_factory(), self.runner, receipt_code)
             self.scanner.bind(on_code=self._scanned, on_frame=self._redraw_preview)
         self.result = None
         self.message_key = "lookup.scan_hint"

@@ -1,92 +1,30 @@
 """Scanning the receipt QR on the status-lookup screen (kiosk/ui/camera.py).
 
-No camera is attached to CI machines, so the camera here is :class:`StillCamera`: Kivy's own
-``CameraBase`` fed with a picture exactly as the OpenCV provider feeds it (an RGB buffer
-blitted into a vertically flipped texture, ``on_texture`` per frame). Everything after the
-texture is the kiosk's real code: the pixels read back from the GPU and decoded by zxing-cpp.
+No camera is attached to CI machines, so the camera here is ``StillCamera``
+(``tests.kiosk.ui.camera_kit``): Kivy's own ``CameraBase`` fed with a picture exactly as the
+OpenCV provider feeds it. Everything after the texture is the kiosk's real code: the pixels
+read back from the GPU and decoded by zxing-cpp.
 """
 
 from __future__ import annotations
 
 import importlib.util
 from io import BytesIO
-from typing import Any
 
 import pytest
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from PIL import Image
 
 from kiosk.ui.qr import qr_png
-from shared.keys import device_id_of
-from shared.receipt import ReceiptClaims, new_code, sign_receipt
+from shared.receipt import ReceiptError, new_code
+from tests.kiosk.ui.camera_kit import (
+    FRAME,
+    camera_texture,
+    photo_of,
+    receipt_payload,
+    still_camera,
+)
 
 pytestmark = pytest.mark.ui
-
-FRAME = (640, 480)
-
-
-def receipt_payload(code: str) -> str:
-    """A receipt QR payload signed by a fresh device key."""
-    key = Ed25519PrivateKey.generate()
-    claims = ReceiptClaims(code, device_id_of(key.public_key()), "S001",
-                           "2026-11-21T10:00:00.000Z", "9f2c1a7e5b3d4c6a9f2c1a7e5b3d4c6a")
-    return sign_receipt(claims, key)
-
-
-def photo_of(payload: str | None, offset: tuple[int, int] = (150, 60)) -> Image.Image:
-    """A camera-sized grey picture with the QR of ``payload`` held up in it (or nothing)."""
-    frame = Image.new("RGB", FRAME, (170, 172, 168))
-    if payload is not None:
-        qr = Image.open(BytesIO(qr_png(payload, box_size=4))).convert("RGB")
-        frame.paste(qr.resize((340, 340), Image.Resampling.NEAREST), offset)
-    return frame
-
-
-def camera_texture(picture: Image.Image) -> Any:
-    """A texture filled the way Kivy's OpenCV camera provider fills it."""
-    from kivy.graphics.texture import Texture
-
-    texture = Texture.create(size=picture.size, colorfmt="rgb")
-    texture.flip_vertical()
-    texture.blit_buffer(picture.tobytes(), colorfmt="rgb", bufferfmt="ubyte")
-    return texture
-
-
-def still_camera(picture: Image.Image) -> Any:
-    """A Kivy core camera whose device sees ``picture`` (change ``.picture`` to move on)."""
-    from kivy.clock import Clock
-    from kivy.core.camera import CameraBase
-    from kivy.graphics.texture import Texture
-
-    class StillCamera(CameraBase):  # type: ignore[misc]
-        def __init__(self, **kwargs: Any) -> None:
-            self.picture = picture
-            self.frames = 0
-            self._event: Any = None
-            super().__init__(stopped=True, resolution=picture.size, **kwargs)
-
-        def init_camera(self) -> None:
-            self._texture = Texture.create(size=self.resolution, colorfmt="rgb")
-            self._texture.flip_vertical()
-            self._format = "rgb"
-
-        def start(self) -> None:
-            super().start()
-            self._event = Clock.schedule_interval(self._update, 0)
-
-        def stop(self) -> None:
-            super().stop()
-            if self._event is not None:
-                self._event.cancel()
-
-        def _update(self, _dt: float) -> None:
-            if self.stopped:
-                return
-            self.frames += 1
-            self._buffer = self.picture.tobytes()
-            self._copy_to_gpu()
-
-    return StillCamera()
 
 
 def test_a_receipt_qr_in_a_camera_frame_decodes_to_its_code(kivy_window):
@@ -101,6 +39,26 @@ def test_a_receipt_qr_in_a_camera_frame_decodes_to_its_code(kivy_window):
     other = Image.new("RGB", FRAME, (255, 255, 255))
     other.paste(Image.open(BytesIO(qr_png("https://example.com/YZR1"))).convert("RGB"), (80, 40))
     assert receipt_code_in_frame(frame_from_texture(camera_texture(other))) is None
+
+
+def test_the_decoder_sees_every_qr_in_view(kivy_window):
+    from kiosk.ui.camera import Found, find_in_frame, frame_from_texture, receipt_code
+
+    # A web address and a receipt side by side: the receipt is found whichever comes first.
+    code = new_code()
+    frame = Image.new("RGB", FRAME, (170, 172, 168))
+    for payload, x in (("https://example.com/YZR1", 10), (receipt_payload(code), 330)):
+        qr = Image.open(BytesIO(qr_png(payload, box_size=4))).convert("RGB")
+        frame.paste(qr.resize((300, 300), Image.Resampling.NEAREST), (x, 90))
+    assert find_in_frame(frame_from_texture(camera_texture(frame)), receipt_code).value == code
+    # Only the web address: nothing found, and why it was turned down is kept.
+    alone = find_in_frame(frame_from_texture(camera_texture(photo_of(
+        "https://example.com/YZR1"))), receipt_code)
+    assert alone.value is None
+    assert isinstance(alone.refused, ReceiptError)
+    # Nothing in view: nothing found, nothing refused.
+    assert find_in_frame(frame_from_texture(camera_texture(photo_of(None))), receipt_code) \
+        == Found()
 
 
 def test_scanning_fills_the_code_and_the_pin_is_typed(ui, fake_services, manual_time):

@@ -11,12 +11,17 @@ import argparse
 import random
 import sys
 import time
+from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 from kiosk.sync.client import BatchSizer, SyncSummary
 from kiosk.sync.enroll import sync_once
 from kiosk.sync.errors import TransientError
 from kiosk.sync.schedule import Backoff
+from shared._errors import EnrollmentTokenError
+from shared.clock import format_utc
+from shared.enrollment import EnrollmentToken
 
 EXIT_UNREACHABLE = 4
 
@@ -30,13 +35,49 @@ def _summary_line(s: dict[str, Any]) -> str:
 
 
 def cmd_enroll(args: argparse.Namespace) -> int:
-    from kiosk.cli import _open, _out
+    from kiosk.cli import UsageError, _open, _out
 
+    server, token, issued = args.server, args.token, None
+    if args.token_qr:
+        issued = _token_from_qr(args.token_qr)
+        server, token = server or issued.server, issued.token
+    if not server:
+        raise UsageError(f"--server is needed: the QR in {args.token_qr} holds no server "
+                         "address")
     with _open(args) as services:
-        result = services.enroll(args.server, args.token)
+        if issued is not None:
+            _warn_about(issued, services.station, services.clock.now())
+        result = services.enroll(server, token)
     _out(args, result, f"enrolled {result['device_id']} (station {result['station']}) "
-                       f"with {result['county']} at {args.server}")
+                       f"with {result['county']} at {server}")
     return 0
+
+
+def _token_from_qr(path: str) -> EnrollmentToken:
+    """The token in the QR picture at ``path``; UsageError naming the file and what is wrong."""
+    from PIL import UnidentifiedImageError
+
+    from kiosk.cli import UsageError
+    from kiosk.services.qr_reader import DecoderMissing, token_from_picture
+
+    try:
+        return token_from_picture(Path(path))
+    except DecoderMissing as exc:
+        raise UsageError(f"--token-qr: {exc}") from None
+    except UnidentifiedImageError:
+        raise UsageError(f"--token-qr {path}: not a picture (PNG, JPEG, ...)") from None
+    except EnrollmentTokenError as exc:
+        raise UsageError(f"--token-qr {path}: {exc}") from None
+
+
+def _warn_about(issued: EnrollmentToken, station: str, now: datetime) -> None:
+    """Say on stderr what the county will refuse (it decides: the kiosk clock may be off)."""
+    if issued.station != station:
+        print(f"yizhan-kiosk: warning: the token is for station {issued.station}, but this "
+              f"kiosk is station {station}", file=sys.stderr)
+    if issued.expired(now):
+        print(f"yizhan-kiosk: warning: the token expired at {format_utc(issued.expires_at)} "
+              "by this kiosk's clock", file=sys.stderr)
 
 
 def _add(total: SyncSummary, part: SyncSummary) -> None:
@@ -125,8 +166,14 @@ def add_commands(sub: Any, common: argparse.ArgumentParser, out: argparse.Argume
                        description="Register the device key with the county server using a "
                                    "one-time token from 'yizhan-server enroll-token'; stores "
                                    "the county keys and station configuration.")
-    p.add_argument("--server", required=True, metavar="URL", help="e.g. http://10.0.0.5:8080")
-    p.add_argument("--token", required=True, help="the one-time enrollment token")
+    p.add_argument("--server", metavar="URL",
+                   help="e.g. http://10.0.0.5:8080 (default: the address in --token-qr)")
+    given = p.add_mutually_exclusive_group(required=True)
+    given.add_argument("--token", help="the one-time enrollment token")
+    given.add_argument("--token-qr", metavar="PNG",
+                       help="read the token (and the server address, unless --server is "
+                            "given) from the QR picture of 'yizhan-server enroll-token "
+                            "--qr-png'; needs zxing-cpp (the kiosk-ui extra)")
     p.set_defaults(func=cmd_enroll)
 
     p = sub.add_parser("sync", parents=[common, out],

@@ -71,9 +71,10 @@ class KioskApp(App):  # type: ignore[misc]
         fullscreen: fill the screen (kiosk hardware).
         printer: a factory opening the receipt printer (``kiosk.ui.printing.parse_printer``),
             None for no printer; by default read from ``YIZHAN_KIOSK_PRINTER``.
-        camera: ``"auto"`` (default): scan receipt QRs with camera 0 if Kivy has a camera
-            provider and the device opens (``kiosk.ui.camera.open_camera``); None: no
-            camera (the scan button is hidden); or a callable returning a Kivy core camera.
+        camera: ``"auto"`` (default): scan receipt and enrollment-token QRs with camera 0 if
+            Kivy has a camera provider and the device opens (``kiosk.ui.camera.open_camera``);
+            None: no camera (the scan buttons are hidden); or a callable returning a Kivy
+            core camera.
     """
 
     title = "yizhan 一站"
@@ -143,11 +144,11 @@ class KioskApp(App):  # type: ignore[misc]
         sm.add_widget(HomeScreen(name="home", **common))
         sm.add_widget(ComplaintScreen(name="complaint", **common))
         sm.add_widget(JobSeekerScreen(name="jobseeker", **common))
-        sm.add_widget(LookupScreen(name="lookup", camera_factory=self._camera_factory(),
-                                   **common))
+        camera = self._camera_factory()  # one camera, for whichever screen scans
+        sm.add_widget(LookupScreen(name="lookup", camera_factory=camera, **common))
         sm.add_widget(TicketScreen(name="ticket", **common))
         sm.add_widget(ReceiptScreen(name="receipt", printer=self.printer, **common))
-        sm.add_widget(StaffScreen(name="staff", **common))
+        sm.add_widget(StaffScreen(name="staff", camera_factory=camera, **common))
         sm.current = "home"
         sm.bind(current=self._on_screen, on_end_visit=self._on_end_visit)
         from kiosk.ui.i18n import translator
@@ -156,7 +157,7 @@ class KioskApp(App):  # type: ignore[misc]
         return root
 
     def _camera_factory(self) -> Callable[[], Any] | None:
-        """What opens the receipt-scanning camera, or None when there is none."""
+        """What opens the QR-scanning camera, or None when there is none."""
         if self.camera != "auto":
             return self.camera  # type: ignore[return-value]
         from kiosk.ui.camera import open_camera

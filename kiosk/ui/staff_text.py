@@ -2,29 +2,36 @@
 
 The services answer with dicts and exceptions; staff read labelled lines and sentences:
 ticket details with field names, the outbox and device pages with times in Beijing time,
-the result of sync, export and enrollment as one sentence each, and failures saying whose
-fault they are (the county cannot be reached: nothing is lost, try later; the county
-refused; a wrong passphrase; a USB drive that cannot be written). Every function returns
-text in ``translator.lang`` (or ``lang``).
+the result of sync, export and enrollment as one sentence each, what a scanned enrollment
+QR holds and what is wrong with it (another station's token, an expired one, not a token at
+all), and failures saying whose fault they are (the county cannot be reached: nothing is
+lost, try later; the county refused; a wrong passphrase; a USB drive that cannot be
+written). Every function returns text in ``translator.lang`` (or ``lang``).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import datetime
 from typing import Any
 
 from kiosk.errors import StationLocked, WrongPassphrase
 from kiosk.sync.errors import PermanentError, TransientError
 from kiosk.ui.display import local_time, shown_code
 from kiosk.ui.i18n import STRINGS, translator
+from shared.clock import format_utc
+from shared.enrollment import EnrollmentToken
 
 __all__ = [
     "details_text",
     "device_text",
+    "enroll_qr_text",
+    "enroll_qr_warnings",
     "enrolled_text",
     "exported_text",
     "failure_text",
     "outbox_text",
+    "refused_qr_text",
     "sync_progress_text",
     "synced_text",
 ]
@@ -130,6 +137,45 @@ def enrolled_text(result: Mapping[str, Any], server_url: str) -> str:
     """The enrollment result as a sentence."""
     return translator.t("staff.enrolled", station=result.get("station") or "-",
                         county=result.get("county") or "-", server=server_url)
+
+
+def enroll_qr_text(token: EnrollmentToken | None) -> str:
+    """What a scanned enrollment QR holds: its station and expiry, and whether the server
+    address must still be typed ('' when none was scanned)."""
+    if token is None:
+        return ""
+    text = translator.t("staff.qr_read", station=token.station,
+                        expires=local_time(format_utc(token.expires_at), translator.lang))
+    if token.server is None:
+        text += "\n" + translator.t("staff.qr_no_server")
+    return text
+
+
+def enroll_qr_warnings(token: EnrollmentToken | None, own_station: str | None,
+                       now: datetime) -> str:
+    """Warnings about a scanned token before enrolling with it: made for another station
+    than ``own_station`` (None: not known yet), expired by ``now`` ('' when all is well)."""
+    if token is None:
+        return ""
+    lines = []
+    if own_station and token.station != own_station:
+        lines.append(translator.t("staff.qr_other_station", qr_station=token.station,
+                                  own_station=own_station))
+    if token.expired(now):
+        lines.append(translator.t("staff.qr_expired", expires=local_time(
+            format_utc(token.expires_at), translator.lang)))
+    return "\n".join(lines)
+
+
+def refused_qr_text(exc: BaseException) -> str:
+    """Why a QR held up on the enrollment page is not an enrollment token."""
+    code = getattr(exc, "code", "")
+    field = getattr(exc, "field", "")
+    if code == "receipt":
+        return translator.t("staff.qr_receipt")
+    if field and f"staff.qr_field_{field}" in STRINGS:
+        return translator.t("staff.qr_bad_field", field=translator.t(f"staff.qr_field_{field}"))
+    return translator.t("staff.qr_not_token")
 
 
 def failure_text(exc: BaseException, action: str = "") -> str:

@@ -265,6 +265,52 @@ STRINGS: dict[str, tuple[str, str]] = {
         "Enrolled: this kiosk (station {station}) now belongs to {county}, server {server}.",
     ),
     "staff.need_url_token": ("请填写地址和令牌", "Type the URL and the token"),
+    "staff.scan_token": ("扫描令牌二维码", "Scan token QR"),
+    "staff.scan_token_hint": (
+        "请把县级中心发放的登记二维码对准摄像头。",
+        "Hold the enrollment QR code from the county centre up to the camera.",
+    ),
+    "staff.scan_cancel": ("取消扫码", "Stop scanning"),
+    "staff.qr_receipt": (
+        "这是群众的回执二维码，不是设备登记令牌。请出示县级中心发放的登记二维码。",
+        "That is a receipt QR code, not an enrollment token. "
+        "Show the enrollment QR code from the county centre.",
+    ),
+    "staff.qr_not_token": (
+        "这个二维码不是设备登记令牌。请出示县级中心发放的登记二维码。",
+        "That QR code is not an enrollment token. "
+        "Show the enrollment QR code from the county centre.",
+    ),
+    "staff.qr_bad_field": (
+        "这个登记二维码的{field}缺失或有误，请向县级中心重新索取。",
+        "This enrollment QR code has a missing or wrong {field}. "
+        "Ask the county centre for a new one.",
+    ),
+    "staff.qr_field_token": ("令牌", "token"),
+    "staff.qr_field_station": ("站点编号", "station id"),
+    "staff.qr_field_expires_at": ("有效期", "expiry time"),
+    "staff.qr_field_server": ("服务器地址", "server address"),
+    "staff.qr_read": (
+        "已读取登记二维码：站点 {station}，有效期至 {expires}。请核对后按“登记本机”。",
+        "Enrollment QR read: station {station}, valid until {expires}. "
+        "Check it, then press Enroll this kiosk.",
+    ),
+    "staff.qr_no_server": (
+        "二维码中没有服务器地址，请核对或填写县级服务器地址。",
+        "The QR code has no server address: check or type the county server URL.",
+    ),
+    "staff.qr_other_station": (
+        "注意：这个令牌是给站点 {qr_station} 的，本机是站点 {own_station}，县级服务器会拒绝登记。"
+        "请向县级中心索取站点 {own_station} 的令牌。",
+        "Warning: this token is for station {qr_station}, but this kiosk is station "
+        "{own_station}; the county server will refuse it. Ask the county centre for a token "
+        "for station {own_station}.",
+    ),
+    "staff.qr_expired": (
+        "注意：这个令牌已于 {expires}过期（按本机时钟），请向县级中心重新申请。",
+        "Warning: this token expired at {expires} (by this kiosk's clock). "
+        "Ask the county centre for a new one.",
+    ),
     "staff.device_id": ("设备编号：{value}", "Device id: {value}"),
     "staff.device_station": ("站点：{value}", "Station: {value}"),
     "staff.device_county": ("所属县级中心：{value}", "County centre: {value}"),

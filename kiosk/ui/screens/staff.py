@@ -10,6 +10,15 @@ freezes. Leaving staff mode (Exit, Home, idle timeout) wipes it and locks the st
 The passphrase, export path and enrollment fields are typed on the on-screen ``text``
 keyboard (``staff_keyboard``), shown on the pages that have them. What the screen says is
 written by :mod:`kiosk.ui.staff_text`: labelled lines and sentences in the staff's language.
+
+Enrollment can also scan the token QR from ``yizhan-server enroll-token --qr-png`` with the
+kiosk's camera (``camera_factory``, set by the app when a camera opened; None hides the scan
+button). The preview replaces the form while scanning; the QR is read by
+``shared.enrollment.read_enrollment_qr`` on the worker (:class:`kiosk.ui.camera.QrScanner`).
+A good QR fills the token and (if it has one) the server URL, and the page shows the QR's
+station and expiry, warning when the token is for another station than this kiosk's or has
+expired by ``clock``; staff still press Enroll. Any other QR (a receipt, say) is named as not
+an enrollment token and scanning goes on.
 """
 
 from __future__ import annotations
@@ -18,6 +27,7 @@ from typing import Any
 
 from kivy.logger import Logger
 from kivy.properties import (
+    AliasProperty,
     BooleanProperty,
     DictProperty,
     ListProperty,
@@ -29,6 +39,8 @@ from kivy.properties import (
 from kiosk.ui import staff_text
 from kiosk.ui.i18n import translator
 from kiosk.ui.screens.base import KioskScreen
+from shared.clock import SystemClock
+from shared.enrollment import EnrollmentToken, read_enrollment_qr
 
 __all__ = ["PAGES", "StaffScreen"]
 
@@ -41,8 +53,9 @@ class StaffScreen(KioskScreen):
     ``call_next_button``, ``served_button``, ``no_show_button``, ``passphrase_input``,
     ``details_button``, ``queue_label``, ``outbox_label``, ``sync_button``,
     ``sync_progress``, ``sync_label``, ``export_path``, ``export_button``, ``enroll_url``,
-    ``enroll_token``, ``enroll_button``, ``device_label``, ``staff_message``, ``exit_button``,
-    ``staff_keyboard``."""
+    ``enroll_token``, ``enroll_button``, ``enroll_scan_button``, ``enroll_preview``,
+    ``enroll_scan_cancel``, ``enroll_qr_label``, ``enroll_warning_label``, ``device_label``,
+    ``staff_message``, ``exit_button``, ``staff_keyboard``."""
 
     unlocked = BooleanProperty(False)
     page = StringProperty("queue")
@@ -58,6 +71,16 @@ class StaffScreen(KioskScreen):
     syncing = BooleanProperty(False)
     sync_phase = StringProperty("")  # "" | push | pull | done | failed
     last_summary = DictProperty({})  # what the last sync_now returned
+    camera_factory = ObjectProperty(None, allownone=True)  # () -> camera, None: no camera
+    scanning = BooleanProperty(False)  # the enrollment page is looking for a token QR
+    scanner = ObjectProperty(None, allownone=True)  # kiosk.ui.camera.QrScanner once used
+    enroll_qr = ObjectProperty(None, allownone=True)  # the scanned EnrollmentToken
+    clock = ObjectProperty(SystemClock())  # the kiosk clock a token's expiry is judged by
+
+    def _has_camera(self) -> bool:
+        return self.camera_factory is not None
+
+    camera_present = AliasProperty(_has_camera, bind=["camera_factory"])
 
     # -- the PIN ---------------------------------------------------------------------------
 
@@ -68,6 +91,7 @@ class StaffScreen(KioskScreen):
         for name in ("passphrase_input", "export_path", "enroll_url", "enroll_token"):
             keyboard.attach(self.ids[name], "text")
         self.ids.export_path.text = DEFAULT_EXPORT_PATH
+        self.ids.enroll_token.bind(text=self._token_edited)
 
     def check_pin(self) -> None:
         pin = self.ids.staff_pin.text
@@ -90,6 +114,7 @@ class StaffScreen(KioskScreen):
         """Show page ``name`` and load what it shows."""
         if not self.unlocked:
             return
+        self.stop_enroll_scan()  # any page button, this one too, ends a scan
         self.page = name
         self.ids.pages.current = name
         self.message = ""
@@ -101,7 +126,7 @@ class StaffScreen(KioskScreen):
         elif name == "outbox":
             self._call(self.services.outbox_counts, done=self._set_outbox)
             self._call(self.services.quarantined, done=self._set_quarantined)
-        elif name == "device":
+        elif name in ("device", "enroll"):  # enroll: this kiosk's station, to compare
             self._call(self.services.device_info, done=self._set_device)
 
     def _set_queue(self, entries: list[dict[str, Any]]) -> None:
@@ -225,6 +250,63 @@ class StaffScreen(KioskScreen):
         self._call(self.services.enroll, url, token, done=lambda r: setattr(
             self, "message", staff_text.enrolled_text(r or {}, url)))
 
+    # -- scanning the enrollment token QR -------------------------------------------------
+
+    def start_enroll_scan(self) -> None:
+        """Show the camera preview in place of the enrollment form and look for a token QR
+        (no-op without a camera)."""
+        if self.camera_factory is None or self.scanning or self.page != "enroll":
+            return
+        if self.scanner is None:
+            from kiosk.ui.camera import QrScanner
+
+            self.scanner = QrScanner(self.camera_factory(), self.runner, read_enrollment_qr)
+            self.scanner.bind(on_code=self._token_scanned, on_refused=self._token_refused,
+                              on_frame=self._redraw_preview)
+        self.message = translator.t("staff.scan_token_hint")
+        self.scanning = True
+        self.ids.staff_keyboard.target = None
+        self.scanner.start()
+
+    def stop_enroll_scan(self) -> None:
+        """Stop the camera and bring the enrollment form back."""
+        if self.scanner is not None:
+            self.scanner.stop()
+        if not self.scanning:
+            return
+        self.scanning = False
+        self.message = ""
+        self.ids.staff_keyboard.target = self.ids.enroll_url
+
+    def _token_scanned(self, _scanner: Any, token: EnrollmentToken) -> None:
+        self.stop_enroll_scan()
+        self.ids.enroll_token.text = token.token
+        if token.server is not None:
+            self.ids.enroll_url.text = token.server
+        self.enroll_qr = token  # after the token field: editing it drops the QR
+
+    def _token_refused(self, _scanner: Any, exc: BaseException) -> None:
+        self.message = staff_text.refused_qr_text(exc)
+
+    def _token_edited(self, _input: Any, text: str) -> None:
+        if self.enroll_qr is not None and text.strip() != self.enroll_qr.token:
+            self.enroll_qr = None  # what the page says about the QR is about another token
+
+    def _redraw_preview(self, scanner: Any) -> None:
+        preview = self.ids.enroll_preview
+        if preview.texture is not scanner.texture:
+            preview.texture = scanner.texture
+        preview.canvas.ask_update()
+
+    def enroll_qr_text(self, token: EnrollmentToken | None, _lang: str) -> str:
+        """The scanned QR's station and expiry ('' when none was scanned)."""
+        return staff_text.enroll_qr_text(token)
+
+    def enroll_warning_text(self, token: EnrollmentToken | None, device: dict[str, Any],
+                            _lang: str) -> str:
+        """Another station's token, or an expired one, said before staff press Enroll."""
+        return staff_text.enroll_qr_warnings(token, device.get("station"), self.clock.now())
+
     def device_text(self, info: dict[str, Any], _lang: str) -> str:
         return staff_text.device_text(info)
 
@@ -238,7 +320,9 @@ class StaffScreen(KioskScreen):
         self.message = staff_text.failure_text(exc, action)
 
     def wipe(self) -> None:
+        self.stop_enroll_scan()
         super().wipe()
+        self.enroll_qr = None
         if self.unlocked and self.services is not None:
             self.runner.call(self.services.lock_station)
         self.unlocked = False

@@ -323,18 +323,21 @@ def stop_app(window: Any, app: Any) -> None:
 
 def use_app(app: Any, services: Any) -> Any:
     """Make ``app`` a fresh kiosk over ``services``: wipe (any staff mode is locked through
-    the last services), no printer, no camera, no extra wipe hooks, Chinese, home, the idle
-    countdown restarted. Returns ``app``."""
+    the last services), no printer, no camera, the system clock, no extra wipe hooks,
+    Chinese, home, the idle countdown restarted. Returns ``app``."""
     from kivy.base import EventLoop
+
+    from shared.clock import SystemClock
 
     app.wipe()
     app.services = services
     for screen in app.screens.screens:
         screen.services = services
     app.screen("receipt").printer = None
-    lookup = app.screen("lookup")
-    lookup.camera_factory = None
-    lookup.scanner = None
+    for scanning in (app.screen("lookup"), app.screen("staff")):
+        scanning.camera_factory = None
+        scanning.scanner = None
+    app.screen("staff").clock = SystemClock()
     app.wipe_hooks.clear()
     app.idle.poke()
     for _ in range(2):

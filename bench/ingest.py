@@ -8,6 +8,13 @@ by area (crypto, validation, canonical JSON, merge domain, SQL, server code) and
 functions, to show where the time goes.
 
     python bench/ingest.py [--records 5000] [--batch 500] [--pg URL|none] [--no-profile]
+    python bench/ingest.py --cpu [--cpu-baseline REV] [--runs 3] [--records 3000]
+
+``--cpu`` measures CPU time per record instead (``time.process_time()`` around
+``Ingestor.push``, in a fresh process per run, SQLite, synchronous=FULL): the figure to
+compare code by on a machine shared with other work, where wall-clock rates swing. With
+``--cpu-baseline REV`` the same envelopes also go through the code of git revision REV,
+runs alternating, and the change is printed.
 
 PostgreSQL: --pg, else $YIZHAN_TEST_PG, else postgres@127.0.0.1:5432/test; a fresh schema is
 made and dropped. Complaints use 50 employers and distinct claimants (dedupe and alert queries
@@ -17,12 +24,17 @@ run as in production).
 from __future__ import annotations
 
 import argparse
+import base64
 import cProfile
 import io
+import json
 import os
 import pstats
 import sqlite3
+import statistics
+import subprocess
 import sys
+import tarfile
 import tempfile
 import time
 from pathlib import Path
@@ -34,7 +46,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from shared.clock import SystemClock
 from shared.envelope import Envelope
 from sync_server import keystore
-from sync_server.service import Services
+from sync_server.service import Services, startup_objects_set_aside
 from sync_server.settings import Settings
 from tests.sync_server.server_kit import (
     PG_DEFAULT,
@@ -175,16 +187,18 @@ def in_process(data: Path, n: int, batch: int, synchronous: str = "FULL",
     from sync_server.store import devices as dq
     with svc.engine.begin() as conn:
         dq.enroll(conn, kiosk.device_id, kiosk.public_key, "S001", 0)
-    envs = make_envelopes(kiosk, n)
     prof = cProfile.Profile()
-    started = time.perf_counter()
-    if profile:
-        prof.enable()
-    for start in range(0, n, batch):
-        svc.ingestor.push(kiosk.device_id, "S001", [e.raw for e in envs[start:start + batch]])
-    if profile:
-        prof.disable()
-    rate = n / (time.perf_counter() - started)
+    with startup_objects_set_aside():  # as the serving app does once started
+        envs = make_envelopes(kiosk, n)
+        started = time.perf_counter()
+        if profile:
+            prof.enable()
+        for start in range(0, n, batch):
+            svc.ingestor.push(kiosk.device_id, "S001",
+                              [e.raw for e in envs[start:start + batch]])
+        if profile:
+            prof.disable()
+        rate = n / (time.perf_counter() - started)
     svc.close()
     if not profile:
         return rate, ""
@@ -213,6 +227,50 @@ def in_process(data: Path, n: int, batch: int, synchronous: str = "FULL",
     return rate, "\n".join(lines) + "\n" + out.getvalue()
 
 
+def cpu_runs(records: int, batch: int, runs: int, baseline: str | None) -> int:
+    """CPU us/record of Ingestor.push, one fresh process per run (bench/ingest_cpu.py), same
+    envelopes every run; with ``baseline`` (a git revision) its code too, runs alternating."""
+    repo = Path(__file__).resolve().parent.parent
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        county = root / "county"
+        county.mkdir()
+        keystore.create(county, "bench", None)
+        kiosk = TestKiosk(SystemClock())
+        kiosk.recipients = [keystore.load(county, None).keyring.newest()]
+        envs = make_envelopes(kiosk, records)
+        (root / "envelopes.json").write_text(json.dumps({
+            "device_id": kiosk.device_id, "public_key": kiosk.public_key,
+            "station": kiosk.station,
+            "envelopes": [base64.b64encode(e.raw).decode() for e in envs]}))
+        trees = {"current": repo}
+        if baseline:
+            archive = subprocess.run(["git", "-C", str(repo), "archive", baseline],
+                                     capture_output=True, check=True).stdout
+            with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
+                tar.extractall(root / "baseline", filter="data")
+            trees = {f"baseline {baseline}": root / "baseline", "current": repo}
+        figures: dict[str, list[float]] = {name: [] for name in trees}
+        print(f"CPU time of Ingestor.push per record, {records} records, batch {batch}, "
+              f"SQLite synchronous=FULL, fresh process and store per run; 'current' is the "
+              f"working tree")
+        for run in range(1, runs + 1):
+            for name, tree in trees.items():
+                out = subprocess.run([sys.executable, str(repo / "bench" / "ingest_cpu.py"),
+                                      str(tree), str(root), str(batch)],
+                                     capture_output=True, text=True, check=True)
+                figures[name].append(float(out.stdout.split()[-1]))
+                print(f"  run {run}  {name:>24}: {figures[name][-1]:7.1f} us/record")
+        medians = {name: statistics.median(xs) for name, xs in figures.items()}
+        for name, xs in figures.items():
+            print(f"{name:>30}: median {medians[name]:7.1f} us/record "
+                  f"({' / '.join(f'{x:.0f}' for x in xs)})")
+        if baseline:
+            before, after = medians[f"baseline {baseline}"], medians["current"]
+            print(f"{'change':>30}: {(after - before) / before:+.1%} CPU per record")
+    return 0
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--records", type=int, default=5000)
@@ -221,7 +279,14 @@ def main() -> int:
                         help="PostgreSQL URL, or 'none' to skip it")
     parser.add_argument("--no-profile", action="store_true",
                         help="skip the in-process runs and the profile")
+    parser.add_argument("--cpu", action="store_true",
+                        help="only measure CPU time per record in process (see above)")
+    parser.add_argument("--cpu-baseline", metavar="REV",
+                        help="with --cpu: also run the code of this git revision, alternating")
+    parser.add_argument("--runs", type=int, default=3, help="with --cpu: runs per tree")
     args = parser.parse_args()
+    if args.cpu:
+        return cpu_runs(args.records, args.batch, args.runs, args.cpu_baseline)
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
         results = {}

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import gc
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from sqlalchemy import Engine
@@ -41,3 +44,21 @@ class Services:
 
     def close(self) -> None:
         self.engine.dispose()
+
+
+@contextmanager
+def startup_objects_set_aside() -> Iterator[None]:
+    """While open, the objects that exist now are left out of the garbage collector's passes.
+
+    A serving process makes ~100,000 objects at start-up (modules, SQLAlchemy, pydantic, the
+    app) that live as long as it does; every full pass of the collector walked them all
+    again, about 30 us of CPU per ingested record. ``gc.freeze`` sets them aside (after one
+    collection, so no garbage is kept); on close ``gc.unfreeze`` gives them back, so a
+    process that starts and stops apps (the tests) leaves nothing uncollectable behind.
+    """
+    gc.collect()
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()

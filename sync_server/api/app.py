@@ -15,7 +15,7 @@ from shared.clock import Clock, SystemClock
 from sync_server.api import kiosk, public
 from sync_server.api.body import BodyLimit
 from sync_server.api.problems import install
-from sync_server.service import Services
+from sync_server.service import Services, startup_objects_set_aside
 from sync_server.settings import Settings
 
 log = logging.getLogger("yizhan.server")
@@ -65,7 +65,8 @@ def create_app(settings: Settings, clock: Clock | None = None) -> FastAPI:
         if recovered:
             log.info("finished pending records of %d devices", recovered)
         try:
-            yield
+            with startup_objects_set_aside():
+                yield
         finally:
             svc.close()
 

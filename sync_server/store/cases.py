@@ -14,6 +14,9 @@ from shared.canonical import canonical_bytes
 from sync_server.store._dialect import lock_for_update, upsert
 from sync_server.store.schema import alerts, case_links, cases, events
 
+# one encoder for every call (json.dumps with options builds a new one each time)
+_ENCODER = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
 
 def _json(value: Any) -> str:
     """The canonical JSON text of ``value`` (shared.canonical), quickly for the usual case.
@@ -25,7 +28,7 @@ def _json(value: Any) -> str:
     key and string is; otherwise the canonical encoder decides. (Floats, which the canonical
     encoder refuses, do not occur here: records are validated and money is integer fen.)
     """
-    text = json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    text = _ENCODER.encode(value)
     if unicodedata.is_normalized("NFC", text):
         return text
     return canonical_bytes(value).decode("utf-8")
@@ -145,7 +148,13 @@ def similar_many(conn: Connection, person_keys: Sequence[str], since: str,
                         .where(cases.c.person_key.in_(list(person_keys)),
                                cases.c.employer_key.is_not(None),
                                cases.c.filed_at >= since, cases.c.filed_at <= until))
-    return [dict(r._mapping) for r in rows]
+    return [_filing(r) for r in rows]
+
+
+def _filing(r: Any) -> dict[str, Any]:
+    # by position: a tenth of the cost of dict(r._mapping), for rows a batch reads by the
+    # thousand
+    return {"case_id": r[0], "person_key": r[1], "employer_key": r[2], "filed_at": r[3]}
 
 
 def add_links(conn: Connection, pairs: Sequence[tuple[str, str]], kind: str,
@@ -206,7 +215,7 @@ def employer_filings_many(conn: Connection, employer_keys: Sequence[str], since:
                                cases.c.filed_at)
                         .where(cases.c.employer_key.in_(list(employer_keys)),
                                cases.c.filed_at >= since, cases.c.filed_at <= until))
-    return [dict(r._mapping) for r in rows]
+    return [_filing(r) for r in rows]
 
 
 def add_alert(conn: Connection, employer_key: str, employer_name: str, claimants: int,

@@ -105,6 +105,8 @@ def device_text(info: Mapping[str, Any]) -> str:
 
 def sync_progress_text(phase: str, done: int, total: int) -> str:
     """What the sync is doing now ('' before it starts)."""
+    if phase == "waiting":
+        return translator.t("staff.sync_waiting")
     if phase == "push":
         return translator.t("staff.sync_push", done=done, total=total)
     if phase == "pull":

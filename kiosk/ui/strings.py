@@ -218,6 +218,10 @@ STRINGS: dict[str, tuple[str, str]] = {
     "staff.detail_matter": ("事项", "Matter"),
     "staff.detail_note": ("备注", "Note"),
     "staff.sync_now": ("立即同步", "Sync now"),
+    "staff.sync_waiting": (
+        "另一次同步正在进行（自动同步或命令行），完成后立即开始……",
+        "Another sync is running (the automatic one or a command); starting when it ends…",
+    ),
     "staff.sync_push": ("正在发送记录：{done} / {total}", "Sending records: {done} of {total}"),
     "staff.sync_pull": (
         "正在接收办理进度：已收到 {done} 条",

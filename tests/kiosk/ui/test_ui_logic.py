@@ -256,6 +256,15 @@ def test_sync_summary_sentence_mentions_refusals_and_errors(english):
     assert text.endswith("Problems during the sync: gap in chain")
 
 
+def test_sync_progress_names_each_phase(english):
+    from kiosk.ui.staff_text import sync_progress_text
+
+    assert sync_progress_text("", 0, 1) == ""
+    assert sync_progress_text("waiting", 0, 0).startswith("Another sync is running")
+    assert sync_progress_text("push", 0, 5) == "Sending records: 0 of 5"
+    assert sync_progress_text("pull", 3, 3) == "Receiving case updates: 3 so far"
+
+
 def test_details_without_any_and_unknown_keys(english):
     from kiosk.ui.staff_text import details_text
 

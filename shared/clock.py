@@ -59,6 +59,8 @@ def to_millis(when: datetime) -> int:
 def format_utc(when: datetime) -> str:
     """RFC 3339 UTC with millisecond precision and a ``Z``: ``2026-11-21T10:00:00.000Z``."""
     when = when.astimezone(UTC)
+    if when.year >= 1000:  # the same text, from the faster isoformat ("...+00:00" cut)
+        return when.isoformat(timespec="milliseconds")[:-6] + "Z"
     return when.strftime("%Y-%m-%dT%H:%M:%S.") + f"{when.microsecond // 1000:03d}Z"
 
 

@@ -57,6 +57,7 @@ class _Filing:
     intake: IntakePayload
     record: dict[str, Any]
     filed_at: datetime
+    filed_text: str  # format_utc(filed_at): the store's form, made once
     pkey: str
     ekey: str | None
     events: list[Event]
@@ -120,7 +121,7 @@ class CaseDesk:
                 "case_id": h.id, "record_id": h.id, "kind": f.intake.kind,
                 "station": h.station, "device_id": h.device,
                 "receipt_code": f.intake.receipt_code, "pin_verifier": f.intake.pin_verifier,
-                "filed_at": format_utc(f.filed_at), "status": state.status,
+                "filed_at": f.filed_text, "status": state.status,
                 "record": f.record, "state": state.wire_view(), "person_key": f.pkey,
                 "employer_key": f.ekey, "created_at_ms": now_ms, "updated_at_ms": now_ms})
             if f.ekey is not None:
@@ -166,7 +167,8 @@ class CaseDesk:
         if intake.kind == "complaint":
             ekey = employer_key(record["employer"].get("uscc"), record["employer"]["name"],
                                 normalised=True)
-        return _Filing(env, intake, record, filed_at, pkey, ekey, [filed])
+        return _Filing(env, intake, record, filed_at, format_utc(filed_at), pkey, ekey,
+                       [filed])
 
     def _duplicates(self, conn: Connection, filings: list[_Filing], batch: FilingBatch
                     ) -> tuple[list[tuple[str, str]], dict[str, list[Event]]]:
@@ -206,7 +208,7 @@ class CaseDesk:
                     stored_marks.setdefault(other, []).append(mark)
                 links.append((case_id, other))
                 batch.duplicates_linked += 1
-            pair.append((case_id, format_utc(f.filed_at)))
+            pair.append((case_id, f.filed_text))
         return links, stored_marks
 
     def raise_alerts(self, conn: Connection, batch: FilingBatch, now_ms: int) -> None:

@@ -160,3 +160,12 @@ def test_utc_format_and_parse() -> None:
     assert parse_utc("2026-11-21T10:00:00.123+08:00") == T0 + timedelta(milliseconds=123)
     with pytest.raises(ValueError, match="timezone"):
         parse_utc("2026-11-21T10:00:00")
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.datetimes(timezones=st.timezones()))
+def test_utc_format_is_the_strftime_form(when: datetime) -> None:
+    # the definition format_utc's isoformat shortcut must keep
+    utc = when.astimezone(UTC)
+    expected = utc.strftime("%Y-%m-%dT%H:%M:%S.") + f"{utc.microsecond // 1000:03d}Z"
+    assert format_utc(when) == expected

@@ -52,7 +52,8 @@ def startup_objects_set_aside() -> Iterator[None]:
 
     A serving process makes ~100,000 objects at start-up (modules, SQLAlchemy, pydantic, the
     app) that live as long as it does; every full pass of the collector walked them all
-    again, about 30 us of CPU per ingested record. ``gc.freeze`` sets them aside (after one
+    again (~35 us of CPU per ingested record; half that once they are set aside, see
+    docs/server.md "Throughput"). ``gc.freeze`` sets them aside (after one
     collection, so no garbage is kept); on close ``gc.unfreeze`` gives them back, so a
     process that starts and stops apps (the tests) leaves nothing uncollectable behind.
     """

@@ -242,7 +242,7 @@ class Event:
 
     def wire_view(self) -> dict[str, Any]:
         """``to_wire`` without the copy: ``data`` is the event's own frozen value, which
-        ``json.dumps`` encodes to the same text (for storing; change a ``to_wire``)."""
+        ``json.dumps`` encodes to the same text (for storing; to change it, take ``to_wire()``)."""
         return {"event_id": self.event_id, "case_id": self.case_id, "kind": self.kind,
                 "hlc": self.hlc, "author": self.author, "data": self.data}
 

@@ -61,7 +61,7 @@ class CaseState:
 
     def wire_view(self) -> dict[str, Any]:
         """``to_wire`` without the copies: the state's own frozen values, which
-        ``json.dumps`` encodes to the same text (for storing; change a ``to_wire``)."""
+        ``json.dumps`` encodes to the same text (for storing; to change it, take ``to_wire()``)."""
         return {"case_id": self.case_id, "kind": self.kind, "record": self.record,
                 "receipt_code": self.receipt_code, "station": self.station,
                 "filed_at": self.filed_at, "status": self.status, "route": self.route,

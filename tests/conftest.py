@@ -6,11 +6,15 @@ Subfolders keep their own conftest files for what only they need.
 * ``county_keys`` — a :class:`~shared.keys.Keyring` holding one fresh county X25519 key.
 * ``station_key`` — a fresh station X25519 private key.
 * ``device_key`` — a fresh device Ed25519 private key.
+* ``county`` — a county data folder made by the real ``yizhan-server init`` (SQLite).
+* ``server`` — ``yizhan-server serve`` on 127.0.0.1 over ``county`` (a real subprocess).
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
@@ -18,6 +22,7 @@ from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 
 from shared.clock import ManualClock
 from shared.keys import Keyring
+from tests.sync_server.server_kit import ServerProcess, server_cli
 
 
 @pytest.fixture
@@ -38,3 +43,16 @@ def station_key() -> X25519PrivateKey:
 @pytest.fixture
 def device_key() -> Ed25519PrivateKey:
     return Ed25519PrivateKey.generate()
+
+
+@pytest.fixture
+def county(tmp_path: Path) -> Path:
+    data = tmp_path / "county"
+    server_cli("init", "--county", "曾都区", "--data", str(data))
+    return data
+
+
+@pytest.fixture
+def server(county: Path) -> Iterator[ServerProcess]:
+    with ServerProcess(county) as proc:
+        yield proc

@@ -7,7 +7,6 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -27,19 +26,6 @@ def kiosk(data: Path, *args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run([*KIOSK, "--data", str(data), *args], capture_output=True, text=True,
                           encoding="utf-8", timeout=120, check=False,
                           env={**os.environ, "YIZHAN_STAFF_PASSPHRASE": PASSPHRASE})
-
-
-@pytest.fixture
-def county(tmp_path: Path) -> Path:
-    data = tmp_path / "county"
-    server_cli("init", "--county", "曾都区", "--data", str(data))
-    return data
-
-
-@pytest.fixture
-def server(county: Path) -> Iterator[ServerProcess]:
-    with ServerProcess(county) as proc:
-        yield proc
 
 
 @pytest.fixture

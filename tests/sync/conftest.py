@@ -12,7 +12,7 @@ import json
 import os
 import subprocess
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -33,19 +33,6 @@ def kiosk_cli(data: Path, *args: str, check: bool = True, input_text: str | None
         raise AssertionError(f"yizhan-kiosk {' '.join(args)} failed ({done.returncode}): "
                              f"{done.stderr}")
     return done
-
-
-@pytest.fixture
-def county(tmp_path: Path) -> Path:
-    data = tmp_path / "county"
-    server_cli("init", "--county", "曾都区", "--data", str(data))
-    return data
-
-
-@pytest.fixture
-def server(county: Path) -> Iterator[ServerProcess]:
-    with ServerProcess(county) as proc:
-        yield proc
 
 
 def new_token(county: Path, station: str) -> str:

@@ -11,6 +11,8 @@ Fixtures:
 * ``manual_time`` — :class:`ManualTime`, the idle timer's time source; ``advance(seconds)``.
 * ``kiosk_app`` — the session's started :class:`~kiosk.ui.app.KioskApp` (``shared_app``),
   wiped and over this test's services (:func:`use_app`); ``release_app`` after the test.
+* ``kiosk_services`` / ``real_ui`` — the real kiosk services over a fresh, unenrolled data
+  folder (station ``REAL_STATION``, staff passphrase ``REAL_STAFF_PIN``) and the app over them.
 * ``ui`` — :class:`UiDriver`: ``find``, ``tap``, ``type``, ``pump``, ``pump_until``,
   ``screenshot`` (PNG files under ``$YIZHAN_UI_SHOTS`` if set, else the test's tmp dir).
 
@@ -46,6 +48,8 @@ Config.set("graphics", "width", "1280")
 Config.set("graphics", "height", "800")
 
 from tests.kiosk.ui.ui_kit import (  # noqa: E402  (after Kivy's environment)
+    REAL_STAFF_PIN,
+    REAL_STATION,
     WINDOW_SIZE,
     FakeServices,
     ManualTime,
@@ -111,3 +115,23 @@ def kiosk_app(shared_app: Any, fake_services: FakeServices) -> Iterator[Any]:
 @pytest.fixture
 def ui(kiosk_app: Any, tmp_path: Path) -> UiDriver:
     return UiDriver(kiosk_app, shots_dir(tmp_path))
+
+
+@pytest.fixture
+def kiosk_services(tmp_path: Path) -> Iterator[Any]:
+    """The real ``KioskServices`` over a fresh data folder for station ``REAL_STATION`` with
+    staff passphrase ``REAL_STAFF_PIN``, not yet enrolled (the staff screen enrolls it)."""
+    from kiosk.services import KioskServices, init_kiosk
+    from shared.clock import SystemClock
+
+    init_kiosk(tmp_path / "kiosk", REAL_STATION, REAL_STAFF_PIN.encode(), SystemClock())
+    services = KioskServices.open(tmp_path / "kiosk")
+    yield services
+    services.close()
+
+
+@pytest.fixture
+def real_ui(shared_app: Any, kiosk_services: Any, tmp_path: Path) -> Iterator[UiDriver]:
+    """The session's app over ``kiosk_services``."""
+    yield UiDriver(use_app(shared_app, kiosk_services), shots_dir(tmp_path))
+    release_app(shared_app)

@@ -10,56 +10,23 @@ decoded with zxing-cpp by the kiosk's real code. Enroll then goes to a real
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from kiosk.services import KioskServices, init_kiosk
-from shared.clock import ManualClock, SystemClock
+from shared.clock import ManualClock
 from shared.enrollment import EnrollmentToken, new_token
 from shared.receipt import new_code, qr_png
 from tests.kiosk.ui.camera_kit import photo_of, photo_of_png, receipt_payload, still_camera
+from tests.kiosk.ui.ui_kit import REAL_STAFF_PIN, REAL_STATION
 from tests.sync_server.server_kit import ServerProcess, server_cli
 
 pytestmark = pytest.mark.ui
 
-STATION = "S001"
-STAFF_PIN = "246813"  # this kiosk's staff passphrase: digits, typed on the PIN keypad
-
-
-# -- a real county and an unenrolled kiosk -----------------------------------------------------
-
-
-@pytest.fixture
-def county(tmp_path: Path) -> Path:
-    data = tmp_path / "county"
-    server_cli("init", "--county", "曾都区", "--data", str(data))
-    return data
-
-
-@pytest.fixture
-def server(county: Path) -> Iterator[ServerProcess]:
-    with ServerProcess(county) as proc:
-        yield proc
-
-
-@pytest.fixture
-def kiosk_services(tmp_path: Path) -> Iterator[KioskServices]:
-    init_kiosk(tmp_path / "kiosk", STATION, STAFF_PIN.encode(), SystemClock())
-    services = KioskServices.open(tmp_path / "kiosk")
-    yield services
-    services.close()
-
-
-@pytest.fixture
-def real_ui(shared_app: Any, kiosk_services: KioskServices, tmp_path: Path) -> Iterator[Any]:
-    from tests.kiosk.ui.ui_kit import UiDriver, release_app, shots_dir, use_app
-
-    yield UiDriver(use_app(shared_app, kiosk_services), shots_dir(tmp_path))
-    release_app(shared_app)
+STATION = REAL_STATION
+STAFF_PIN = REAL_STAFF_PIN
 
 
 def token_png(county: Path, path: Path, station: str, server_url: str) -> dict[str, str]:

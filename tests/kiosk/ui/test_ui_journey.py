@@ -15,7 +15,6 @@ status lookup by the receipt's code and PIN on the keypad shows 调解中 and it
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -24,46 +23,17 @@ import pytest
 import zxingcpp
 from PIL import Image
 
-from kiosk.services import KioskServices, init_kiosk
+from kiosk.services import KioskServices
 from kiosk.ui.display import local_time
-from shared.clock import SystemClock, parse_utc
+from shared.clock import parse_utc
 from shared.receipt import parse_code, verify_receipt
+from tests.kiosk.ui.ui_kit import REAL_STAFF_PIN, REAL_STATION
 from tests.sync_server.server_kit import ServerProcess, server_cli
 
 pytestmark = pytest.mark.ui
 
-STATION = "S001"
-STAFF_PIN = "246813"  # the staff passphrase of this kiosk: digits, typed on the PIN keypad
-
-
-@pytest.fixture
-def county(tmp_path: Path) -> Path:
-    data = tmp_path / "county"
-    server_cli("init", "--county", "曾都区", "--data", str(data))
-    return data
-
-
-@pytest.fixture
-def server(county: Path) -> Iterator[ServerProcess]:
-    with ServerProcess(county) as proc:
-        yield proc
-
-
-@pytest.fixture
-def kiosk_services(tmp_path: Path) -> Iterator[KioskServices]:
-    """A fresh kiosk data folder, not yet enrolled (the staff screen enrolls it)."""
-    init_kiosk(tmp_path / "kiosk", STATION, STAFF_PIN.encode(), SystemClock())
-    services = KioskServices.open(tmp_path / "kiosk")
-    yield services
-    services.close()
-
-
-@pytest.fixture
-def journey_ui(shared_app: Any, kiosk_services: KioskServices, tmp_path: Path) -> Iterator[Any]:
-    from tests.kiosk.ui.ui_kit import UiDriver, release_app, shots_dir, use_app
-
-    yield UiDriver(use_app(shared_app, kiosk_services), shots_dir(tmp_path))
-    release_app(shared_app)
+STATION = REAL_STATION
+STAFF_PIN = REAL_STAFF_PIN
 
 
 def enter_staff_mode(ui: Any) -> Any:
@@ -95,11 +65,11 @@ def sync_from_staff_screen(ui: Any, screen: Any) -> list[dict[str, Any]]:
 
 
 def test_worker_journey_complaint_sync_staff_change_status_lookup(
-        journey_ui: Any, kiosk_services: KioskServices, county: Path,
+        real_ui: Any, kiosk_services: KioskServices, county: Path,
         server: ServerProcess) -> None:
     from test_ui_complaint import walk_to_consent
 
-    ui = journey_ui
+    ui = real_ui
     # -- staff enroll this kiosk with a one-time token from county staff -------------------
     token = json.loads(server_cli("enroll-token", "--station", STATION, "--data", str(county),
                                   "--json").stdout)["token"]

@@ -26,6 +26,9 @@ WINDOW_SIZE = (1280, 800)
 DEFAULT_TIMEOUT = 20.0  # seconds a condition may take (worker threads, a loaded CI machine)
 
 
+REAL_STATION = "S001"  # the kiosk of the ``kiosk_services`` fixture
+REAL_STAFF_PIN = "246813"  # its staff passphrase: digits, typed on the PIN keypad
+
 # -- test doubles ----------------------------------------------------------------------------
 
 

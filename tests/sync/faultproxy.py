@@ -12,7 +12,9 @@ chooses one action from a seeded random generator:
 * ``truncate``        relay only part of the answer, then close
 * ``delay``           hold the answer for a short while, then relay it
 
-``counts`` records how often each action happened, so a test can show the faults occurred.
+``counts`` records how often each action happened, so a test can show the faults occurred;
+``answered`` counts, by path, the requests whose answer came back from the server (so the
+server has committed them), and :meth:`FaultProxy.wait_answered` waits for the n-th.
 """
 
 from __future__ import annotations
@@ -67,6 +69,8 @@ class FaultProxy:
         self._max_delay = max_delay_s
         self.counts: Counter[str] = Counter()
         self.requests: Counter[str] = Counter()  # by path, faulted or not
+        self.answered: Counter[str] = Counter()  # by path: the server's answer came back
+        self._answer = threading.Condition(self._lock)
         self.errors: list[str] = []  # why relays ended early (a test can show them)
         self.bytes_up = 0    # client -> server, as relayed
         self.bytes_down = 0  # server -> client, as relayed
@@ -91,6 +95,11 @@ class FaultProxy:
     @property
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
+
+    def wait_answered(self, path: str, n: int, timeout: float) -> bool:
+        """Wait until the server has answered ``n`` requests to ``path``; False on timeout."""
+        with self._answer:
+            return self._answer.wait_for(lambda: self.answered[path] >= n, timeout)
 
     def _choose(self) -> str:
         with self._lock:
@@ -138,8 +147,9 @@ class FaultProxy:
                 if request is None:
                     return
                 action = self._choose()
+                path = request.split(b" ", 2)[1].split(b"?")[0].decode()
                 with self._lock:
-                    self.requests[request.split(b" ", 2)[1].split(b"?")[0].decode()] += 1
+                    self.requests[path] += 1
                 if action == "drop_before":
                     return
                 if upstream is None:
@@ -148,6 +158,9 @@ class FaultProxy:
                 response = _read_message(upstream, ubuf)
                 if response is None:
                     return
+                with self._answer:
+                    self.answered[path] += 1
+                    self._answer.notify_all()
                 if action in ("drop_after", "reset"):
                     if action == "reset":
                         client.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER,

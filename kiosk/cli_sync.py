@@ -31,7 +31,10 @@ def _summary_line(s: dict[str, Any]) -> str:
             f"quarantined {s['quarantined']}, conflicts {s['conflicts']}; acknowledged "
             f"{s['acknowledged']}; pulled {s['pulled']}; {s['requests']} requests, "
             f"{s['bytes_sent']} bytes sent, {s['bytes_received']} received"
-            + (f"; gaps {s['gaps']}" if s["gaps"] else ""))
+            + (f"; gaps {s['gaps']}" if s["gaps"] else "")
+            + (f"; WARNING: this kiosk's clock is {abs(s['clock_offset_s'])} s "
+               f"{'behind' if s['clock_offset_s'] > 0 else 'ahead of'} the county server's "
+               "(corrected for signing; set the clock)" if s.get("clock_offset_s") else ""))
 
 
 def cmd_enroll(args: argparse.Namespace) -> int:

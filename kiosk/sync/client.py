@@ -7,6 +7,13 @@ follows the link (``BatchSizer``), gzip-compressed. Only a 201/202 answer with a
 JSON body and a valid server-signed acknowledgement counts as success: a captive portal's
 HTML 200 is a TransientError. Records leave the outbox only when an acknowledgement names
 their id and envelope hash.
+
+A kiosk's clock may be wrong (an offline PC with a flat clock battery): the server refuses a
+request signed more than 300 s from its own time (``auth_stale``) and says its time in the
+problem body (``server_time``). The client then signs with its clock corrected by that
+offset, once per request, for the rest of the sync, and reports the offset
+(``SyncSummary.clock_offset_s``) so staff are told to set the clock. Only request signing
+is corrected: records keep the time the kiosk filed them at.
 """
 
 from __future__ import annotations
@@ -18,6 +25,7 @@ import json
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from typing import Any, Protocol
 from urllib.parse import quote
 
@@ -88,6 +96,7 @@ class SyncSummary:
     bytes_sent: int = 0
     bytes_received: int = 0
     errors: list[str] = field(default_factory=list)
+    clock_offset_s: int = 0  # county time minus kiosk time, when the server said it is off
 
     def to_wire(self) -> dict[str, Any]:
         return dict(self.__dict__)
@@ -126,6 +135,33 @@ def _b64(data: bytes) -> str:
     return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
 
 
+class _SigningClock:
+    """The kiosk's clock corrected by what the county server said its time is."""
+
+    def __init__(self, clock: Clock) -> None:
+        self.clock = clock
+        self.offset_s = 0
+
+    def now(self) -> datetime:
+        return self.clock.now() + timedelta(seconds=self.offset_s)
+
+
+def _stale_server_time(response: httpx.Response) -> int | None:
+    """The ``server_time`` of an ``auth_stale`` problem answer, else None."""
+    if response.status_code != 401:
+        return None
+    try:
+        problem = response.json()
+    except ValueError:
+        return None
+    if not isinstance(problem, dict) or problem.get("code") != "auth_stale":
+        return None
+    server_time = problem.get("server_time")
+    if type(server_time) is not int or server_time <= 0:
+        return None
+    return server_time
+
+
 class SyncClient:
     """Talks to one county server on behalf of one enrolled device."""
 
@@ -139,6 +175,7 @@ class SyncClient:
         self._key = device_key
         self._server_key = server_key
         self._clock = clock
+        self._signing_clock = _SigningClock(clock)
         self._sizer = sizer or BatchSizer()
         self._progress = progress or (lambda stage, done, total: None)
         self._http = httpx.Client(base_url=base_url.rstrip("/"), transport=transport,
@@ -157,8 +194,20 @@ class SyncClient:
 
     def _request(self, method: str, path: str, body: bytes, summary: SyncSummary,
                  extra_headers: dict[str, str] | None = None) -> httpx.Response:
-        headers = sign_request(method, path, body, self._device_id, self._key, self._clock)
+        response = self._send(method, path, body, summary, extra_headers)
+        server_time = _stale_server_time(response)
+        if server_time is not None:  # our clock is off: sign again on the county's time
+            self._signing_clock.offset_s = server_time - int(self._clock.now().timestamp())
+            response = self._send(method, path, body, summary, extra_headers)
+        self._raise_for_status(response)
+        return response
+
+    def _send(self, method: str, path: str, body: bytes, summary: SyncSummary,
+              extra_headers: dict[str, str] | None) -> httpx.Response:
+        headers = sign_request(method, path, body, self._device_id, self._key,
+                               self._signing_clock)
         headers.update(extra_headers or {})
+        summary.clock_offset_s = self._signing_clock.offset_s
         summary.requests += 1
         summary.bytes_sent += len(body) + sum(len(k) + len(v) + 4 for k, v in headers.items())
         try:
@@ -167,7 +216,6 @@ class SyncClient:
             raise TransientError(f"{method} {path}: {type(exc).__name__}: {exc}") from exc
         summary.bytes_received += len(response.content) + sum(
             len(k) + len(v) + 4 for k, v in response.headers.items())
-        self._raise_for_status(response)
         return response
 
     @staticmethod

@@ -25,6 +25,7 @@ from shared.enrollment import EnrollmentToken
 __all__ = [
     "details_text",
     "device_text",
+    "duration_text",
     "enroll_qr_text",
     "enroll_qr_warnings",
     "enrolled_text",
@@ -124,7 +125,21 @@ def synced_text(summary: Mapping[str, Any]) -> str:
     if summary.get("errors"):
         text += "\n" + translator.t("staff.sync_errors",
                                     errors="; ".join(str(e) for e in summary["errors"]))
+    offset = int(summary.get("clock_offset_s") or 0)
+    if offset:
+        key = "staff.clock_behind" if offset > 0 else "staff.clock_ahead"
+        text += "\n" + translator.t(key, amount=duration_text(abs(offset)))
     return text
+
+
+def duration_text(seconds: int) -> str:
+    """A clock difference as people say it: minutes under 2 h, hours under 2 days, else days
+    (rounded; at least 1)."""
+    if seconds < 2 * 3600:
+        return translator.t("unit.minutes", n=max(1, round(seconds / 60)))
+    if seconds < 2 * 86400:
+        return translator.t("unit.hours", n=round(seconds / 3600))
+    return translator.t("unit.days", n=round(seconds / 86400))
 
 
 def exported_text(result: Mapping[str, Any], path: str) -> str:

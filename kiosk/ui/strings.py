@@ -238,6 +238,19 @@ STRINGS: dict[str, tuple[str, str]] = {
         " {quarantined} were quarantined and {conflicts} conflicted: see the outbox.",
     ),
     "staff.sync_errors": ("同步中出现的问题：{errors}", "Problems during the sync: {errors}"),
+    "staff.clock_behind": (
+        "注意：本机时钟比县级服务器慢约 {amount}，请校准本机时间（本次同步已自动校正）。",
+        "Note: this kiosk's clock is about {amount} behind the county server's; please set it "
+        "(this sync corrected for it).",
+    ),
+    "staff.clock_ahead": (
+        "注意：本机时钟比县级服务器快约 {amount}，请校准本机时间（本次同步已自动校正）。",
+        "Note: this kiosk's clock is about {amount} ahead of the county server's; please set "
+        "it (this sync corrected for it).",
+    ),
+    "unit.minutes": ("{n} 分钟", "{n} min"),
+    "unit.hours": ("{n} 小时", "{n} h"),
+    "unit.days": ("{n} 天", "{n} days"),
     "staff.unreachable": (
         "无法连接县级服务器。所有记录仍保存在本机，请稍后再试。（{detail}）",
         "The county server cannot be reached. Every record is still kept on this kiosk; "

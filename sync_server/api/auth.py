@@ -41,6 +41,9 @@ def authenticate(svc: Services, method: str, target: str, body: bytes,
                                      ed25519_public_from_b64(device.public_key), svc.clock,
                                      svc.settings.auth_window_s)
         except RequestAuthError as exc:
+            if exc.code == "auth_stale":  # tell the kiosk our time: its clock may be wrong
+                raise problem(exc.code, exc.detail,
+                              server_time=int(now.timestamp())) from None
             raise problem(exc.code, exc.detail) from None
         if not dq.record_nonce(conn, device_id, nonce, now_ms):
             raise problem("auth_replay", "this request nonce was already used")

@@ -256,6 +256,21 @@ def test_sync_summary_sentence_mentions_refusals_and_errors(english):
     assert text.endswith("Problems during the sync: gap in chain")
 
 
+def test_sync_summary_tells_staff_to_set_a_wrong_clock(english):
+    from kiosk.ui.i18n import translator
+    from kiosk.ui.staff_text import synced_text
+
+    clean = {"pushed": 1, "acknowledged": 1, "pulled": 0, "quarantined": 0, "conflicts": 0}
+    assert "clock" not in synced_text({**clean, "clock_offset_s": 0})
+    behind = synced_text({**clean, "clock_offset_s": 2 * 86400 + 600})
+    assert behind.endswith("this kiosk's clock is about 2 days behind the county server's; "
+                           "please set it (this sync corrected for it).")
+    assert "about 3 h ahead of" in synced_text({**clean, "clock_offset_s": -3 * 3600})
+    translator.lang = "zh-CN"
+    assert synced_text({**clean, "clock_offset_s": -420}).endswith(
+        "注意：本机时钟比县级服务器快约 7 分钟，请校准本机时间（本次同步已自动校正）。")
+
+
 def test_sync_progress_names_each_phase(english):
     from kiosk.ui.staff_text import sync_progress_text
 

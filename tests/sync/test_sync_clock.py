@@ -1,0 +1,58 @@
+"""A kiosk whose clock is wrong still syncs, and staff are told (kiosk/sync/client.py).
+
+Offline station PCs lose time (a flat clock battery, no network time). The real server
+refuses a request signed more than 300 s from its own time (``auth_stale``) and puts its
+time in the problem body; the kiosk signs again on the county's time. Here the kiosk's
+services run on a clock two days fast, three hours slow, against a real ``yizhan-server
+serve``. The control run takes the correction away: the same sync is refused.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+import kiosk.sync.client
+from kiosk.services.facade import KioskServices
+from kiosk.sync.enroll import sync_once
+from kiosk.sync.errors import TransientError
+from shared.clock import ManualClock
+from tests.kiosk.kiosk_kit import complaint
+from tests.sync.conftest import kiosk_cli
+from tests.sync_server.server_kit import ServerProcess
+
+
+@pytest.fixture
+def kiosk_with_a_record(make_kiosk: Callable[[str], Path]) -> Path:
+    data = make_kiosk("C001")
+    kiosk_cli(data, "submit", "complaint", "--json", "-", input_text=json.dumps(complaint(3)))
+    return data
+
+
+@pytest.mark.parametrize("skew", [timedelta(days=2), -timedelta(hours=3)],
+                         ids=["two-days-fast", "three-hours-slow"])
+def test_a_kiosk_with_a_wrong_clock_syncs_and_says_so(kiosk_with_a_record: Path,
+                                                      server: ServerProcess,
+                                                      skew: timedelta) -> None:
+    clock = ManualClock(datetime.now(UTC) + skew)
+    with KioskServices.open(kiosk_with_a_record, clock) as services:
+        summary = sync_once(services)
+    assert summary.acknowledged == 1
+    assert abs(summary.clock_offset_s + skew.total_seconds()) < 60  # county minus kiosk
+    # the 'sync' command says it too (its own, correct clock: nothing to correct)
+    out = kiosk_cli(kiosk_with_a_record, "sync", "--json").stdout
+    assert json.loads(out)["clock_offset_s"] == 0
+
+
+def test_control_without_the_correction_the_sync_is_refused(
+        kiosk_with_a_record: Path, server: ServerProcess,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(kiosk.sync.client, "_stale_server_time", lambda response: None)
+    clock = ManualClock(datetime.now(UTC) + timedelta(days=2))
+    with KioskServices.open(kiosk_with_a_record, clock) as services, \
+            pytest.raises(TransientError, match="auth_stale"):
+        sync_once(services)

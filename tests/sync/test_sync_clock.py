@@ -23,7 +23,7 @@ from kiosk.sync.errors import TransientError
 from shared.clock import ManualClock
 from tests.kiosk.kiosk_kit import complaint
 from tests.sync.conftest import kiosk_cli
-from tests.sync_server.server_kit import ServerProcess
+from tests.sync_server.server_kit import ServerProcess, server_cli
 
 
 @pytest.fixture
@@ -56,3 +56,23 @@ def test_control_without_the_correction_the_sync_is_refused(
     with KioskServices.open(kiosk_with_a_record, clock) as services, \
             pytest.raises(TransientError, match="auth_stale"):
         sync_once(services)
+
+
+def test_staff_changes_win_over_a_record_filed_on_a_fast_clock(make_kiosk: Callable[[str], Path],
+                                                               county: Path,
+                                                               server: ServerProcess) -> None:
+    """Filed on a kiosk two days fast (its HLC stamps are in the county's future): county
+    staff's later routing still decides the case's status, and it reaches the kiosk."""
+    data = make_kiosk("C002")
+    fast = ManualClock(datetime.now(UTC) + timedelta(days=2))
+    with KioskServices.open(data, fast) as services:
+        receipt = services.submit_complaint(complaint(4))
+        assert sync_once(services).acknowledged == 1
+    code = receipt["receipt_code"]
+    server_cli("case", "route", code, "--to", "mediation", "--data", str(county))
+    [case] = [json.loads(line) for line in server_cli(
+        "export", "--format", "jsonl", "--data", str(county)).stdout.splitlines()]
+    assert (case["route"], case["status"]) == ("mediation", "in_mediation")
+    with KioskServices.open(data, fast) as services:
+        sync_once(services)
+        assert services.lookup_status(code, receipt["pin"])["status"] == "in_mediation"

@@ -42,16 +42,7 @@ def enrolled_devices(county: Path) -> list[dict[str, Any]]:
 
 def open_enroll_page(ui: Any, pin: str) -> Any:
     """Home -> Staff -> PIN -> the Enrollment page; returns the staff screen."""
-    ui.tap("btn_staff")
-    ui.pump_until(lambda: ui.current == "staff")
-    ui.pump(2)
-    keyboard = ui.find("pin_keyboard")
-    for ch in pin:
-        ui.tap(keyboard.key(ch))
-    ui.tap("unlock_button")
-    screen = ui.screen("staff")
-    ui.pump_until(lambda: screen.unlocked, f"staff mode unlocked ({screen.message})")
-    ui.pump(2)
+    screen = ui.unlock_staff(pin)
     ui.tap("page_enroll")
     ui.pump_until(lambda: screen.device, "this kiosk's station loaded")
     ui.pump(2)

@@ -36,21 +36,6 @@ STATION = REAL_STATION
 STAFF_PIN = REAL_STAFF_PIN
 
 
-def enter_staff_mode(ui: Any) -> Any:
-    """Home -> Staff -> the PIN typed on its keypad -> unlocked; returns the staff screen."""
-    ui.tap("btn_staff")
-    ui.pump_until(lambda: ui.current == "staff")
-    ui.pump(2)
-    keyboard = ui.find("pin_keyboard")
-    for ch in STAFF_PIN:
-        ui.tap(keyboard.key(ch))
-    ui.tap("unlock_button")
-    screen = ui.screen("staff")
-    ui.pump_until(lambda: screen.unlocked, f"staff mode unlocked ({screen.message})")
-    ui.pump(2)
-    return screen
-
-
 def sync_from_staff_screen(ui: Any, screen: Any) -> list[dict[str, Any]]:
     """Sync now and follow its progress until it reports ``done``; returns the progress
     reports seen (on the UI thread)."""
@@ -73,7 +58,7 @@ def test_worker_journey_complaint_sync_staff_change_status_lookup(
     # -- staff enroll this kiosk with a one-time token from county staff -------------------
     token = json.loads(server_cli("enroll-token", "--station", STATION, "--data", str(county),
                                   "--json").stdout)["token"]
-    staff = enter_staff_mode(ui)
+    staff = ui.unlock_staff(STAFF_PIN)
     ui.tap("page_enroll")
     ui.pump(2)
     ui.type(server.url, into="enroll_url")
@@ -103,7 +88,7 @@ def test_worker_journey_complaint_sync_staff_change_status_lookup(
     ui.pump_until(lambda: ui.current == "home")
 
     # -- staff sync: the record goes to the county ---------------------------------------------
-    staff = enter_staff_mode(ui)
+    staff = ui.unlock_staff(STAFF_PIN)
     seen = sync_from_staff_screen(ui, staff)
     assert {"phase": "push"} in seen, "progress reached the screen while pushing"
     summary = staff.last_summary

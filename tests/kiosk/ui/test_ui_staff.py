@@ -19,18 +19,8 @@ def _keys(ui, text):
         ui.tap(keyboard.key(ch))
 
 
-def _enter(ui, pin):
-    ui.tap("btn_staff")
-    ui.pump_until(lambda: ui.current == "staff")
-    ui.pump(2)
-    keyboard = ui.find("pin_keyboard")
-    for ch in pin:
-        ui.tap(keyboard.key(ch))
-    ui.tap("unlock_button")
-
-
 def test_wrong_pin_shows_nothing_of_staff_mode(ui, fake_services):
-    _enter(ui, "1111")
+    ui.type_staff_pin("1111")
     ui.pump_until(lambda: "密码不正确" in ui.screen().message, "wrong PIN message")
     screen = ui.screen()
     assert not screen.unlocked
@@ -43,7 +33,7 @@ def test_wrong_pin_shows_nothing_of_staff_mode(ui, fake_services):
 
 def test_queue_call_next_details_and_served(ui, fake_services):
     fake_services.tickets = 2
-    _enter(ui, "2468")
+    ui.type_staff_pin("2468")
     screen = ui.screen()
     ui.pump_until(lambda: screen.unlocked and "A002" in ui.find("queue_label").text, "queue")
     ui.pump(2)
@@ -71,7 +61,7 @@ def test_queue_call_next_details_and_served(ui, fake_services):
 
 
 def test_outbox_sync_export_enroll_device(ui, fake_services):
-    _enter(ui, "2468")
+    ui.type_staff_pin("2468")
     screen = ui.screen()
     ui.pump_until(lambda: screen.unlocked)
     ui.pump(2)
@@ -125,7 +115,7 @@ def test_outbox_sync_export_enroll_device(ui, fake_services):
 
 
 def test_leaving_staff_mode_locks_it(ui, fake_services, manual_time):
-    _enter(ui, "2468")
+    ui.type_staff_pin("2468")
     screen = ui.screen()
     ui.pump_until(lambda: screen.unlocked, f"unlocked {fake_services.calls}")
     ui.pump(2)

@@ -282,6 +282,25 @@ class UiDriver:
         Window.dispatch("on_textinput", text)
         self.pump()
 
+    def type_staff_pin(self, pin: str) -> Any:
+        """Home -> Staff -> ``pin`` typed on its keypad -> Unlock pressed; returns the staff
+        screen (unlocked or not: the caller decides what it expects)."""
+        self.tap("btn_staff")
+        self.pump_until(lambda: self.current == "staff")
+        self.pump(2)
+        keyboard = self.find("pin_keyboard")
+        for ch in pin:
+            self.tap(keyboard.key(ch))
+        self.tap("unlock_button")
+        return self.screen("staff")
+
+    def unlock_staff(self, pin: str) -> Any:
+        """:meth:`type_staff_pin`, then wait until staff mode is unlocked; returns the screen."""
+        screen = self.type_staff_pin(pin)
+        self.pump_until(lambda: screen.unlocked, f"staff mode unlocked ({screen.message})")
+        self.pump(2)
+        return screen
+
     def screenshot(self, widget: Any, name: str) -> Path:
         """Save an exact PNG of ``widget`` (after one more frame) and return its path."""
         self.pump(2)

@@ -67,9 +67,13 @@ def format_utc(when: datetime) -> str:
 def parse_utc(text: str) -> datetime:
     """Parse an RFC 3339 time with zone (``Z`` or offset) into an aware UTC datetime.
 
-    Raises ValueError when the text is not such a time or has no zone.
+    Raises ValueError when the text is not such a time, has no zone, or lies at the edge of
+    the calendar where the offset would carry it past year 1 or 9999.
     """
     when = datetime.fromisoformat(text.replace("Z", "+00:00"))
     if when.tzinfo is None:
         raise ValueError(f"time {text!r} has no timezone")
-    return when.astimezone(UTC)
+    try:
+        return when.astimezone(UTC)
+    except OverflowError:  # e.g. 9999-12-31T23:00-05:00 is in year 10000 UTC
+        raise ValueError(f"time {text!r} is outside the calendar in UTC") from None

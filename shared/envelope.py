@@ -57,6 +57,11 @@ MAX_RECIPIENTS = 8
 SUITE = hpke.Suite(hpke.KEM.X25519, hpke.KDF.HKDF_SHA256, hpke.AEAD.AES_256_GCM)
 
 _HEX64 = re.compile("[0-9a-f]{64}")  # a SHA-256 in lower-case hex
+# Header fields the county stores as columns before it can judge the record (the inbox's
+# record_id and station, String(64); seq, BIGINT): longer or larger cannot be stored, so
+# the envelope does not parse. The others are judged when the record is merged.
+MAX_HEADER_TEXT = {"kind": 16, "id": 64, "device": 64, "station": 64}
+MAX_SEQ = 2**63 - 1
 _HEADER_KEYS = {"v": int, "kind": str, "id": str, "device": str, "station": str, "seq": int,
                 "prev": str, "created": str, "hlc": str, "to": list}
 
@@ -88,8 +93,12 @@ class EnvelopeHeader:
             if not isinstance(data[key], typ) or isinstance(data[key], bool):
                 raise EnvelopeError(f"header field {key}")
         to = data["to"]
-        if data["v"] != 1 or data["seq"] < 1 or not (1 <= len(to) <= MAX_RECIPIENTS):
+        if data["v"] != 1 or not 1 <= data["seq"] <= MAX_SEQ \
+                or not (1 <= len(to) <= MAX_RECIPIENTS):
             raise EnvelopeError("header values")
+        for key, limit in MAX_HEADER_TEXT.items():
+            if not 0 < len(data[key]) <= limit:
+                raise EnvelopeError(f"header field {key} length")
         if not all(isinstance(k, str) and k for k in to) or len(set(to)) != len(to):
             raise EnvelopeError("header recipients")
         prev = data["prev"]

@@ -18,6 +18,9 @@ from functools import total_ordering
 from shared.clock import Clock, to_millis
 
 MAX_COUNTER = 999_999
+# The longest node id: a stamp is then at most 16 + 1 + 6 + 1 + 64 = 88 characters, inside
+# the server's events.hlc column (96). A device's node id is its 40-character device id.
+MAX_NODE = 64
 # A remote stamp further ahead than this is refused rather than dragging our clock forward.
 MAX_DRIFT_MS = 24 * 3600 * 1000
 
@@ -53,6 +56,8 @@ class HLC:
             raise ValueError(f"HLC {text!r} has non-digit wall time or counter")
         if not parts[2]:
             raise ValueError(f"HLC {text!r} has no node id")
+        if len(parts[2]) > MAX_NODE:
+            raise ValueError(f"HLC node id is longer than {MAX_NODE} characters")
         return cls(int(parts[0]), int(parts[1]), parts[2])
 
 
@@ -60,8 +65,8 @@ class HybridClock:
     """A node's hybrid logical clock. Thread-safe."""
 
     def __init__(self, node: str, clock: Clock, last: HLC | None = None) -> None:
-        if not node or "." in node:
-            raise ValueError("HLC node id must be non-empty and contain no '.'")
+        if not node or "." in node or len(node) > MAX_NODE:
+            raise ValueError(f"HLC node id must be 1..{MAX_NODE} characters without '.'")
         self.node = node
         self._clock = clock
         self._wall = last.wall if last else 0

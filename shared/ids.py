@@ -76,6 +76,15 @@ def check_symbol_value(symbol: str) -> int:
     return _CHECK_DECODE[sym]
 
 
+_RECORD_ID = re.compile(r"\A[0-9A-HJKMNP-TV-Z]{26}\Z")
+
+
+def is_record_id(text: object) -> bool:
+    """True if ``text`` is a record id as ``new_record_id`` makes them (26 Crockford
+    base32 characters, upper case)."""
+    return isinstance(text, str) and _RECORD_ID.match(text) is not None
+
+
 def new_record_id(clock: Clock) -> str:
     """A fresh ULID for a record made now: 26 characters, sortable by creation time."""
     millis = to_millis(clock.now())

@@ -17,8 +17,18 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from shared._errors import RecordInvalid
+from shared.clock import parse_utc
 from shared.messages import field_error
 from shared.records import Complaint, JobSeekerRegistration, parse_record
+
+# What the county stores of a payload besides the record, bounded by its columns (cases:
+# receipt_code String(16), pin_verifier String(64), station String(64), filed_at
+# String(32) once normalised) or by reason (a ticket is "A023"; notes are a few lines for
+# staff). A payload beyond them is refused by name, so the server quarantines it.
+MAX_TEXT = {"receipt_code": 16, "pin_verifier": 64, "filed_at": 64, "station": 64}
+MAX_TICKET = 16
+MAX_NOTES = 20
+MAX_NOTE = 1000
 
 
 @dataclass(frozen=True)
@@ -52,7 +62,21 @@ class IntakePayload:
             raise RecordInvalid([field_error(f"payload.{exc.args[0]}", "required")]) from None
         except TypeError:
             raise RecordInvalid([field_error("payload", "not_object")]) from None
-        for name in ("receipt_code", "pin_verifier", "filed_at", "station"):
-            if not isinstance(getattr(payload, name), str):
+        for name, limit in MAX_TEXT.items():
+            value = getattr(payload, name)
+            if not isinstance(value, str):
                 raise RecordInvalid([field_error(f"payload.{name}", "not_text")])
+            if len(value) > limit:
+                raise RecordInvalid([field_error(f"payload.{name}", "too_long", max=limit)])
+        try:
+            parse_utc(payload.filed_at)
+        except ValueError:
+            raise RecordInvalid([field_error("payload.filed_at", "not_time")]) from None
+        if payload.ticket is not None and (not isinstance(payload.ticket, str)
+                                           or len(payload.ticket) > MAX_TICKET):
+            raise RecordInvalid([field_error("payload.ticket", "too_long", max=MAX_TICKET)])
+        if len(payload.notes) > MAX_NOTES:
+            raise RecordInvalid([field_error("payload.notes", "too_many", max=MAX_NOTES)])
+        if not all(isinstance(n, str) and len(n) <= MAX_NOTE for n in payload.notes):
+            raise RecordInvalid([field_error("payload.notes", "too_long", max=MAX_NOTE)])
         return payload

@@ -50,6 +50,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "choice": ("请从给定选项中选择", "must be one of the listed choices"),
     "too_short": ("内容太短", "too short"),
     "too_long": ("内容太长（最多 {max} 字）", "too long (at most {max} characters)"),
+    "too_long_folded": ("含有会展开成多个字的合写字符（如“㍿”），展开后超过 {max} 字，请逐字输入",
+                        "contains compound characters (such as ㍿) that spell out to more "
+                        "than {max} characters; type the name character by character"),
+    "not_time": ("时间格式不正确", "must be a time like 2026-11-21T10:00:00.000Z"),
     "too_many": ("条目太多（最多 {max} 项）", "too many entries (at most {max})"),
     "too_small": ("不能小于 {min}", "must not be less than {min}"),
     "too_large": ("不能大于 {max}", "must not be more than {max}"),

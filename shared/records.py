@@ -41,6 +41,10 @@ EMPLOYMENT = ("gig", "long_term")
 KINDS = ("complaint", "jobseeker")
 
 MAX_DESCRIPTION = 4000
+# An employer name, and what it becomes under NFKC (the county compares names in that form:
+# "㍿" is four characters there, "ﷺ" eighteen), is at most this long, so the county's
+# employer key ("name:" + the folded name) fits its 128-character column.
+MAX_EMPLOYER_NAME = 100
 MAX_AMOUNT_FEN = 100_000_000_000  # ¥1 billion: far above any individual claim
 MAX_COWORKERS = 100_000
 
@@ -96,6 +100,15 @@ def _phone(value: Any) -> Any:
         raise _custom(exc.code) from None
 
 
+def _employer_name(value: Any) -> Any:
+    value = _text(value)
+    if isinstance(value, str) and len(value) <= MAX_EMPLOYER_NAME \
+            and len(unicodedata.normalize("NFKC", value)) > MAX_EMPLOYER_NAME:
+        raise PydanticCustomError("too_long_folded", "too_long_folded",
+                                  {"max_length": MAX_EMPLOYER_NAME})
+    return value
+
+
 def _uscc(value: Any) -> Any:
     if not isinstance(value, str):
         return value
@@ -148,7 +161,8 @@ class Claimant(_Record):
 
 
 class Employer(_Record):
-    name: Annotated[Text, Field(min_length=2, max_length=100)]
+    name: Annotated[str, BeforeValidator(_employer_name),
+                    Field(min_length=2, max_length=MAX_EMPLOYER_NAME)]
     uscc: Annotated[str | None, BeforeValidator(_uscc)] = None
     # The length bound sits on the str branch: "" and None both mean "not given".
     address: Annotated[Annotated[str, Field(max_length=200)] | None,
@@ -266,7 +280,7 @@ def _field_errors(exc: ValidationError) -> list[FieldError]:
             code = "too_long"
         ctx = err.get("ctx") or {}
         params: dict[str, object] = {}
-        if code in ("too_long", "too_many"):
+        if code in ("too_long", "too_many", "too_long_folded"):
             params["max"] = ctx.get("max_length", "")
         elif code == "too_small":
             params["min"] = ctx.get("ge", "")

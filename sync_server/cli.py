@@ -103,7 +103,11 @@ def cmd_enroll_token(args: argparse.Namespace) -> int:
 
 def cmd_revoke(args: argparse.Namespace) -> int:
     with StaffDesk.open(_settings(args)) as desk:
-        desk.revoke(args.device_id)
+        fault = desk.revoke(args.device_id)
+    if fault is not None:
+        print(f"yizhan-server: warning: stored records of {args.device_id} could not be "
+              f"processed before revocation ({fault}); those beyond its verified chain head "
+              "will be quarantined 'revoked' for review", file=sys.stderr)
     _print(args, {"device_id": args.device_id, "revoked": True},
            f"device {args.device_id} revoked")
     return 0

@@ -7,7 +7,9 @@
     ├── NotFound                 a receipt code, device or case named on the CLI does not exist
     ├── ActionRefused            a staff action the named case or record's state does not allow
     ├── BundleRefused            a USB record bundle is unreadable, tampered with, or from an
-                                 unknown or revoked device; nothing of it was stored
+    │                            unknown or revoked device; nothing of it was stored
+    ├── StoreFault               the database refused or failed a statement; carries only the
+    │                            SQLSTATE, table, column and constraint (never row values)
     └── Problem                  an HTTP request is refused; carries status + stable ``code``
 
 ``Problem`` becomes a JSON problem body (RFC 9457 shape plus ``code``) at the HTTP edge;
@@ -38,6 +40,38 @@ class ActionRefused(ServerError):
 
 class BundleRefused(ServerError):
     """A USB record bundle cannot be imported; nothing of it was stored."""
+
+
+class StoreFault(ServerError):
+    """The database refused or failed a statement (``sync_server.store.faults`` makes it
+    from the driver's error at the store boundary).
+
+    Driver errors repeat what was sent: SQLAlchemy's message lists the bound parameters and
+    PostgreSQL's DETAIL line the failing row, i.e. a claimant's name, ID number and phone.
+    This error keeps only what names the fault: ``kind`` (the SQLAlchemy error class, e.g.
+    ``IntegrityError``), ``sqlstate`` (PostgreSQL's code, or SQLite's error name), and the
+    ``table``, ``column`` and ``constraint`` when the database reports them.
+    """
+
+    code = "store_fault"
+
+    def __init__(self, kind: str, sqlstate: str | None = None, table: str | None = None,
+                 column: str | None = None, constraint: str | None = None) -> None:
+        self.kind = kind
+        self.sqlstate = sqlstate
+        self.table = table
+        self.column = column
+        self.constraint = constraint
+        where = ".".join(p for p in (table, column) if p)
+        super().__init__(" ".join(
+            [f"store_fault: {kind}"] + ([f"({sqlstate})"] if sqlstate else [])
+            + ([f"on {where}"] if where else [])
+            + ([f"constraint {constraint}"] if constraint else [])))
+
+    @property
+    def integrity(self) -> bool:
+        """True for a unique, foreign-key, not-null or check constraint violation."""
+        return self.kind == "IntegrityError"
 
 
 class Problem(ServerError):

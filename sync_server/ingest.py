@@ -8,6 +8,10 @@ its verified chain head: a contiguous run that follows the head costs one signat
 filled; every authentic record is opened, validated and filed, or quarantined with a reason.
 A crash between or inside the two leaves records ``pending``; the next push of that device, or
 server start-up (``recover``), finishes them.
+
+A record that fails to open, validate or file — whatever the fault — is quarantined with a
+reason and the device's later records go on (``sync_server.isolation``); no record can make
+a push, ``recover`` or revocation fail.
 """
 
 from __future__ import annotations
@@ -19,16 +23,17 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import Engine
-from sqlalchemy.exc import DBAPIError
 
 from shared._errors import ChainError, EnvelopeError, ReceiptError, RecordInvalid
 from shared.ack import sign_ack
 from shared.clock import Clock, format_utc
 from shared.envelope import START, ChainPoint, Envelope, open_, split_runs, verify, verify_run
+from shared.ids import is_record_id
 from shared.intake import IntakePayload
 from shared.keys import ed25519_public_from_b64
 from shared.receipt import parse_code
-from sync_server.errors import ActionRefused, NotFound
+from sync_server.errors import ActionRefused, NotFound, StoreFault
+from sync_server.isolation import fault_reason, file_isolated, retryable
 from sync_server.keystore import CountyKeys
 from sync_server.merge import CaseDesk, FilingBatch
 from sync_server.store import devices as dq
@@ -36,7 +41,6 @@ from sync_server.store import feed
 from sync_server.store import inbox as iq
 
 log = logging.getLogger("yizhan.server.ingest")
-_RETRY_STATES = {"40P01", "40001"}  # deadlock_detected, serialization_failure
 
 
 @dataclass
@@ -160,10 +164,10 @@ class Ingestor:
         for attempt in range(4):
             try:
                 return self._process_device(device_id, known or {})
-            except DBAPIError as exc:
-                if attempt == 3 or getattr(exc.orig, "sqlstate", None) not in _RETRY_STATES:
+            except StoreFault as exc:
+                if attempt == 3 or not retryable(exc):
                     raise
-                log.info("device %s: retrying after %s", device_id, type(exc.orig).__name__)
+                log.info("device %s: retrying after %s", device_id, exc)
         raise AssertionError("unreachable")  # pragma: no cover
 
     def _process_device(self, device_id: str, known: Mapping[str, Envelope]
@@ -210,7 +214,6 @@ class Ingestor:
             iq.set_states(conn, states, now)
             if head.seq != dev.chain_seq:
                 dq.set_chain(conn, device_id, head.seq, head.hash)
-            self._desk.raise_alerts(conn, batch, now)
             feed.append(conn, batch.feed, now)
             gaps = gaps_behind(head, iq.held_seqs(conn, device_id))
         return head, gaps
@@ -255,21 +258,15 @@ class Ingestor:
         reasons: dict[str, str] = {}
         opened: list[tuple[Envelope, IntakePayload]] = []
         for env in envs:
-            reason = self._refusal(env, dev, released)
-            if reason is None:
-                try:
-                    intake = IntakePayload.from_wire(open_(env, self._private))
-                    reason = _payload_mismatch(env, intake)
-                except EnvelopeError:
-                    reason = "cannot_open: the envelope does not decrypt with the county keys"
-                except RecordInvalid as exc:
-                    reason = "invalid_record: " + ", ".join(f"{e.field} {e.code}"
-                                                            for e in exc.errors)
-            if reason is None:
+            try:
+                reason, intake = self._open(env, dev, released)
+            except Exception as exc:  # a fault nobody foresaw: this record's
+                reason, intake = fault_reason(exc), None
+            if intake is not None:
                 opened.append((env, intake))
             else:
-                reasons[env.header.id] = reason
-        reasons.update(self._desk.file_many(conn, opened, batch, now))
+                reasons[env.header.id] = reason or "merge_failed"
+        reasons.update(file_isolated(self._desk, conn, opened, batch, now))
         out: list[tuple[str, str, str | None]] = []
         for env in envs:
             h = env.header
@@ -280,6 +277,22 @@ class Ingestor:
                 log.warning("device %s record %s quarantined: %s", h.device, h.id, reason)
                 out.append((h.id, "quarantined", reason))
         return out
+
+    def _open(self, env: Envelope, dev: dq.Device, released: bool
+              ) -> tuple[str | None, IntakePayload | None]:
+        """(None, the validated payload), or (the quarantine reason, None)."""
+        reason = self._refusal(env, dev, released)
+        if reason is not None:
+            return reason, None
+        try:
+            intake = IntakePayload.from_wire(open_(env, self._private))
+        except EnvelopeError:
+            return "cannot_open: the envelope does not decrypt with the county keys", None
+        except RecordInvalid as exc:
+            return "invalid_record: " + ", ".join(f"{e.field} {e.code}"
+                                                  for e in exc.errors), None
+        reason = _payload_mismatch(env, intake)
+        return (reason, None) if reason is not None else (None, intake)
 
     def _refusal(self, env: Envelope, dev: dq.Device, released: bool = False) -> str | None:
         h = env.header
@@ -293,6 +306,8 @@ class Ingestor:
                     "kept for staff review (yizhan-server quarantine release)")
         if h.station != dev.station:
             return f"station_mismatch: device is enrolled at {dev.station}, not {h.station}"
+        if not is_record_id(h.id):  # case and event ids are made of it: bounded columns
+            return "invalid_header: id is not a record id (26 Crockford base32 characters)"
         if not set(h.to) & set(self._private):
             return "unknown_kid: sealed to no county key this server holds"
         return None
@@ -331,17 +346,28 @@ class Ingestor:
             if state == "merged":
                 new_reason = f"released by staff:{user} (was: {reason})"
             iq.set_states(conn, [(record_id, state, new_reason)], now)
-            self._desk.raise_alerts(conn, batch, now)
             feed.append(conn, batch.feed, now)
         return state, new_reason
 
-    def recover(self) -> int:
-        """Finish every device's pending records (after a crash). Returns devices processed."""
+    def recover(self) -> tuple[int, int]:
+        """Finish every device's pending records (after a crash), device by device.
+
+        Returns (devices processed, devices that failed). A device whose processing fails
+        (the database failing, not a record: records are isolated) is logged by its id and
+        the fault's summary, and its records stay pending for its next push; the others go
+        on, so start-up never hangs on one device.
+        """
         with self._engine.connect() as conn:
             pending = dq.with_pending(conn)
+        failed = 0
         for device_id in pending:
-            self.process_device(device_id)
-        return len(pending)
+            try:
+                self.process_device(device_id)
+            except StoreFault as exc:
+                failed += 1
+                log.error("device %s: pending records left for its next push: %s",
+                          device_id, exc)
+        return len(pending), failed
 
 
 def _payload_mismatch(env: Envelope, intake: IntakePayload) -> str | None:

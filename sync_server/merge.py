@@ -12,7 +12,7 @@ import contextlib
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Connection
@@ -24,7 +24,7 @@ from shared.ids import new_record_id
 from shared.intake import IntakePayload
 from sync_server.alerting import raise_alerts
 from sync_server.domain.dedupe import employer_key, person_key
-from sync_server.domain.errors import DomainError
+from sync_server.domain.errors import DomainError, EventInvalid
 from sync_server.domain.events import Event, filed_event
 from sync_server.domain.fold import CaseState, fold
 from sync_server.domain.nextstep import next_step
@@ -32,6 +32,14 @@ from sync_server.errors import NotFound
 from sync_server.settings import Settings
 from sync_server.store import cases as q
 from sync_server.store import feed
+
+# A filing time outside [EARLIEST_FILED, county time + MAX_FILED_AHEAD] is quarantined
+# ``filed_at_out_of_range``: it would sort and window nonsensically (year 1 or 9999 even
+# overflows the date arithmetic of duplicate and alert windows). A kiosk clock reset to
+# 2000-01-01 (a flat battery) still files; one a few days fast too (tests/sync/
+# test_sync_clock.py): a week is far beyond any clock the kiosk's sync has corrected.
+EARLIEST_FILED = datetime(2000, 1, 1, tzinfo=UTC)
+MAX_FILED_AHEAD = timedelta(days=7)
 
 
 class MergeRefused(Exception):
@@ -74,6 +82,16 @@ class FilingBatch:
     alerts_updated: int = 0
     # employer key -> (a name it was filed under, [(case id, filed at)]) for raise_alerts
     employers: dict[str, tuple[str, list[tuple[str, Any]]]] = field(default_factory=dict)
+
+    def absorb(self, part: FilingBatch) -> None:
+        """Add what a part of the batch produced (filed in its own savepoint)."""
+        self.feed += part.feed
+        self.filed += part.filed
+        self.duplicates_linked += part.duplicates_linked
+        self.alerts += part.alerts
+        self.alerts_updated += part.alerts_updated
+        for ekey, (name, filed) in part.employers.items():
+            self.employers.setdefault(ekey, (name, []))[1].extend(filed)
 
 
 class CaseDesk:
@@ -154,8 +172,16 @@ class CaseDesk:
             filed = filed_event(h.id, intake, hlc=h.hlc, author=f"device:{h.device}",
                                 record=record)
             filed_at = parse_utc(intake.filed_at)
-        except (DomainError, ValueError) as exc:
-            raise MergeRefused(f"invalid_event: {exc}") from None
+        except EventInvalid as exc:  # names the field and what is wrong, never its value
+            raise MergeRefused(f"invalid_event: {exc.field} {exc.code}") from None
+        except (DomainError, ValueError):
+            raise MergeRefused("invalid_event: the filed event cannot be made") from None
+        if not EARLIEST_FILED <= filed_at <= self._clock.now() + MAX_FILED_AHEAD:
+            when = filed_at.isoformat(timespec="seconds")
+            raise MergeRefused(
+                f"filed_at_out_of_range: filed at {when}, outside {format_utc(EARLIEST_FILED)} "
+                f"to {MAX_FILED_AHEAD.days} days ahead of the county's clock (a kiosk clock "
+                "far off?); kept for staff review")
         if intake.receipt_code in taken:
             raise MergeRefused("receipt_code_taken: another case holds this receipt code")
         who = record["claimant"]["id_number"] if intake.kind == "complaint" \

@@ -16,7 +16,7 @@ from sync_server import duplicates
 from sync_server.bundles import BundleImport, Progress, import_bundle
 from sync_server.domain.fold import CaseState
 from sync_server.domain.statuses import ROUTES, STATUSES
-from sync_server.errors import NotFound
+from sync_server.errors import NotFound, StoreFault
 from sync_server.ingest import gaps_behind
 from sync_server.service import Services
 from sync_server.settings import Settings
@@ -63,19 +63,28 @@ class StaffDesk:
                          int(expires.timestamp() * 1000))
         return format_utc(expires)
 
-    def revoke(self, device_id: str) -> None:
+    def revoke(self, device_id: str) -> str | None:
         """Revoke a device and tell every station. Raises NotFound for an unknown device.
 
         Records the server already holds are verified and merged first, so the chain head
         recorded at revocation covers everything stored before it; any record beyond that
-        head is quarantined ``revoked`` (see ``release``)."""
-        self._svc.ingestor.process_device(device_id)
+        head is quarantined ``revoked`` (see ``release``). A record that fails to merge is
+        quarantined on its own and does not hold revocation up; should processing fail
+        whole (the database failing), the device is revoked at the head verified before,
+        and the fault's summary is returned (else None): its stored records beyond that
+        head will be quarantined ``revoked``, kept for staff."""
+        fault = None
+        try:
+            self._svc.ingestor.process_device(device_id)
+        except StoreFault as exc:
+            fault = str(exc)
         with self._svc.engine.begin() as conn:
             if not dq.revoke(conn, device_id, self._now_ms()):
                 raise NotFound(f"device {device_id}: not enrolled here")
             feed.append(conn, [(feed.EVERY_STATION,
                                 {"type": "revocation", "device_id": device_id})],
                         self._now_ms())
+        return fault
 
     def release(self, record_id: str, user: str) -> tuple[str, str | None]:
         """Release a quarantined record into the case store after review (see

@@ -61,9 +61,10 @@ def create_app(settings: Settings, clock: Clock | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         svc = await run_in_threadpool(Services.open, settings, clock)
         app.state.services = svc
-        recovered = await run_in_threadpool(svc.ingestor.recover)
+        recovered, failed = await run_in_threadpool(svc.ingestor.recover)
         if recovered:
-            log.info("finished pending records of %d devices", recovered)
+            log.info("finished pending records of %d devices (%d left for their next push)",
+                     recovered, failed)
         try:
             with startup_objects_set_aside():
                 yield

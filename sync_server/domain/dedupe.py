@@ -39,6 +39,9 @@ LEGAL_FORMS = ("股份有限公司", "有限责任公司", "有限公司", "公�
 _ENGLISH_FORM = re.compile(r"\b(?:co(?:mpany)?[\s.,]*(?:ltd|limited)|ltd|limited)\W*$")
 BRANCH = "分公司"
 MIN_CORE = 2
+# The cases.employer_key and alerts.employer_key columns. A validated record's name folds to
+# at most 100 characters (shared.records.MAX_EMPLOYER_NAME); this holds for any caller.
+MAX_EMPLOYER_KEY = 128
 
 
 def person_key(id_number: str, secret: bytes, *, normalised: bool = False) -> str:
@@ -117,16 +120,22 @@ def employer_key(uscc: str | None, name: str, *, normalised: bool = False) -> st
 
     ``normalised``: the USCC is already ``check_uscc``'s output (a validated record's), so
     it is not checked again (same key). Raises IdentifierRefused naming ``employer.uscc``
-    (present but invalid) or ``employer.name`` (nothing comparable left).
+    (present but invalid) or ``employer.name`` (nothing comparable left, or a key longer
+    than MAX_EMPLOYER_KEY).
     """
     if normalised and uscc:
-        return f"uscc:{uscc}"
-    if uscc is not None and uscc.strip():
+        key = f"uscc:{uscc}"
+    elif uscc is not None and uscc.strip():
         try:
-            return f"uscc:{check_uscc(uscc)}"
+            key = f"uscc:{check_uscc(uscc)}"
         except IdentifierInvalid as exc:
             raise IdentifierRefused("employer.uscc", exc.code) from None
-    return f"name:{normalise_employer_name(name)}"
+    else:
+        key = f"name:{normalise_employer_name(name)}"
+    if len(key) > MAX_EMPLOYER_KEY:
+        raise IdentifierRefused("employer.uscc" if key.startswith("uscc:") else
+                                "employer.name", "too_long")
+    return key
 
 
 def likely_duplicate(a: ComplaintSummary, b: ComplaintSummary, window_days: int = 30) -> bool:

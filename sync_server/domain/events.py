@@ -42,7 +42,7 @@ from sync_server.domain.statuses import ROUTES, STATUSES
 
 OUTCOME_FIELDS = ("settled_fen", "award_fen")
 AUTHOR_PREFIXES = ("device:", "staff:", "system:")
-MAX_ID = 128
+MAX_ID = 64  # event_id, case_id and author are String(64) columns (store/schema.py)
 MAX_TEXT = 4000
 MAX_FEN = 100_000_000_000  # ¥1 billion, as shared.records.MAX_AMOUNT_FEN
 

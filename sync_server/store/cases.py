@@ -8,9 +8,9 @@ from collections.abc import Iterator, Sequence
 from typing import Any
 
 from sqlalchemy import Connection, bindparam, delete, func, select, update
-from sqlalchemy.exc import IntegrityError
 
 from shared.canonical import canonical_bytes
+from sync_server.errors import StoreFault
 from sync_server.store._dialect import lock_for_update, upsert
 from sync_server.store.schema import alerts, case_links, cases, events
 
@@ -247,7 +247,9 @@ def update_alert(conn: Connection, alert_id: int, claimants: int, case_ids: Sequ
         with conn.begin_nested():
             conn.execute(update(alerts).where(alerts.c.id == alert_id)
                          .values(window_start=window_start, **values))
-    except IntegrityError:
+    except StoreFault as exc:
+        if not exc.integrity:
+            raise
         conn.execute(update(alerts).where(alerts.c.id == alert_id).values(**values))
 
 

@@ -19,6 +19,7 @@ from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.exc import ArgumentError, OperationalError
 
 from sync_server.errors import ConfigError
+from sync_server.store import faults
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 _MIGRATE_LOCK = 7_311_004
@@ -27,16 +28,22 @@ _MIGRATE_LOCK = 7_311_004
 def make_engine(url: str) -> Engine:
     """An Engine for ``url`` (sqlite:///... or postgresql+psycopg://...).
 
+    Bound parameters never appear in its error messages (``hide_parameters``) and a failed
+    statement raises ``StoreFault`` without row values (``sync_server.store.faults``).
     Raises ConfigError if the URL is malformed or names an unsupported database.
     """
     try:
         if url.startswith("sqlite"):
-            engine = create_engine(url, connect_args={"timeout": 30})
+            engine = create_engine(url, connect_args={"timeout": 30}, hide_parameters=True)
             event.listen(engine, "connect", _sqlite_pragmas)
             event.listen(engine, "begin", _sqlite_begin)
+            faults.install(engine)
             return engine
         if url.startswith("postgresql"):
-            return create_engine(url, pool_size=8, max_overflow=8, pool_pre_ping=True)
+            engine = create_engine(url, pool_size=8, max_overflow=8, pool_pre_ping=True,
+                                   hide_parameters=True)
+            faults.install(engine)
+            return engine
     except ArgumentError as exc:
         raise ConfigError(f"--db {url!r}: {exc}") from None
     raise ConfigError(f"--db {url!r}: only sqlite:/// and postgresql:// are supported")

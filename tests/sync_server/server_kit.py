@@ -107,12 +107,14 @@ class TestKiosk:
 
     def seal(self, payload: dict[str, Any], kind: str = "complaint", *,
              seq: int | None = None, prev: str | None = None, record_id: str | None = None,
-             station: str | None = None, advance: bool = True) -> Envelope:
+             station: str | None = None, advance: bool = True,
+             hlc: str | None = None) -> Envelope:
         header = EnvelopeHeader(kind=kind, id=record_id or new_record_id(self.clock),
                                 device=self.device_id, station=station or self.station,
                                 seq=self.seq + 1 if seq is None else seq,
                                 prev=self.prev if prev is None else prev,
-                                created=format_utc(self.clock.now()), hlc=str(self.hlc.now()),
+                                created=format_utc(self.clock.now()),
+                                hlc=hlc or str(self.hlc.now()),
                                 to=tuple(r.kid for r in self.recipients))
         env = seal(payload, header, self.recipients, self.key)
         if advance:

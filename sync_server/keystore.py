@@ -82,8 +82,9 @@ def create(data_dir: Path, county: str, passphrase: bytes | None) -> CountyKeys:
     if is_initialised(data_dir):
         raise ConfigError(f"{data_dir} is already initialised; use --rotate to add a key")
     (data_dir / KEYS_DIR).mkdir(parents=True, exist_ok=True)
-    (data_dir / "county.json").write_text(json.dumps({"county": county.strip()},
-                                                     ensure_ascii=False) + "\n", "utf-8")
+    write_new(data_dir / "county.json", (json.dumps({"county": county.strip()},
+                                                    ensure_ascii=False) + "\n").encode("utf-8"),
+              mode=0o644, force=True)
     _write_private(data_dir / SECRET_FILE, secrets.token_hex(32).encode())
     _write_private(data_dir / SERVER_KEY, private_to_pem(Ed25519PrivateKey.generate(),
                                                          passphrase))

@@ -232,3 +232,21 @@ def test_huge_integers_in_bundle_and_ack_files_are_clear_errors(
     assert done.returncode == 3
     assert "Traceback" not in done.stderr
     assert done.stderr.startswith("yizhan-kiosk: ")
+
+
+def test_an_ack_bomb_and_a_device_as_ack_file_are_refused_on_the_kiosk(
+        make_kiosk: Callable[[str], Path], tmp_path: Path) -> None:
+    kiosk = make_kiosk("S205")
+    _submit(kiosk, 1)
+    bomb = tmp_path / "bomb.ack.yzb"
+    _bomb(bomb, 500 << 20)
+    done = kiosk_cli(kiosk, "import-ack", str(bomb), check=False)
+    assert done.returncode == 3
+    assert f"{bomb}: bundle of" in done.stderr
+    assert "inflates past" in done.stderr
+    link = tmp_path / "zero.ack.yzb"
+    link.symlink_to("/dev/zero")  # read for ever before: now not a regular file
+    done = kiosk_cli(kiosk, "import-ack", str(link), check=False, timeout=60)
+    assert done.returncode == 3
+    assert "is not a regular file" in done.stderr
+    assert json.loads(kiosk_cli(kiosk, "outbox", "--json").stdout)["pending"] == 1

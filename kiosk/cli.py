@@ -13,6 +13,7 @@ wrong passphrase, data folder not writable, ...); 4 the county could not be reac
 from __future__ import annotations
 
 import argparse
+import codecs
 import io
 import json
 import os
@@ -31,6 +32,7 @@ from shared._errors import FieldError, YizhanError
 from shared.clock import SystemClock
 from shared.receipt import qr_png
 from shared.records import KINDS, MATTER_TYPES
+from shared.safefile import is_png, write_new
 
 DEFAULT_DATA = "./var/kiosk"
 PASSPHRASE_ENV = "YIZHAN_STAFF_PASSPHRASE"  # noqa: S105  the name of a variable, not a secret
@@ -109,7 +111,7 @@ def read_records(fh: IO[str]) -> Iterator[object]:
     first = ""
     for line in fh:
         if line.strip():
-            first = line
+            first = line.lstrip("\ufeff")  # a GB18030 or UTF-16 BOM decodes to U+FEFF
             break
     if not first:
         return
@@ -142,14 +144,50 @@ def _stdin() -> IO[str]:
     return io.TextIOWrapper(sys.stdin.buffer, encoding="utf-8")
 
 
+# What Windows Notepad and Excel save: UTF-8 with or without a BOM, "Unicode" (UTF-16 with a
+# BOM), and on a Chinese Windows "ANSI", which is GBK (GB18030 decodes it).
+_BOMS = ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"),
+         (codecs.BOM_UTF16_BE, "utf-16"), (b"\x84\x31\x95\x33", "gb18030"))
+
+
+def _input_encoding(head: bytes) -> str | None:
+    """The encoding of input beginning with ``head``: by its BOM, else UTF-8 when ``head``
+    is UTF-8, else GB18030 when it decodes as that; None when it is neither."""
+    for bom, name in _BOMS:
+        if head.startswith(bom):
+            return name
+    for name in ("utf-8", "gb18030"):
+        try:  # final=False: a character cut at the end of the peeked bytes is not an error
+            codecs.getincrementaldecoder(name)("strict").decode(head, final=False)
+        except UnicodeDecodeError:
+            continue
+        return name
+    return None
+
+
+def open_records_input(path: str) -> IO[str]:
+    """The text of ``--json PATH`` ('-' for stdin), decoded strictly in its own encoding.
+
+    Raises UsageError naming the input when it cannot be opened or is not UTF-8, UTF-16 (with
+    a BOM) or GB18030. A later byte that does not decode raises UnicodeDecodeError on read.
+    """
+    try:
+        raw: IO[bytes] = sys.stdin.buffer if path == "-" else open(path, "rb")  # noqa: SIM115
+    except OSError as exc:
+        raise UsageError(f"--json {path}: {exc.strerror}") from None
+    buffered = raw if isinstance(raw, io.BufferedReader) else \
+        io.BufferedReader(raw)  # type: ignore[type-var]  # a pipe's buffer may be raw
+    encoding = _input_encoding(buffered.peek(64 * 1024)[:64 * 1024])
+    if encoding is None:
+        raise UsageError(f"--json {path}: not text in UTF-8, UTF-16 or GB18030 / "
+                         "输入文件的编码无法识别（请存为 UTF-8）")
+    if encoding == "gb18030":
+        print(f"yizhan-kiosk: --json {path}: not UTF-8; read as GB18030", file=sys.stderr)
+    return io.TextIOWrapper(buffered, encoding=encoding, errors="strict")
+
+
 def cmd_submit(args: argparse.Namespace) -> int:
-    if args.json_input == "-":
-        fh = _stdin()
-    else:
-        try:
-            fh = open(args.json_input, encoding="utf-8")  # noqa: SIM115  closed below
-        except OSError as exc:
-            raise UsageError(f"--json {args.json_input}: {exc.strerror}") from None
+    fh = open_records_input(args.json_input)
     services = _open(args)
     try:
         records: Iterable[object] = read_records(fh)
@@ -165,9 +203,18 @@ def cmd_submit(args: argparse.Namespace) -> int:
                 path = Path(args.qr_png)
                 if len(records) > 1:  # type: ignore[arg-type]
                     path = path.with_name(f"{path.stem}-{result.index}{path.suffix}")
-                path.write_bytes(qr_png(result.receipt.qr_payload))
+                # a new file, never through a link; an earlier receipt PNG may be replaced
+                write_new(path, qr_png(result.receipt.qr_payload), replaceable=is_png)
             print(json.dumps(result.to_wire(), ensure_ascii=False), flush=True)
         return EXIT_INVALID if invalid else 0
+    except UnicodeDecodeError as exc:
+        raise UsageError(f"--json {args.json_input}: not valid {exc.encoding} text; the "
+                         "records whose receipts were printed are stored, the rest are not / "
+                         "输入文件编码有误，已打印回执的记录已保存") from None
+    except RecursionError:
+        raise UsageError(f"--json {args.json_input}: JSON nested too deeply; the records "
+                         "whose receipts were printed are stored, the rest are not / "
+                         "JSON 嵌套层数过多") from None
     finally:
         services.close()
         fh.close()

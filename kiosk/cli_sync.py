@@ -130,7 +130,7 @@ def cmd_export_bundle(args: argparse.Namespace) -> int:
     from kiosk.cli import _open, _out
 
     with _open(args) as services:
-        result = services.export_bundle(args.file)
+        result = services.export_bundle(args.file, force=args.force)
     _out(args, result, f"wrote {result['records']} records ({result['bytes']} bytes) to "
                        f"{result['path']}; carry it to the county and bring back the ack file")
     return 0
@@ -198,8 +198,13 @@ def add_commands(sub: Any, common: argparse.ArgumentParser, out: argparse.Argume
     p = sub.add_parser("export-bundle", parents=[common, out],
                        help="write unacknowledged records to a USB bundle FILE",
                        description="Write the signed, sealed chain segment not yet "
-                                   "acknowledged to FILE, for 'yizhan-server import-bundle'.")
+                                   "acknowledged to FILE, for 'yizhan-server import-bundle'. "
+                                   "FILE is made new: an earlier record bundle there is "
+                                   "replaced, anything else refused without --force, and a "
+                                   "symbolic link always.")
     p.add_argument("file", metavar="FILE")
+    p.add_argument("--force", action="store_true",
+                   help="replace whatever regular file is at FILE")
     p.set_defaults(func=cmd_export_bundle)
 
     p = sub.add_parser("import-ack", parents=[common, out],

@@ -11,8 +11,11 @@
     ├── ReceiptError                 a receipt code, PIN or QR payload is malformed or forged
     ├── EnrollmentTokenError         an enrollment token (its QR text) is malformed; .code and
     │                                .field say what (shared/enrollment.py)
-    └── RequestAuthError             a kiosk request's signature headers fail (shared/auth.py;
-                                     .code is auth_missing, auth_stale or auth_signature)
+    ├── RequestAuthError             a kiosk request's signature headers fail (shared/auth.py;
+    │                                .code is auth_missing, auth_stale or auth_signature)
+    └── FileRefused                  a file from outside or an output path is refused: a symlink,
+                                     an existing file, not a regular file, too large, a
+                                     decompression bomb (shared/safefile.py; .code says which)
 
 ``EnvelopeError`` is deliberately opaque (one message for every cause) so an attacker learns
 nothing from which check failed; the cause is kept on ``.detail`` for server logs only.
@@ -91,3 +94,22 @@ class EnrollmentTokenError(YizhanError):
 
 class KeyMaterialError(YizhanError):
     """A key file or encoded key is malformed, or its passphrase is wrong."""
+
+
+class FileRefused(YizhanError):
+    """A file from outside (a USB stick, a picture) or an output path is refused.
+
+    ``code`` is stable: ``symlink`` (the path is a symbolic link), ``exists`` (an output would
+    replace a file it did not make), ``not_regular`` (a folder, device or pipe), ``too_large``
+    (more bytes than the limit), ``bomb`` (decompresses past its budget), ``unwritable`` /
+    ``unreadable`` (the operating system refused; the message has its reason). The message
+    names the path and, for sizes, the limit.
+    """
+
+    def __init__(self, code: str, message: str) -> None:
+        self.code = code
+        super().__init__(message)
+
+    def naming(self, path: object) -> FileRefused:
+        """The same refusal with ``path`` in front of the message."""
+        return FileRefused(self.code, f"{path}: {self}")

@@ -14,12 +14,20 @@ An **ack bundle** (county -> kiosk) carries the server-signed acknowledgement (s
 and the station's status changes::
 
     {"v": 1, "type": "yizhan-ack-bundle", "ack": {...signed ack...}, "changes": [...]}
+
+Both come from outside (a USB stick), so reading one is bounded before anything else: at most
+``MAX_BUNDLE_FILE`` compressed bytes, and the gzip stream is inflated with an output budget
+(``ratio`` x the compressed size, at least ``floor``, at most ``MAX_BUNDLE``), so a small
+file that inflates to gigabytes (a "zip bomb") is refused after a few megabytes, before any
+JSON is parsed or signature checked. Sealed envelopes are ciphertext (their payload is
+compressed before sealing), so a genuine record bundle inflates to little more than its
+size; ack bundles repeat status texts and compress far better.
 """
 
 from __future__ import annotations
 
 import gzip
-import io
+import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -27,12 +35,18 @@ from typing import Any
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
-from shared._errors import CanonicalError, EnvelopeError
+from shared._errors import CanonicalError, EnvelopeError, FileRefused
 from shared.canonical import canonical_bytes, loads_canonical
 from shared.keys import b64u, unb64u
 
 SIG_PREFIX = b"yizhan-bundle-v1\x00"
-MAX_BUNDLE = 512 << 20
+MAX_BUNDLE_FILE = 256 << 20  # compressed bytes read from a stick
+MAX_BUNDLE = 512 << 20  # inflated bytes, whatever the ratio
+# (ratio, floor) of the inflation budget: ciphertext barely compresses; status texts do
+RECORD_BUDGET = (8, 1 << 20)
+ACK_BUDGET = (64, 16 << 20)
+_RECORD_HEAD = b'{"created_at":'  # canonical JSON sorts keys: what each kind starts with
+_ACK_HEAD = b'{"ack":'
 
 
 @dataclass(frozen=True)
@@ -52,23 +66,66 @@ def write_record_bundle(bundle: RecordBundle, device_key: Ed25519PrivateKey) -> 
     return gzip.compress(canonical_bytes(body), compresslevel=6, mtime=0)
 
 
-def _load(data: bytes) -> dict[str, Any]:
+def inflate(data: bytes, budget: tuple[int, int]) -> bytes:
+    """The gzip-inflated bytes of a bundle file, within the ``(ratio, floor)`` budget.
+
+    Raises FileRefused (``too_large``: the file is over MAX_BUNDLE_FILE; ``bomb``: it
+    inflates past its budget, both naming the limit) and EnvelopeError when it is not one
+    complete gzip stream.
+    """
+    if len(data) > MAX_BUNDLE_FILE:
+        raise FileRefused("too_large", f"bundle is {len(data)} bytes; the limit is "
+                          f"{MAX_BUNDLE_FILE} bytes")
+    ratio, floor = budget
+    limit = min(MAX_BUNDLE, max(floor, ratio * len(data)))
+    inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)
     try:
-        with gzip.GzipFile(fileobj=io.BytesIO(data)) as f:
-            raw = f.read(MAX_BUNDLE + 1)
-        if len(raw) > MAX_BUNDLE:
-            raise EnvelopeError("bundle too large")
-        value = loads_canonical(raw)
-    except (OSError, EOFError, CanonicalError) as exc:
+        raw = inflater.decompress(data, limit + 1)
+    except zlib.error as exc:
+        raise EnvelopeError(f"bundle unreadable: not gzip ({exc})") from None
+    if len(raw) > limit or inflater.unconsumed_tail:
+        raise FileRefused("bomb", f"bundle of {len(data)} bytes inflates past {limit} bytes "
+                          f"(the limit is {ratio}x its size, at least {floor} bytes); "
+                          "refused unread")
+    if not inflater.eof or inflater.unused_data:
+        raise EnvelopeError("bundle unreadable: truncated, or data after the gzip stream")
+    return raw
+
+
+def _load(data: bytes, budget: tuple[int, int]) -> dict[str, Any]:
+    try:
+        value = loads_canonical(inflate(data, budget))
+    except CanonicalError as exc:
         raise EnvelopeError(f"bundle unreadable: {type(exc).__name__}") from None
     if not isinstance(value, dict):
         raise EnvelopeError("bundle is not an object")
     return value
 
 
+def _starts_with(head: bytes, prefix: bytes) -> bool:
+    try:
+        return zlib.decompressobj(16 + zlib.MAX_WBITS).decompress(head, len(prefix)) == prefix
+    except zlib.error:
+        return False
+
+
+def looks_like_record_bundle(head: bytes) -> bool:
+    """Whether ``head`` (the first bytes of a file) starts like a record bundle: the earlier
+    export a new one may replace. Not a verification."""
+    return _starts_with(head, _RECORD_HEAD)
+
+
+def looks_like_ack_bundle(head: bytes) -> bool:
+    """Whether ``head`` (the first bytes of a file) starts like an ack bundle."""
+    return _starts_with(head, _ACK_HEAD)
+
+
 def peek_record_bundle(data: bytes) -> dict[str, Any]:
-    """Parse a record bundle without verifying it (to learn its device). Raises EnvelopeError."""
-    body = _load(data)
+    """Parse a record bundle without verifying it (to learn its device).
+
+    Raises EnvelopeError, or FileRefused when it is too large or inflates past its budget.
+    """
+    body = _load(data, RECORD_BUDGET)
     if body.get("type") != "yizhan-bundle" or body.get("v") != 1:
         raise EnvelopeError("not a yizhan record bundle")
     return body
@@ -77,7 +134,8 @@ def peek_record_bundle(data: bytes) -> dict[str, Any]:
 def read_record_bundle(data: bytes, device_keys: dict[str, Ed25519PublicKey]) -> RecordBundle:
     """Verify and parse a record bundle signed by one of ``device_keys`` (by device id).
 
-    Raises EnvelopeError if it is unreadable, from an unknown device, or tampered with.
+    Raises EnvelopeError if it is unreadable, from an unknown device, or tampered with;
+    FileRefused when it is too large or inflates past its budget.
     """
     body = peek_record_bundle(data)
     try:
@@ -99,8 +157,9 @@ def write_ack_bundle(ack_wire: dict[str, Any], changes: Sequence[dict[str, Any]]
 
 def read_ack_bundle(data: bytes) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     """Parse an ack bundle into (signed ack wire form, changes). Verify the ack with
-    ``shared.ack.verify_ack``. Raises EnvelopeError if unreadable."""
-    body = _load(data)
+    ``shared.ack.verify_ack``. Raises EnvelopeError if unreadable, FileRefused when it is too
+    large or inflates past its budget."""
+    body = _load(data, ACK_BUDGET)
     if body.get("type") != "yizhan-ack-bundle" or body.get("v") != 1:
         raise EnvelopeError("not a yizhan ack bundle")
     ack, changes = body.get("ack"), body.get("changes")

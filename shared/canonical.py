@@ -92,8 +92,9 @@ def loads_canonical(data: bytes) -> JSONValue:
     try:
         text = data.decode("utf-8")
         value, end = _DECODER.raw_decode(text)
-    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
-        raise CanonicalError(f"not valid JSON: {exc}") from exc
+    except (ValueError, RecursionError) as exc:  # ValueError: also an integer of more
+        # digits than Python converts (sys.get_int_max_str_digits), a JSONDecodeError sibling
+        raise CanonicalError(f"not valid JSON: {str(exc)[:200]}") from exc
     if end != len(text) or not _is_canonical_text(value, text, data):
         raise CanonicalError("JSON is not in canonical form")
     return value

@@ -18,13 +18,22 @@ from pathlib import Path
 from typing import Any
 
 from shared import EnrollmentTokenError
+from shared._errors import FileRefused
+from shared.bundle import MAX_BUNDLE_FILE, looks_like_ack_bundle
 from shared.clock import SystemClock, parse_utc
 from shared.enrollment import EnrollmentToken, check_server_url, check_station, new_token
 from shared.receipt import qr_png
+from shared.safefile import NewFile, is_png, read_limited
 from sync_server import keystore
 from sync_server.domain.errors import DomainError
 from sync_server.duplicates import side_by_side
-from sync_server.errors import ActionRefused, ConfigError, NotFound, ServerError
+from sync_server.errors import (
+    ActionRefused,
+    BundleRefused,
+    ConfigError,
+    NotFound,
+    ServerError,
+)
 from sync_server.progress import ProgressBar
 from sync_server.settings import Settings, default_data_dir
 from sync_server.staff import ROUTES, STATUSES, StaffDesk
@@ -71,18 +80,37 @@ def cmd_init(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
+    import dataclasses
+
     import uvicorn
 
     from sync_server.api import create_app
-    app = create_app(_settings(args), SystemClock())
+    from sync_server.api.admin import parse_networks
+    from sync_server.api.headtimeout import protocol_with_head_timeout
+
+    if not 0 < args.head_timeout <= 3600:
+        raise ConfigError(f"--head-timeout {args.head_timeout}: must be 0..3600 seconds")
+    settings = _settings(args)
+    if args.admin_from:
+        try:
+            parse_networks(args.admin_from)
+        except ValueError as exc:
+            raise ConfigError(f"--admin-from {exc}") from None
+        settings = dataclasses.replace(
+            settings, admin_networks=(*settings.admin_networks, *args.admin_from))
+    app = create_app(settings, SystemClock())
     uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level,
-                access_log=False)
+                access_log=False, http=protocol_with_head_timeout(args.head_timeout))
     return 0
 
 
+MAX_TTL_HOURS = 24 * 30  # a token is for one visit to a station, not a standing pass
+
+
 def cmd_enroll_token(args: argparse.Namespace) -> int:
-    if args.ttl_hours <= 0:
-        raise ConfigError("--ttl-hours must be positive")
+    if not 1 <= args.ttl_hours <= MAX_TTL_HOURS:
+        raise ConfigError(f"--ttl-hours {args.ttl_hours}: must be 1..{MAX_TTL_HOURS} "
+                          "(30 days)")
     try:  # checked before the token is stored: the kiosk would refuse what fails here
         check_station(args.station)
         if args.server_url:
@@ -90,13 +118,22 @@ def cmd_enroll_token(args: argparse.Namespace) -> int:
     except EnrollmentTokenError as exc:
         option = {"station": "--station", "server": "--server-url"}[exc.field]
         raise ConfigError(f"{option} {exc}") from None
-    token = new_token()
-    with StaffDesk.open(_settings(args)) as desk:
-        expires = desk.add_token(hashlib.sha256(token.encode()).hexdigest(), args.station,
-                                 args.ttl_hours)
-    issued = EnrollmentToken(token, args.station, parse_utc(expires), args.server_url or None)
-    if args.qr_png:
-        args.qr_png.write_bytes(qr_png(issued.qr_payload()))
+    # the token is a secret until used: its QR is a new file, mode 0600, made before the
+    # token is stored so an occupied or unwritable path fails first
+    qr = NewFile(args.qr_png, replaceable=is_png).open() if args.qr_png else None
+    try:
+        token = new_token()
+        with StaffDesk.open(_settings(args)) as desk:
+            expires = desk.add_token(hashlib.sha256(token.encode()).hexdigest(), args.station,
+                                     args.ttl_hours)
+        issued = EnrollmentToken(token, args.station, parse_utc(expires),
+                                 args.server_url or None)
+        if qr is not None:
+            qr.write(qr_png(issued.qr_payload()))
+            qr.commit()
+    finally:
+        if qr is not None:
+            qr.discard()
     _print(args, issued.to_wire(), f"{token}\nstation {args.station}, expires {expires}")
     return 0
 
@@ -114,14 +151,17 @@ def cmd_revoke(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    out = open(args.output, "w", encoding="utf-8") if args.output else sys.stdout  # noqa: SIM115
-    try:
+    if not args.output:
         with StaffDesk.open(_settings(args)) as desk:
             for case in desk.export():
-                out.write(json.dumps(case, ensure_ascii=False, sort_keys=True) + "\n")
-    finally:
-        if out is not sys.stdout:
-            out.close()
+                sys.stdout.write(json.dumps(case, ensure_ascii=False, sort_keys=True) + "\n")
+        return 0
+    # personal data: readable by its owner only, and never through a planted link
+    with NewFile(args.output, force=args.force) as out, \
+            StaffDesk.open(_settings(args)) as desk:
+        for case in desk.export():
+            out.write((json.dumps(case, ensure_ascii=False, sort_keys=True) + "\n")
+                      .encode("utf-8"))
     return 0
 
 
@@ -173,27 +213,24 @@ def _ack_path(args: argparse.Namespace) -> Path:
 
 
 def cmd_import_bundle(args: argparse.Namespace) -> int:
-    try:
-        data = args.file.read_bytes()
-    except OSError as exc:
-        raise ConfigError(f"{args.file}: {exc.strerror}") from None
+    data = read_limited(args.file, MAX_BUNDLE_FILE)
     ack_path = _ack_path(args)
-    part = ack_path.with_name(ack_path.name + ".part")
-    try:  # fail on an unwritable ack path before storing anything
-        part.write_bytes(b"")
-    except OSError as exc:
-        raise ConfigError(f"--ack-out {ack_path}: {exc.strerror}") from None
+    # Made before anything is stored, so an unwritable or occupied ack path fails first. The
+    # ack may replace an earlier ack bundle (a re-import), nothing else without --force.
+    ack = NewFile(ack_path, force=args.force, replaceable=looks_like_ack_bundle).open()
     bar = ProgressBar(sys.stderr, f"importing {args.file.name}")
     try:
         with StaffDesk.open(_settings(args)) as desk:
-            done = desk.import_bundle(data, bar.update)
-        with open(part, "wb") as fh:
-            fh.write(done.ack_bundle)
-            fh.flush()
-            os.fsync(fh.fileno())
-        part.replace(ack_path)
+            try:
+                done = desk.import_bundle(data, bar.update)
+            except FileRefused as exc:
+                raise exc.naming(args.file) from None
+            except BundleRefused as exc:
+                raise BundleRefused(f"{args.file}: {exc}") from None
+        ack.write(done.ack_bundle)
+        ack.commit()
     finally:
-        part.unlink(missing_ok=True)
+        ack.discard()
     summary = {**done.summary(), "ack_path": str(ack_path)}
     gaps = "".join(f", gap {g['from_seq']}-{g['to_seq']}" for g in summary["gaps"])
     bar.finish(f"imported {summary['records']} records from device {summary['device']} "
@@ -269,13 +306,21 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=8600)
     p.add_argument("--log-level", default="info")
+    p.add_argument("--admin-from", action="append", metavar="CIDR",
+                   help="also serve /metrics, /docs, /redoc and /openapi.json to this address "
+                   "or network (repeatable; default: this machine only)")
+    p.add_argument("--head-timeout", type=float, default=10.0, metavar="S",
+                   help="close a connection that has not sent a whole request head within S "
+                   "seconds (default 10)")
     p.set_defaults(func=cmd_serve)
 
     p = sub.add_parser("enroll-token", parents=[common, js],
                        help="one-time, expiring enrollment token (and its QR)")
     p.add_argument("--station", required=True, help="station id the kiosk will serve")
-    p.add_argument("--ttl-hours", type=int, default=24)
-    p.add_argument("--qr-png", type=Path, help="also write the token as a QR PNG here")
+    p.add_argument("--ttl-hours", type=int, default=24, help="hours the token stays valid "
+                   f"(1..{MAX_TTL_HOURS}, default 24)")
+    p.add_argument("--qr-png", type=Path, help="also write the token as a QR PNG here (a "
+                   "new file; an earlier PNG there is replaced, anything else refused)")
     p.add_argument("--server-url", help="put the server URL into the QR too")
     p.set_defaults(func=cmd_enroll_token)
 
@@ -287,12 +332,17 @@ def build_parser() -> argparse.ArgumentParser:
                        help="USB record bundle from an offline station; writes the ack bundle")
     p.add_argument("file", type=Path, help="the record bundle (yizhan-kiosk export-bundle)")
     p.add_argument("--ack-out", help="where to write the signed ack bundle (default: next to "
-                   "FILE, named <name>.ack.yzb)")
+                   "FILE, named <name>.ack.yzb); an earlier ack bundle there is replaced, "
+                   "anything else refused")
+    p.add_argument("--force", action="store_true",
+                   help="replace whatever regular file is at the ack path")
     p.set_defaults(func=cmd_import_bundle)
 
     p = sub.add_parser("export", parents=[common], help="opened, merged cases as JSON lines")
     p.add_argument("--format", choices=["jsonl"], default="jsonl")
-    p.add_argument("--output", help="write here instead of stdout")
+    p.add_argument("--output", help="write here instead of stdout (a new file, mode 0600)")
+    p.add_argument("--force", action="store_true",
+                   help="replace an existing --output file")
     p.set_defaults(func=cmd_export)
 
     p = sub.add_parser("case", help="staff actions on a case, by receipt code")
@@ -352,7 +402,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         args.fen = args.award if args.award is not None else args.fen
     try:
         return int(args.func(args))
-    except (ServerError, DomainError) as exc:
+    except (ServerError, DomainError, FileRefused) as exc:
         kind = "not found" if isinstance(exc, NotFound) else "error"
         print(f"yizhan-server: {kind}: {exc}", file=sys.stderr)
         return 1

@@ -15,7 +15,6 @@ Private files are written with mode 0600 and never overwritten.
 from __future__ import annotations
 
 import json
-import os
 import secrets
 from dataclasses import dataclass
 from pathlib import Path
@@ -34,6 +33,7 @@ from shared.keys import (
     raw_public,
     x25519_private_from_pem,
 )
+from shared.safefile import write_new
 from sync_server.errors import ConfigError
 
 PUBLIC_FILE = "county-public.json"
@@ -59,15 +59,12 @@ class CountyKeys:
 
 
 def _write_private(path: Path, data: bytes) -> None:
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "wb") as fh:
-        fh.write(data)
+    write_new(path, data)  # mode 0600, fsynced, never over an existing key
 
 
 def _write_public(data_dir: Path, keys: CountyKeys) -> None:
-    tmp = data_dir / (PUBLIC_FILE + ".tmp")
-    tmp.write_text(json.dumps(keys.public(), ensure_ascii=False, indent=2) + "\n", "utf-8")
-    tmp.replace(data_dir / PUBLIC_FILE)
+    write_new(data_dir / PUBLIC_FILE, (json.dumps(keys.public(), ensure_ascii=False, indent=2)
+                                       + "\n").encode("utf-8"), mode=0o644, force=True)
 
 
 def is_initialised(data_dir: Path) -> bool:
@@ -85,8 +82,9 @@ def create(data_dir: Path, county: str, passphrase: bytes | None) -> CountyKeys:
     if is_initialised(data_dir):
         raise ConfigError(f"{data_dir} is already initialised; use --rotate to add a key")
     (data_dir / KEYS_DIR).mkdir(parents=True, exist_ok=True)
-    (data_dir / "county.json").write_text(json.dumps({"county": county.strip()},
-                                                     ensure_ascii=False) + "\n", "utf-8")
+    write_new(data_dir / "county.json", (json.dumps({"county": county.strip()},
+                                                    ensure_ascii=False) + "\n").encode("utf-8"),
+              mode=0o644, force=True)
     _write_private(data_dir / SECRET_FILE, secrets.token_hex(32).encode())
     _write_private(data_dir / SERVER_KEY, private_to_pem(Ed25519PrivateKey.generate(),
                                                          passphrase))

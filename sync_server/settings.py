@@ -40,6 +40,9 @@ class Settings:
     changes_page_max: int = 1000
     token_ttl_hours: int = 24
     trust_forwarded_for: bool = False
+    # who may read /metrics, /docs, /redoc, /openapi.json (sync_server/api/admin.py)
+    admin_networks: tuple[str, ...] = ("127.0.0.0/8", "::1/128")
+    head_timeout_s: float = 10.0  # a connection must send a whole request head in this time
     extra: dict[str, str] = field(default_factory=dict)
 
     @property

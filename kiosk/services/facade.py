@@ -230,9 +230,9 @@ class KioskServices:
         """Enroll online with a one-time token (see ``kiosk.sync.enroll.enroll``)."""
         return enroll_online(self, server_url, token)
 
-    def export_bundle(self, path: str | Path) -> dict[str, Any]:
+    def export_bundle(self, path: str | Path, force: bool = False) -> dict[str, Any]:
         """Write a USB bundle of everything not yet acknowledged (``kiosk.sync.bundles``)."""
-        return bundles.export_bundle(self, path)
+        return bundles.export_bundle(self, path, force)
 
     def import_ack(self, path: str | Path) -> dict[str, Any]:
         """Apply an ack bundle from the county (``kiosk.sync.bundles``)."""

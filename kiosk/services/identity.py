@@ -14,7 +14,6 @@ come from ``enroll_with`` (offline: the JSON file ``yizhan-server init`` writes;
 from __future__ import annotations
 
 import json
-import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -31,7 +30,7 @@ from kiosk.errors import (
 )
 from kiosk.services.stationkey import unwrap_station_key, wrap_station_key
 from kiosk.store import Store
-from shared._errors import KeyMaterialError
+from shared._errors import FileRefused, KeyMaterialError
 from shared.clock import Clock, format_utc
 from shared.ids import STATION_ID
 from shared.keys import (
@@ -44,6 +43,7 @@ from shared.keys import (
     raw_public,
     x25519_public_from_b64,
 )
+from shared.safefile import write_new
 
 DB_FILE = "kiosk.db"
 DEVICE_KEY_FILE = "device-key.pem"
@@ -61,14 +61,9 @@ class Identity:
 
 
 def _write_private(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` with mode 0600 from the first byte, atomically."""
-    tmp = path.with_suffix(path.suffix + ".tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "wb") as fh:
-        fh.write(data)
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.replace(tmp, path)
+    """Write ``data`` to ``path`` with mode 0600 from the first byte, atomically (replacing
+    a regular file left by an earlier, unfinished init; never through a link)."""
+    write_new(path, data, force=True)
 
 
 def init_kiosk(data_dir: Path, station: str, passphrase: bytes, clock: Clock,
@@ -94,6 +89,8 @@ def init_kiosk(data_dir: Path, station: str, passphrase: bytes, clock: Clock,
         _write_private(data_dir / STATION_KEY_FILE, json.dumps(wrapped).encode())
     except OSError as exc:
         raise StoreError(f"data folder {data_dir} cannot be written: {exc.strerror}") from None
+    except FileRefused as exc:
+        raise StoreError(f"data folder {data_dir} cannot be written: {exc}") from None
     store = Store.open(data_dir / DB_FILE, create=True)
     try:
         recipient = Recipient.of(station_key.public_key())

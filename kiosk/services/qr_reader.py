@@ -8,12 +8,17 @@ zxing-cpp comes with the ``kiosk-ui`` extra; without it :func:`qr_texts` raises
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
 from PIL import Image
 
-from shared._errors import EnrollmentTokenError
+from shared._errors import EnrollmentTokenError, FileRefused
 from shared.enrollment import EnrollmentToken, read_enrollment_qr
+from shared.safefile import read_limited
+
+MAX_PICTURE_BYTES = 20 << 20  # a phone photo of a token QR is a few MB
+MAX_PICTURE_PIXELS = 40_000_000  # PIL's own bomb check allows ~179 M (0.5 GB decoded)
 
 __all__ = ["DecoderMissing", "qr_texts", "token_from_picture"]
 
@@ -41,11 +46,17 @@ def qr_texts(image: Image.Image) -> list[str]:
 def token_from_picture(path: Path) -> EnrollmentToken:
     """The enrollment token in the first QR code of the picture at ``path`` that holds one.
 
-    Raises OSError when the file cannot be read (``PIL.UnidentifiedImageError`` when it is
-    not a picture), DecoderMissing, and EnrollmentTokenError: code ``no_qr`` when the picture
-    has no QR code, else the reason the first QR is not an enrollment token.
+    The file is read once, at most MAX_PICTURE_BYTES, and must be a regular file.
+    Raises FileRefused when it cannot be read, is not a regular file or is too large (in
+    bytes or pixels), ``PIL.UnidentifiedImageError`` when it is not a picture,
+    DecoderMissing, and EnrollmentTokenError: code ``no_qr`` when the picture has no QR code,
+    else the reason the first QR is not an enrollment token.
     """
-    with Image.open(path) as picture:
+    data = read_limited(path, MAX_PICTURE_BYTES)
+    with Image.open(io.BytesIO(data)) as picture:
+        if picture.width * picture.height > MAX_PICTURE_PIXELS:
+            raise FileRefused("too_large", f"{path} is {picture.width}x{picture.height} "
+                              f"pixels; the limit is {MAX_PICTURE_PIXELS} pixels")
         texts = qr_texts(picture.convert("L"))
     refused: list[EnrollmentTokenError] = []
     for text in texts:

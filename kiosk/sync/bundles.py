@@ -7,42 +7,49 @@ Records leave the outbox only when the server-signed acknowledgement inside name
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from kiosk.sync.client import apply_changes
 from kiosk.sync.port import ServicesPort
+from shared._errors import FileRefused
 from shared.ack import verify_ack
-from shared.bundle import RecordBundle, read_ack_bundle, write_record_bundle
+from shared.bundle import (
+    MAX_BUNDLE_FILE,
+    RecordBundle,
+    looks_like_record_bundle,
+    read_ack_bundle,
+    write_record_bundle,
+)
 from shared.clock import format_utc
+from shared.safefile import NewFile, read_limited
 
 if TYPE_CHECKING:  # the facade imports this package; only types flow back
     from kiosk.services.facade import KioskServices
 
 
-def _write_atomically(path: Path, data: bytes) -> None:
-    tmp = path.with_name(path.name + ".part")
-    with open(tmp, "wb") as fh:
-        fh.write(data)
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.replace(tmp, path)
-
-
-def export_bundle(services: KioskServices, path: Path | str) -> dict[str, Any]:
+def export_bundle(services: KioskServices, path: Path | str,
+                  force: bool = False) -> dict[str, Any]:
     """Write the signed record bundle of everything not yet acknowledged to ``path``.
 
-    Returns ``{"path", "records", "first_seq", "last_seq", "bytes"}``. Raises OSError when the
-    file cannot be written (the outbox is unchanged either way).
+    The file is made new beside ``path`` and renamed into place (shared/safefile.py): it
+    replaces an earlier record bundle there, anything else only with ``force``, and never
+    writes through a symbolic link. Returns ``{"path", "records", "first_seq", "last_seq",
+    "bytes"}``. Raises FileRefused naming the path when it may not be written (the outbox is
+    unchanged either way).
     """
-    items = services.outbox.since_last_ack()
-    bundle = RecordBundle(services.device_id, services.station,
-                          format_utc(services.clock.now()),
-                          tuple(i.envelope for i in items))
-    data = write_record_bundle(bundle, services.device_signing_key())
     target = Path(path)
-    _write_atomically(target, data)
+    out = NewFile(target, force=force, replaceable=looks_like_record_bundle).open()
+    try:
+        items = services.outbox.since_last_ack()
+        bundle = RecordBundle(services.device_id, services.station,
+                              format_utc(services.clock.now()),
+                              tuple(i.envelope for i in items))
+        data = write_record_bundle(bundle, services.device_signing_key())
+        out.write(data)
+        out.commit()
+    finally:
+        out.discard()
     return {"path": str(target), "records": len(items),
             "first_seq": items[0].seq if items else None,
             "last_seq": items[-1].seq if items else None, "bytes": len(data)}
@@ -52,10 +59,15 @@ def import_ack(services: KioskServices, path: Path | str) -> dict[str, Any]:
     """Apply an ack bundle written by ``yizhan-server import-bundle``.
 
     Returns ``{"acknowledged", "changes"}``. Raises EnvelopeError (nothing applied) when the
-    file is unreadable, not an ack bundle, forged, or addressed to another kiosk; OSError when
-    it cannot be read.
+    file is unreadable, not an ack bundle, forged, or addressed to another kiosk; FileRefused
+    naming the file when it cannot be read, is not a regular file, is over MAX_BUNDLE_FILE or
+    inflates past its budget.
     """
-    ack_wire, changes = read_ack_bundle(Path(path).read_bytes())
+    data = read_limited(path, MAX_BUNDLE_FILE)
+    try:
+        ack_wire, changes = read_ack_bundle(data)
+    except FileRefused as exc:
+        raise exc.naming(path) from None
     ack = verify_ack(ack_wire, services.server_key(), services.device_id)
     port = ServicesPort(services)
     # Statuses first: the ack marks its records 'received' as of its own (later) issue time

@@ -13,6 +13,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from shared.clock import Clock, SystemClock
 from sync_server.api import kiosk, public
+from sync_server.api.admin import AdminOnly
 from sync_server.api.body import BodyLimit
 from sync_server.api.problems import install
 from sync_server.service import Services, startup_objects_set_aside
@@ -80,6 +81,8 @@ def create_app(settings: Settings, clock: Clock | None = None) -> FastAPI:
 
     app.add_middleware(RequestCounter)
     app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
+    app.add_middleware(AdminOnly, networks=settings.admin_networks,
+                       trust_forwarded_for=settings.trust_forwarded_for)
     # Answers (acks, change feeds) are JSON full of hex and repeated keys: gzip them for
     # clients that ask (the kiosk does), which matters on a 64 kbit/s link.
     app.add_middleware(GZipMiddleware, minimum_size=1024)

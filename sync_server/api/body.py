@@ -74,3 +74,6 @@ def parse_json(data: bytes) -> Any:
         raise problem("malformed_json", "body is not UTF-8") from None
     except (json.JSONDecodeError, RecursionError) as exc:
         raise problem("malformed_json", f"body is not valid JSON: {exc}") from None
+    except ValueError:  # an integer of more digits than Python converts (int_max_str_digits)
+        raise problem("malformed_json", "body is not valid JSON: a number is too long") \
+            from None

@@ -19,7 +19,8 @@ CODES = {
     "device_unknown": 401, "device_revoked": 403, "token_unknown": 401, "token_used": 401,
     "token_expired": 401, "station_mismatch": 409, "body_too_large": 413,
     "batch_too_large": 413, "malformed_json": 400, "bad_encoding": 400, "invalid_body": 422,
-    "invalid_cursor": 400, "not_found": 404, "method_not_allowed": 405, "rate_limited": 429,
+    "invalid_cursor": 400, "admin_only": 403, "not_found": 404, "method_not_allowed": 405,
+    "rate_limited": 429,
     "unavailable": 503, "internal": 500,
 }
 
@@ -50,6 +51,9 @@ def install(app: FastAPI) -> None:
     async def on_validation(request: Request, exc: Exception) -> JSONResponse:
         if not isinstance(exc, RequestValidationError):  # pragma: no cover
             raise exc
+        if any(e.get("type") == "json_invalid" for e in exc.errors()):
+            # FastAPI reports a body that is not JSON as a validation error; it is not
+            return response(problem("malformed_json", "body is not valid JSON"))
         errors = [{"field": ".".join(str(p) for p in e.get("loc", ())), "message": e.get("msg")}
                   for e in exc.errors()]
         first = errors[0]["field"] if errors else "request"
@@ -59,7 +63,12 @@ def install(app: FastAPI) -> None:
     async def on_http(request: Request, exc: Exception) -> JSONResponse:
         if not isinstance(exc, HTTPException):  # pragma: no cover
             raise exc
-        code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
+        # 400: FastAPI could not parse the body at all (not UTF-8, an integer of more digits
+        # than Python converts); the other statuses it raises are routing answers
+        code = {400: "malformed_json", 404: "not_found",
+                405: "method_not_allowed"}.get(exc.status_code, "http_error")
+        if code == "malformed_json":
+            return response(problem(code, "body is not valid JSON"))
         return response(Problem(exc.status_code, code, str(exc.detail)))
 
     app.add_exception_handler(Problem, on_problem)

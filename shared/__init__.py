@@ -14,6 +14,7 @@ from shared._errors import (
     KeyMaterialError,
     ReceiptError,
     RecordInvalid,
+    WeakPassphrase,
     YizhanError,
 )
 from shared.canonical import canonical_bytes, loads_canonical
@@ -37,7 +38,9 @@ from shared.intake import IntakePayload
 from shared.keys import Keyring, Recipient, device_id_of, kid_of
 from shared.receipt import (
     ReceiptClaims,
+    decoy_verifier,
     format_code,
+    legacy_pin_verifier,
     new_code,
     new_pin,
     parse_code,
@@ -84,12 +87,15 @@ __all__ = [
     "Recipient",
     "RecordInvalid",
     "SystemClock",
+    "WeakPassphrase",
     "YizhanError",
     "canonical_bytes",
+    "decoy_verifier",
     "device_id_of",
     "format_code",
     "format_utc",
     "kid_of",
+    "legacy_pin_verifier",
     "loads_canonical",
     "new_code",
     "new_pin",

@@ -33,13 +33,17 @@ class Settings:
     auth_window_s: int = 300
     max_body_bytes: int = 8 * MIB
     max_batch: int = 5000
-    status_rate_per_minute: int = 10
+    status_rate_per_minute: int = 10     # per client address, sliding 60 s window
+    status_wrong_pins_per_receipt: int = 5  # wrong PINs per receipt, sliding window below
+    status_receipt_window_s: int = 900
     alert_claimants: int = 5
     alert_window_days: int = 30
     duplicate_window_days: int = 90
     changes_page_max: int = 1000
     token_ttl_hours: int = 24
-    trust_forwarded_for: bool = False
+    # Reverse proxies (addresses or CIDRs) whose X-Forwarded-For names the client; none by
+    # default, so a client cannot pick its own address for the rate limit.
+    trusted_proxies: tuple[str, ...] = ()
     extra: dict[str, str] = field(default_factory=dict)
 
     @property

@@ -125,8 +125,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     from sync_server.api import create_app
     app = create_app(_settings(args), SystemClock())
+    # proxy_headers=False: uvicorn would otherwise take X-Forwarded-For from any loopback
+    # peer as the client address; which proxies to believe is --trusted-proxy's job alone.
     uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level,
-                access_log=False)
+                access_log=False, proxy_headers=False)
     return 0
 
 

@@ -163,7 +163,8 @@ class ServerThread:
         import uvicorn
 
         self.config = uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning",
-                                     access_log=False, lifespan="on")
+                                     access_log=False, lifespan="on",
+                                     proxy_headers=False)  # as `yizhan-server serve`
         self.server = uvicorn.Server(self.config)
         self.thread = threading.Thread(target=self.server.run, daemon=True)
 
@@ -191,8 +192,9 @@ def free_port() -> int:
 class ServerProcess:
     """``yizhan-server serve`` as a real subprocess on 127.0.0.1 (free port)."""
 
-    def __init__(self, data: Path, db_url: str | None = None) -> None:
-        self.data, self.db_url = data, db_url
+    def __init__(self, data: Path, db_url: str | None = None,
+                 args: tuple[str, ...] = ()) -> None:
+        self.data, self.db_url, self.args = data, db_url, args
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.proc: subprocess.Popen[bytes] | None = None
@@ -203,6 +205,7 @@ class ServerProcess:
                "--log-level", "warning"]
         if self.db_url:
             cmd += ["--db", self.db_url]
+        cmd += self.args
         # stderr to a file, not a pipe nobody reads (a chatty server would block on it)
         self.log = tempfile.TemporaryFile()  # noqa: SIM115 - closed in stop()
         self.proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=self.log)

@@ -1,8 +1,9 @@
 """What the kiosk and the county server agree on byte for byte.
 
 Records and their validation, canonical encoding, ids and clocks, the sealed envelope and its
-chain, receipts, enrollment tokens. Imports only the standard library, ``cryptography``,
-``pydantic``, ``python-stdnum`` and ``qrcode``: never Kivy, httpx or the server framework.
+chain, receipts, enrollment tokens, key files and the passphrase rule. Imports only the
+standard library, ``cryptography``, ``pydantic``, ``python-stdnum``, ``qrcode`` and ``zxcvbn``
+(``shared.passphrase``): never Kivy, httpx or the server framework.
 """
 
 from shared._errors import (

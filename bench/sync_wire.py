@@ -53,7 +53,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
         county = root / "county"
-        server_cli("init", "--county", "bench", "--data", str(county))
+        server_cli("init", "--county", "bench", "--no-passphrase", "--data", str(county))
         with ServerProcess(county) as server:
             data = enrolled_kiosk(root, county, server.url)
             with KioskServices.open(data) as services:

@@ -16,6 +16,7 @@
         ├── ConfigInvalid            county keys, server config or checklists are malformed
         ├── StationLocked            a staff action needs the station key unlocked
         ├── WrongPassphrase          the staff passphrase does not open the station key
+        │   └── WeakPassphrase       a new staff passphrase is too short or too common
         ├── TicketError              unknown queue number or a state change not allowed
         ├── CodeInvalid              a typed receipt code is malformed (also a ValueError)
         └── AckMismatch              an acknowledgement is addressed to another device
@@ -62,6 +63,17 @@ class StationLocked(KioskError):
 
 class WrongPassphrase(KioskError):
     """The staff passphrase does not open the station key."""
+
+
+class WeakPassphrase(WrongPassphrase):
+    """A new staff passphrase is too short or too easy to guess (``shared.passphrase``).
+
+    The message is zh-CN first, then English; ``zh`` and ``en`` hold each.
+    """
+
+    def __init__(self, zh: str, en: str) -> None:
+        self.zh, self.en = zh, en
+        super().__init__(f"站点口令不合格：{zh} / staff passphrase refused: {en}")
 
 
 class TicketError(KioskError):

@@ -9,7 +9,8 @@ transaction rolls back whole, so nothing already stored is lost.
 
 Tables: ``outbox`` (sealed envelopes by chain seq, with state), ``chain`` (the head: seq, hash,
 last HLC), ``receipts`` (code -> PIN verifier, record id, envelope hash), ``status_cache``
-(last known status by receipt code), ``tickets`` (queue numbers; details sealed to the
+(last known status by receipt code), ``pin_failures`` (wrong PINs typed per receipt code,
+for the lookup back-off), ``tickets`` (queue numbers; details sealed to the
 station key) and ``settings`` (JSON values: identity, county keys, config, sync cursor).
 No table holds personal data in plaintext.
 """
@@ -85,6 +86,20 @@ def m001_initial(db: Database) -> None:
             UNIQUE (service_date, prefix, number)
         );
         CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+    """)
+
+
+@migrations()
+def m002_pin_failures(db: Database) -> None:
+    # Wrong PINs at the offline status lookup, for the per-receipt back-off (kiosk/services/
+    # status.py). Codes only: no personal data.
+    db.executescript("""
+        CREATE TABLE pin_failures (
+            id INTEGER PRIMARY KEY,
+            receipt_code TEXT NOT NULL,
+            at_ms INTEGER NOT NULL
+        );
+        CREATE INDEX pin_failures_code ON pin_failures (receipt_code, at_ms);
     """)
 
 
@@ -278,6 +293,21 @@ class Store:
         return [r["code"] for r in self._all(
             f"SELECT code FROM receipts WHERE record_id IN ({marks})",  # noqa: S608
             list(record_ids))]
+
+    def pin_failures_since(self, code: str, since_ms: int) -> tuple[int, int | None]:
+        """Wrong PINs typed for ``code`` after ``since_ms``: (count, oldest time or None)."""
+        row = self._one("SELECT count(*) AS n, min(at_ms) AS oldest FROM pin_failures "
+                        "WHERE receipt_code = ? AND at_ms > ?", [code, since_ms])
+        if row is None or row["oldest"] is None:
+            return 0, None
+        return int(row["n"]), int(row["oldest"])
+
+    def add_pin_failure(self, code: str, at_ms: int, forget_before_ms: int) -> None:
+        """Count one wrong PIN for ``code``; forget those older than ``forget_before_ms``."""
+        with self.transaction():
+            self._run("DELETE FROM pin_failures WHERE at_ms <= ?", [forget_before_ms])
+            self._run("INSERT INTO pin_failures (receipt_code, at_ms) VALUES (?, ?)",
+                      [code, at_ms])
 
     def status(self, code: str) -> dict[str, Any] | None:
         return self._one("SELECT * FROM status_cache WHERE receipt_code = ?", [code])

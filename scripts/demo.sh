@@ -22,7 +22,8 @@ mkdir -p "$DEMO"
 
 if [ ! -f "$COUNTY/county-public.json" ]; then
     echo "== county server: init (曾都区 demo county) in $COUNTY"
-    yizhan-server init --county "曾都区（演示）" --data "$COUNTY"
+    # A demo on a throwaway folder: the county keys are stored unencrypted, on purpose.
+    yizhan-server init --county "曾都区（演示）" --no-passphrase --data "$COUNTY"
 fi
 
 echo "== county server: serving $URL (log: $DEMO/server.log)"

@@ -1,8 +1,9 @@
 """What the kiosk and the county server agree on byte for byte.
 
 Records and their validation, canonical encoding, ids and clocks, the sealed envelope and its
-chain, receipts, enrollment tokens. Imports only the standard library, ``cryptography``,
-``pydantic``, ``python-stdnum`` and ``qrcode``: never Kivy, httpx or the server framework.
+chain, receipts, enrollment tokens, key files and the passphrase rule. Imports only the
+standard library, ``cryptography``, ``pydantic``, ``python-stdnum``, ``qrcode`` and ``zxcvbn``
+(``shared.passphrase``): never Kivy, httpx or the server framework.
 """
 
 from shared._errors import (
@@ -14,6 +15,7 @@ from shared._errors import (
     KeyMaterialError,
     ReceiptError,
     RecordInvalid,
+    WeakPassphrase,
     YizhanError,
 )
 from shared.canonical import canonical_bytes, loads_canonical
@@ -37,7 +39,9 @@ from shared.intake import IntakePayload
 from shared.keys import Keyring, Recipient, device_id_of, kid_of
 from shared.receipt import (
     ReceiptClaims,
+    decoy_verifier,
     format_code,
+    legacy_pin_verifier,
     new_code,
     new_pin,
     parse_code,
@@ -84,12 +88,15 @@ __all__ = [
     "Recipient",
     "RecordInvalid",
     "SystemClock",
+    "WeakPassphrase",
     "YizhanError",
     "canonical_bytes",
+    "decoy_verifier",
     "device_id_of",
     "format_code",
     "format_utc",
     "kid_of",
+    "legacy_pin_verifier",
     "loads_canonical",
     "new_code",
     "new_pin",

@@ -7,6 +7,8 @@
     ├── CanonicalError               a value has no canonical encoding (float, non-str key, ...)
     ├── EnvelopeError                an envelope cannot be parsed, verified or opened (opaque)
     ├── KeyMaterialError             a key file or encoded key is malformed, or wrong passphrase
+    ├── WeakPassphrase               a new passphrase is too short or too easy to guess
+                                     (shared/passphrase.py; .zh and .en say why)
     ├── ChainError                   a device's chain has a gap, a fork or a replaced record
     ├── ReceiptError                 a receipt code, PIN or QR payload is malformed or forged
     ├── EnrollmentTokenError         an enrollment token (its QR text) is malformed; .code and
@@ -113,3 +115,16 @@ class FileRefused(YizhanError):
     def naming(self, path: object) -> FileRefused:
         """The same refusal with ``path`` in front of the message."""
         return FileRefused(self.code, f"{path}: {self}")
+
+
+class WeakPassphrase(YizhanError):
+    """A passphrase offered for new key material is too short or too easy to guess.
+
+    ``zh`` and ``en`` hold the reason in both languages; ``str()`` is both, zh-CN first.
+    """
+
+    code = "weak_passphrase"
+
+    def __init__(self, zh: str, en: str) -> None:
+        self.zh, self.en = zh, en
+        super().__init__(f"{zh} / {en}")

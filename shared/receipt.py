@@ -6,8 +6,12 @@
   mod-37 symbols because ``* ~ $ = U`` cannot be typed on the kiosk keypad. ``I L O`` are
   read as ``1 1 0``. Luhn mod 32 misses one swap, ``0Z`` <-> ``Z0``, so ``new_code`` never
   issues a code with those two characters next to each other.
-* **PIN**: 6 random digits. Only a verifier (SHA-256 over a context, the code and the PIN)
-  is ever stored; the PIN itself is printed and shown once.
+* **PIN**: 6 random digits. Only a verifier is ever stored; the PIN itself is printed and
+  shown once. Verifiers are ``s1.<salt>.<hash>``: scrypt (N=2^13, r=8, p=1: 8 MiB, ~16 ms on
+  this project's machines) over a context, the code and the PIN, with a 16-byte random salt
+  per receipt, so whoever copies a kiosk folder or a county store pays ~16 ms per guess per
+  receipt (10^6 PINs: ~4.4 hours of one core for one receipt) instead of ~1 µs. Legacy
+  verifiers (64 hex: one SHA-256) from older kiosks still match; none are written any more.
 * **QR payload**: ``YZR1.<claims>.<signature>``, both unpadded base64url. ``claims`` is the
   canonical JSON ``{"c": code, "d": device id, "h": envelope hash (hex), "s": station,
   "t": filing time}``: no personal data. The device signs ``SIG_PREFIX || claims`` with
@@ -19,6 +23,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import io
+import os
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -26,6 +31,7 @@ from dataclasses import dataclass
 import qrcode
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
 
 from shared._errors import CanonicalError, ReceiptError
 from shared.canonical import canonical_bytes, loads_canonical
@@ -37,6 +43,9 @@ CODE_DATA_LEN = 10
 QR_PREFIX = "YZR1"
 SIG_PREFIX = b"yizhan-receipt-v1\x00"
 PIN_PREFIX = b"yizhan-pin-v1\x00"
+PIN_S1_PREFIX = b"yizhan-pin-s1\x00"
+PIN_SCRYPT_N, PIN_SCRYPT_R, PIN_SCRYPT_P = 2**13, 8, 1
+PIN_SALT_BYTES = 16
 _INDEX = {c: i for i, c in enumerate(ALPHABET)}
 
 
@@ -88,19 +97,49 @@ def new_pin() -> str:
     return f"{secrets.randbelow(10**6):06d}"
 
 
-def pin_verifier(code: str, pin: str) -> str:
-    """Hex SHA-256 binding a PIN to its code; what stores keep instead of the PIN.
+def pin_verifier(code: str, pin: str, salt: bytes | None = None) -> str:
+    """The ``s1`` verifier binding a PIN to its code; what stores keep instead of the PIN.
 
-    The typed PIN is folded like any identifier first (NFKC: full-width ０-９ are the
-    digits 0-9; whitespace dropped), so a PIN typed with a Chinese input method still matches.
+    ``s1.`` + base64url(salt) + ``.`` + base64url(scrypt(PIN_S1_PREFIX || code || 0x00 ||
+    folded PIN, salt, N=2^13, r=8, p=1, 32 bytes)). ``salt`` is 16 random bytes unless given
+    (test vectors). The typed PIN is folded like any identifier first (NFKC: full-width
+    ０-９ are the digits 0-9; whitespace dropped), so a PIN typed with a Chinese input method
+    still matches. Costs one scrypt (~16 ms).
     """
+    salt = os.urandom(PIN_SALT_BYTES) if salt is None else salt
+    digest = Scrypt(salt=salt, length=32, n=PIN_SCRYPT_N, r=PIN_SCRYPT_R,
+                    p=PIN_SCRYPT_P).derive(PIN_S1_PREFIX + code.encode() + b"\x00"
+                                           + identifier(pin).encode())
+    return f"s1.{b64u(salt)}.{b64u(digest)}"
+
+
+def legacy_pin_verifier(code: str, pin: str) -> str:
+    """The v1 verifier older kiosks wrote: hex SHA-256, no salt. Read-only: never store it."""
     return hashlib.sha256(PIN_PREFIX + code.encode() + b"\x00"
                           + identifier(pin).encode()).hexdigest()
 
 
+def decoy_verifier() -> str:
+    """An ``s1`` verifier no PIN is known to match, for lookups of codes with no receipt:
+    comparing against it costs what a real comparison costs."""
+    return pin_verifier("0" * (CODE_DATA_LEN + 1), secrets.token_hex(16))
+
+
 def pin_matches(code: str, pin: str, verifier: str) -> bool:
-    """Constant-time comparison of a typed PIN against a stored verifier."""
-    return hmac.compare_digest(pin_verifier(code, pin), verifier)
+    """Constant-time comparison of a typed PIN against a stored verifier (``s1`` or legacy).
+
+    A malformed verifier matches nothing (after the same scrypt work as a real one).
+    """
+    if verifier.startswith("s1."):
+        try:
+            salt = unb64u(verifier.split(".")[1])
+        except (ValueError, IndexError):
+            salt = b""
+        if len(salt) != PIN_SALT_BYTES:
+            pin_verifier(code, pin)  # same cost as a real comparison
+            return False
+        return hmac.compare_digest(pin_verifier(code, pin, salt), verifier)
+    return hmac.compare_digest(legacy_pin_verifier(code, pin), verifier)
 
 
 @dataclass(frozen=True)

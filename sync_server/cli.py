@@ -17,11 +17,12 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from shared import EnrollmentTokenError
+from shared import EnrollmentTokenError, WeakPassphrase
 from shared._errors import FileRefused
 from shared.bundle import MAX_BUNDLE_FILE, looks_like_ack_bundle
 from shared.clock import SystemClock, parse_utc
 from shared.enrollment import EnrollmentToken, check_server_url, check_station, new_token
+from shared.passphrase import check_passphrase
 from shared.receipt import qr_png
 from shared.safefile import NewFile, is_png, read_limited
 from sync_server import keystore
@@ -38,9 +39,18 @@ from sync_server.progress import ProgressBar
 from sync_server.settings import Settings, default_data_dir
 from sync_server.staff import ROUTES, STATUSES, StaffDesk
 
+UNENCRYPTED_KEYS_WARNING = (
+    "warning: --no-passphrase: the county private keys are stored UNENCRYPTED in {data}. "
+    "Anyone who can read that folder (a backup, a copied or stolen disk) can open every "
+    "record sealed to this county. Use it only on an encrypted disk, and add a passphrase "
+    "later with `YIZHAN_COUNTY_PASSPHRASE=... yizhan-server init --rewrap`.\n"
+    "警告：县级私钥未加密保存。任何能读取该文件夹的人都能打开发往本县的全部记录。")
+
 
 def _settings(args: argparse.Namespace) -> Settings:
-    return Settings(data_dir=args.data, db_url=args.db or "", passphrase=_passphrase(args))
+    keystore.lock_down(args.data)
+    return Settings(data_dir=args.data, db_url=args.db or "", passphrase=_passphrase(args),
+                    trusted_proxies=tuple(getattr(args, "trusted_proxy", None) or ()))
 
 
 def _passphrase(args: argparse.Namespace) -> bytes | None:
@@ -61,14 +71,36 @@ def _print(args: argparse.Namespace, data: Any, text: str) -> None:
         print(text)
 
 
+def _strong(passphrase: bytes, county: str) -> None:
+    try:
+        check_passphrase(passphrase, [county, "yizhan", "county"])
+    except WeakPassphrase as exc:
+        raise ConfigError(f"county passphrase (YIZHAN_COUNTY_PASSPHRASE / --passphrase-file): "
+                          f"{exc.en}\n  {exc.zh}") from None
+
+
 def cmd_init(args: argparse.Namespace) -> int:
     settings = _settings(args)
+    if args.no_passphrase and settings.passphrase:
+        raise ConfigError("--no-passphrase: a passphrase is also given "
+                          "(YIZHAN_COUNTY_PASSPHRASE or --passphrase-file); choose one")
+    if args.rewrap:
+        return _rewrap(args, settings.passphrase)
     if args.rotate:
         keys = keystore.rotate(args.data, settings.passphrase)
+        if not settings.passphrase:
+            print(UNENCRYPTED_KEYS_WARNING.format(data=args.data), file=sys.stderr)
     else:
         if not args.county:
             raise ConfigError("--county NAME is required (or --rotate to add a key)")
-        args.data.mkdir(parents=True, exist_ok=True)
+        if settings.passphrase:
+            _strong(settings.passphrase, args.county)
+        elif not args.no_passphrase:
+            raise ConfigError("the county keys need a passphrase: set YIZHAN_COUNTY_PASSPHRASE "
+                              "or --passphrase-file FILE (or, knowing what it means, "
+                              "--no-passphrase)")
+        else:
+            print(UNENCRYPTED_KEYS_WARNING.format(data=args.data), file=sys.stderr)
         keys = keystore.create(args.data, args.county, settings.passphrase)
     with StaffDesk.open(settings) as desk:  # creates and migrates the store
         desk.publish_config()
@@ -76,6 +108,24 @@ def cmd_init(args: argparse.Namespace) -> int:
     _print(args, public, f"county {public['county']}: {len(public['keys'])} key(s), newest "
            f"{public['keys'][-1]['kid']}\nenrollment file: "
            f"{args.data / keystore.PUBLIC_FILE}")
+    return 0
+
+
+def _rewrap(args: argparse.Namespace, passphrase: bytes | None) -> int:
+    if not passphrase:
+        raise ConfigError("--rewrap needs the county passphrase: set YIZHAN_COUNTY_PASSPHRASE "
+                          "or --passphrase-file FILE")
+    county = keystore.load(args.data, passphrase).county
+    try:
+        check_passphrase(passphrase, [county, "yizhan", "county"])
+    except WeakPassphrase as exc:
+        if keystore.unencrypted(args.data):  # a new passphrase: held to the rule
+            _strong(passphrase, county)
+        print(f"warning: the county passphrase is weak: {exc.en}; rewrapped anyway, since "
+              "the old files already use it", file=sys.stderr)
+    done = keystore.rewrap(args.data, passphrase)
+    _print(args, {"rewrapped": [str(p) for p in done]},
+           "\n".join(f"rewrapped {p}" for p in done) or "every key file is already current")
     return 0
 
 
@@ -100,7 +150,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
             settings, admin_networks=(*settings.admin_networks, *args.admin_from))
     app = create_app(settings, SystemClock())
     uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level,
-                access_log=False, http=protocol_with_head_timeout(args.head_timeout))
+                access_log=False, http=protocol_with_head_timeout(args.head_timeout),
+                # uvicorn would otherwise take X-Forwarded-For from any loopback peer as
+                # the client address; which proxies to believe is --trusted-proxy's job.
+                proxy_headers=False)
     return 0
 
 
@@ -300,10 +353,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--county", help="county name (first init)")
     p.add_argument("--rotate", action="store_true", help="add a new county key; it seals from "
                    "now on, older keys still open")
+    p.add_argument("--rewrap", action="store_true", help="rewrite key files made by older "
+                   "versions (PBKDF2) or without a passphrase under the county passphrase "
+                   "with scrypt")
+    p.add_argument("--no-passphrase", action="store_true", help="store the county private "
+                   "keys UNENCRYPTED (only on an encrypted disk; prints a warning)")
     p.set_defaults(func=cmd_init)
 
     p = sub.add_parser("serve", parents=[common], help="run the HTTP API")
     p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--trusted-proxy", action="append", metavar="ADDR",
+                   help="a reverse proxy (IP address or CIDR) whose X-Forwarded-For names the "
+                   "client for the status-lookup limit; repeatable; default none")
     p.add_argument("--port", type=int, default=8600)
     p.add_argument("--log-level", default="info")
     p.add_argument("--admin-from", action="append", metavar="CIDR",
@@ -396,6 +457,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI; returns the exit status."""
+    os.umask(0o077)  # every file the server makes (store, WAL, exports, keys) is owner-only
     args = build_parser().parse_args(argv)
     if getattr(args, "action", None) == "outcome":
         args.field = "award_fen" if args.award is not None else "settled_fen"

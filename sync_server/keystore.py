@@ -2,14 +2,18 @@
 
 Layout of ``<data>``::
 
-    county-keys/0001-<kid>.pem   X25519 county keys (PKCS#8, passphrase-encrypted when one is
-                                 given), numbered oldest first: the newest seals, all open
-    server-key.pem               Ed25519 key that signs acknowledgements
+    county-keys/0001-<kid>.pem   X25519 county keys, numbered oldest first: the newest seals,
+                                 all open. Wrapped under the county passphrase with scrypt
+                                 (``shared.keyfile``), plain PKCS#8 only after an explicit
+                                 ``--no-passphrase``; legacy PBKDF2 files open and ``rewrap``
+                                 rewrites them
+    server-key.pem               Ed25519 key that signs acknowledgements (same protection)
     county-secret                32 random bytes (hex) keying the person/employer HMACs
     county-public.json           {"county", "keys": [{"kid", "public_key"}], "server_key"}
                                  the kiosk's offline enrollment file; the last key seals
 
-Private files are written with mode 0600 and never overwritten.
+The folder and ``county-keys/`` are mode 0700; private files are written with mode 0600
+and never overwritten, except by ``rewrap`` (atomically, same mode).
 """
 
 from __future__ import annotations
@@ -24,15 +28,8 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 
 from shared._errors import KeyMaterialError
-from shared.keys import (
-    Keyring,
-    b64u,
-    ed25519_private_from_pem,
-    kid_of,
-    private_to_pem,
-    raw_public,
-    x25519_private_from_pem,
-)
+from shared.keyfile import dump_private, kdf_params, load_private, needs_rewrap
+from shared.keys import Keyring, b64u, kid_of, raw_public
 from shared.safefile import write_new
 from sync_server.errors import ConfigError
 
@@ -62,6 +59,13 @@ def _write_private(path: Path, data: bytes) -> None:
     write_new(path, data)  # mode 0600, fsynced, never over an existing key
 
 
+def _private_dirs(data_dir: Path) -> None:
+    """Make ``data_dir`` and ``county-keys/`` owner-only (0700), creating them if needed."""
+    for folder in (data_dir, data_dir / KEYS_DIR):
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        folder.chmod(0o700)
+
+
 def _write_public(data_dir: Path, keys: CountyKeys) -> None:
     write_new(data_dir / PUBLIC_FILE, (json.dumps(keys.public(), ensure_ascii=False, indent=2)
                                        + "\n").encode("utf-8"), mode=0o644, force=True)
@@ -81,13 +85,13 @@ def create(data_dir: Path, county: str, passphrase: bytes | None) -> CountyKeys:
         raise ConfigError("--county: the county name must not be empty")
     if is_initialised(data_dir):
         raise ConfigError(f"{data_dir} is already initialised; use --rotate to add a key")
-    (data_dir / KEYS_DIR).mkdir(parents=True, exist_ok=True)
+    _private_dirs(data_dir)
     write_new(data_dir / "county.json", (json.dumps({"county": county.strip()},
                                                     ensure_ascii=False) + "\n").encode("utf-8"),
-              mode=0o644, force=True)
+              mode=0o600, force=True)
     _write_private(data_dir / SECRET_FILE, secrets.token_hex(32).encode())
-    _write_private(data_dir / SERVER_KEY, private_to_pem(Ed25519PrivateKey.generate(),
-                                                         passphrase))
+    _write_private(data_dir / SERVER_KEY, dump_private(Ed25519PrivateKey.generate(),
+                                                       passphrase))
     return rotate(data_dir, passphrase)
 
 
@@ -100,7 +104,7 @@ def rotate(data_dir: Path, passphrase: bytes | None) -> CountyKeys:
     key = X25519PrivateKey.generate()
     number = len(existing.keyring) + 1
     _write_private(data_dir / KEYS_DIR / f"{number:04d}-{kid_of(key.public_key())}.pem",
-                   private_to_pem(key, passphrase))
+                   dump_private(key, passphrase))
     existing.keyring.add(key)
     _write_public(data_dir, existing)
     return existing
@@ -118,16 +122,65 @@ def load(data_dir: Path, passphrase: bytes | None, *, allow_empty: bool = False)
         raise ConfigError(f"{data_dir}: county.json or county-secret unreadable: {exc}") from None
     keyring = Keyring()
     for path in sorted((data_dir / KEYS_DIR).glob("*.pem")):
-        keyring.add(_read(path, passphrase, x25519_private_from_pem))
+        keyring.add(_read(path, passphrase, X25519PrivateKey))
     if not len(keyring) and not allow_empty:
         raise ConfigError(f"{data_dir / KEYS_DIR} holds no county key")
-    server_key = _read(data_dir / SERVER_KEY, passphrase, ed25519_private_from_pem)
+    server_key = _read(data_dir / SERVER_KEY, passphrase, Ed25519PrivateKey)
     return CountyKeys(county, keyring, server_key, secret)
 
 
-def _read(path: Path, passphrase: bytes | None, loader: Any) -> Any:
+def private_files(data_dir: Path) -> list[Path]:
+    """The county's private key files: county keys oldest first, then the server key."""
+    return [*sorted((data_dir / KEYS_DIR).glob("*.pem")), data_dir / SERVER_KEY]
+
+
+def lock_down(data_dir: Path) -> None:
+    """Make an existing county folder owner-only: the folder 0700, ``server.db`` and its
+    WAL/SHM, private keys and the secret 0600 (folders made by older versions were 0755/0644).
+    """
+    if not data_dir.is_dir():
+        return
+    data_dir.chmod(0o700)
+    if (data_dir / KEYS_DIR).is_dir():
+        (data_dir / KEYS_DIR).chmod(0o700)
+    for path in [*private_files(data_dir), data_dir / SECRET_FILE,
+                 *data_dir.glob("server.db*")]:
+        if path.is_file():
+            path.chmod(0o600)
+
+
+def unencrypted(data_dir: Path) -> list[Path]:
+    """The private key files stored without a passphrase (``--no-passphrase``)."""
+    return [p for p in private_files(data_dir) if p.exists()
+            and kdf_params(p.read_bytes())["kdf"] is None]
+
+
+def rewrap(data_dir: Path, passphrase: bytes) -> list[Path]:
+    """Rewrite every private key file that is weaker than ``shared.keyfile`` now writes
+    (legacy PBKDF2, or unencrypted) under ``passphrase`` with scrypt. Returns the files
+    rewritten. Each is replaced atomically (mode 0600); one that fails leaves the others.
+
+    Raises ConfigError naming the file that does not open with ``passphrase``.
+    """
+    load(data_dir, passphrase)  # every file must open before any is rewritten
+    _private_dirs(data_dir)
+    done = []
+    for path in private_files(data_dir):
+        data = path.read_bytes()
+        if not needs_rewrap(data) and kdf_params(data)["kdf"] is not None:
+            continue
+        key = load_private(data, passphrase)
+        write_new(path, dump_private(key, passphrase), force=True)  # atomic replace, 0600
+        done.append(path)
+    return done
+
+
+def _read(path: Path, passphrase: bytes | None, kind: type[Any]) -> Any:
     try:
-        return loader(path.read_bytes(), passphrase)
+        key = load_private(path.read_bytes(), passphrase)
+        if not isinstance(key, kind):
+            raise KeyMaterialError(f"file does not hold an {kind.__name__[:-10]} private key")
+        return key
     except KeyMaterialError as exc:
         hint = " (set YIZHAN_COUNTY_PASSPHRASE or --passphrase-file)" if not passphrase else ""
         raise ConfigError(f"{path}: {exc}{hint}") from None

@@ -33,7 +33,9 @@ class Settings:
     auth_window_s: int = 300
     max_body_bytes: int = 8 * MIB
     max_batch: int = 5000
-    status_rate_per_minute: int = 10
+    status_rate_per_minute: int = 10     # per client address, sliding 60 s window
+    status_wrong_pins_per_receipt: int = 5  # wrong PINs per receipt, sliding window below
+    status_receipt_window_s: int = 900
     alert_claimants: int = 5
     alert_window_days: int = 30
     duplicate_window_days: int = 90
@@ -43,6 +45,9 @@ class Settings:
     # who may read /metrics, /docs, /redoc, /openapi.json (sync_server/api/admin.py)
     admin_networks: tuple[str, ...] = ("127.0.0.0/8", "::1/128")
     head_timeout_s: float = 10.0  # a connection must send a whole request head in this time
+    # Reverse proxies (addresses or CIDRs) whose X-Forwarded-For names the client; none by
+    # default, so a client cannot pick its own address for the rate limit.
+    trusted_proxies: tuple[str, ...] = ()
     extra: dict[str, str] = field(default_factory=dict)
 
     @property

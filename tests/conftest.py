@@ -48,7 +48,7 @@ def device_key() -> Ed25519PrivateKey:
 @pytest.fixture
 def county(tmp_path: Path) -> Path:
     data = tmp_path / "county"
-    server_cli("init", "--county", "曾都区", "--data", str(data))
+    server_cli("init", "--county", "曾都区", "--no-passphrase", "--data", str(data))
     return data
 
 

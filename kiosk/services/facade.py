@@ -44,7 +44,7 @@ class KioskServices:
         self.config = StationConfig(store, clock)
         self.intake = Intake(store, self.identity, clock, today=self.config.service_date)
         self.outbox = Outbox(store, clock, self.identity.device_id)
-        self.status = StatusCache(store)
+        self.status = StatusCache(store, clock)
         self.tickets = Queue(store, clock, self.config, self.identity.station_recipient)
         self.drafts = Drafts(clock)
         self._station_key: X25519PrivateKey | None = None

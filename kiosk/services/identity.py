@@ -71,8 +71,8 @@ def init_kiosk(data_dir: Path, station: str, passphrase: bytes, clock: Clock,
     """Make the device key, the station key (wrapped under ``passphrase``) and the store.
 
     Returns the new Identity. Raises AlreadyInitialised if ``data_dir`` holds a kiosk,
-    ConfigInvalid for a bad station id or county file, WrongPassphrase for a too-short
-    passphrase, StoreError if the folder cannot be written.
+    ConfigInvalid for a bad station id or county file, WeakPassphrase (a WrongPassphrase)
+    for a passphrase that is too short or too common, StoreError if the folder cannot be written.
     """
     if not STATION_ID.match(station):
         raise ConfigInvalid("station id must be 1-64 letters, digits, '-' or '_'")
@@ -82,7 +82,7 @@ def init_kiosk(data_dir: Path, station: str, passphrase: bytes, clock: Clock,
     county = parse_county_public(county_public) if county_public is not None else None
     device_key = Ed25519PrivateKey.generate()
     station_key = X25519PrivateKey.generate()
-    wrapped = wrap_station_key(station_key, passphrase)
+    wrapped = wrap_station_key(station_key, passphrase, (station, "station", "kiosk"))
     try:
         data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
         _write_private(data_dir / DEVICE_KEY_FILE, private_to_pem(device_key, None))

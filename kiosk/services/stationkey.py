@@ -20,14 +20,15 @@ from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
 
-from kiosk.errors import ConfigInvalid, WrongPassphrase
+from kiosk.errors import ConfigInvalid, WeakPassphrase, WrongPassphrase
 from shared._errors import CanonicalError
+from shared._errors import WeakPassphrase as TooWeak
 from shared.canonical import canonical_bytes, loads_canonical
 from shared.envelope import SUITE
 from shared.keys import b64u, kid_of, raw_public, unb64u
+from shared.passphrase import check_passphrase
 
 SCRYPT_N, SCRYPT_R, SCRYPT_P = 2**15, 8, 1
-MIN_PASSPHRASE = 6
 TICKET_INFO = b"yizhan-ticket-details-v1\x00"
 
 
@@ -35,13 +36,18 @@ def _derive(passphrase: bytes, salt: bytes, n: int, r: int, p: int) -> bytes:
     return Scrypt(salt=salt, length=32, n=n, r=r, p=p).derive(passphrase)
 
 
-def wrap_station_key(key: X25519PrivateKey, passphrase: bytes) -> dict[str, Any]:
+def wrap_station_key(key: X25519PrivateKey, passphrase: bytes,
+                     context: tuple[str, ...] = ()) -> dict[str, Any]:
     """The JSON-ready wrapped form of ``key`` under ``passphrase``.
 
-    Raises WrongPassphrase if the passphrase is shorter than MIN_PASSPHRASE characters.
+    Raises WeakPassphrase (a WrongPassphrase) if the passphrase has fewer than 8 characters
+    (characters, not bytes) or is easy to guess (``shared.passphrase``; ``context`` names
+    words to try first, such as the station id).
     """
-    if len(passphrase.strip()) < MIN_PASSPHRASE:
-        raise WrongPassphrase(f"staff passphrase must have at least {MIN_PASSPHRASE} characters")
+    try:
+        check_passphrase(passphrase, context)
+    except TooWeak as exc:
+        raise WeakPassphrase(exc.zh, exc.en) from None
     salt, nonce = os.urandom(16), os.urandom(12)
     kid = kid_of(key.public_key())
     secret = _derive(passphrase, salt, SCRYPT_N, SCRYPT_R, SCRYPT_P)

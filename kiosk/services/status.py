@@ -1,8 +1,18 @@
 """Receipt status lookup, offline, from the cache the last sync pulled.
 
 A lookup needs the receipt code and its PIN. An unknown code and a wrong PIN take the same
-path (one receipt query, one PIN comparison against a real or a decoy verifier, one status
-query) and give the same answer, ``None``, so the kiosk is no oracle for which codes exist.
+path (one receipt query, one PIN comparison against a real or a decoy ``s1`` verifier — one
+scrypt either way — one status query) and give the same answer, ``None``, so the kiosk is no
+oracle for which codes exist.
+
+Guessing is limited per receipt code: after ``WRONG_PIN_LIMIT`` wrong PINs for a code within
+``WRONG_PIN_WINDOW_S`` (counted in the store, so a restart does not reset them) the kiosk
+answers ``None`` for that code without comparing the PIN — the same answer as a wrong PIN or
+an unknown code — until the oldest of them is older than the window. Counting happens for
+any well-formed code, so the back-off says nothing about which codes exist. At the touch
+screen that caps a guesser at 5 PINs per 15 minutes per receipt: the million PINs would take
+years. (Whoever copies the folder is not held by this count; the slow verifier is what costs
+them — see ``shared.receipt``.)
 
 Until the county has stored a record its receipt reads ``provisional`` as of its filing
 time; an acknowledgement makes it ``received``; later statuses come from
@@ -11,14 +21,13 @@ time; an acknowledgement makes it ``received``; later statuses come from
 
 from __future__ import annotations
 
-import secrets
 from typing import Any
 
 from kiosk.errors import CodeInvalid, ConfigInvalid
 from kiosk.store import Store
 from shared._errors import ReceiptError
-from shared.clock import format_utc, parse_utc
-from shared.receipt import parse_code, pin_matches
+from shared.clock import Clock, SystemClock, format_utc, parse_utc
+from shared.receipt import decoy_verifier, parse_code, pin_matches
 
 STATUSES = ("provisional", "received", "in_mediation", "in_inspection", "in_arbitration",
             "with_legal_aid", "in_court", "settled", "closed", "withdrawn")
@@ -32,6 +41,8 @@ DEFAULT_NEXT_STEP: dict[str, tuple[str, str]] = {
                  "The county centre has received it; staff will contact you."),
 }
 CURSOR_KEY = "status_cursor"
+WRONG_PIN_LIMIT = 5
+WRONG_PIN_WINDOW_S = 15 * 60
 
 
 def _text(lang: str, zh: str, en: str, status: str) -> str:
@@ -43,10 +54,17 @@ def _text(lang: str, zh: str, en: str, status: str) -> str:
 class StatusCache:
     """Status lookups and the updates the sync client applies."""
 
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: Store, clock: Clock | None = None) -> None:
         self._store = store
-        # A verifier no PIN matches (random, never stored), for unknown codes.
-        self._decoy = secrets.token_hex(32)
+        self._clock = clock or SystemClock()
+        self._decoy_verifier: str | None = None
+
+    @property
+    def _decoy(self) -> str:
+        """An s1 verifier no PIN is known to match, for unknown codes (made on first use)."""
+        if self._decoy_verifier is None:
+            self._decoy_verifier = decoy_verifier()
+        return self._decoy_verifier
 
     def lookup(self, code: str, pin: str, lang: str = "zh") -> dict[str, str] | None:
         """The INTERFACES.md status shape, or None if code and PIN do not match a receipt.
@@ -58,10 +76,16 @@ class StatusCache:
             code = parse_code(code)
         except ReceiptError as exc:
             raise CodeInvalid(str(exc)) from None
+        now_ms = int(self._clock.now().timestamp() * 1000)
+        window_ms = WRONG_PIN_WINDOW_S * 1000
+        failures, _ = self._store.pin_failures_since(code, now_ms - window_ms)
+        if failures >= WRONG_PIN_LIMIT:
+            return None  # backing off: the PIN is not even compared
         row = self._store.receipt(code)
         ok = pin_matches(code, str(pin), row["pin_verifier"] if row else self._decoy)
         cached = self._store.status(code)
         if row is None or not ok:
+            self._store.add_pin_failure(code, now_ms, now_ms - window_ms)
             return None
         if cached is None:
             status, as_of, zh, en = "provisional", row["filed_at"], "", ""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import time
 
 from fastapi import APIRouter, Request
@@ -9,7 +10,7 @@ from fastapi.responses import JSONResponse, PlainTextResponse
 from sqlalchemy import text
 
 from shared._errors import ReceiptError
-from shared.receipt import parse_code, pin_matches
+from shared.receipt import decoy_verifier, parse_code, pin_matches
 from sync_server.api import models
 from sync_server.api.models import PROBLEMS
 from sync_server.api.problems import problem
@@ -19,12 +20,12 @@ from sync_server.metrics import Key
 from sync_server.service import Services
 from sync_server.store import cases as cq
 from sync_server.store import devices as dq
-from sync_server.store import feed
 from sync_server.store import inbox as iq
+from sync_server.store import limits
 
 router = APIRouter()
-_DUMMY_VERIFIER = "0" * 64
 _NOT_FOUND = "no receipt with this code and PIN"
+_DECOY: list[str] = []  # one s1 verifier per process, made on first use (costs one scrypt)
 
 
 def _svc(request: Request) -> Services:
@@ -32,42 +33,92 @@ def _svc(request: Request) -> Services:
     return svc
 
 
-def client_ip(request: Request, trust_forwarded: bool) -> str:
-    """The client address the rate limit counts against."""
-    if trust_forwarded:
-        forwarded = request.headers.get("x-forwarded-for", "")
-        if forwarded:
-            return forwarded.split(",")[0].strip()[:64]
-    return request.client.host if request.client else "unknown"
+def _decoy() -> str:
+    if not _DECOY:
+        _DECOY.append(decoy_verifier())
+    return _DECOY[0]
+
+
+def _trusted(address: str, proxies: tuple[str, ...]) -> bool:
+    try:
+        ip = ipaddress.ip_address(address)
+        return any(ip in ipaddress.ip_network(p, strict=False) for p in proxies)
+    except ValueError:
+        return False
+
+
+def client_ip(request: Request, trusted_proxies: tuple[str, ...]) -> str:
+    """The client address the per-address limit counts against.
+
+    The peer address, unless the peer is one of ``trusted_proxies`` (``serve
+    --trusted-proxy``): then X-Forwarded-For is read from the right, skipping trusted
+    proxies, and the first address no trusted proxy vouches for is the client. A header
+    from anyone else is ignored, so a client cannot give itself a fresh allowance.
+    """
+    peer = request.client.host if request.client else "unknown"
+    if not _trusted(peer, trusted_proxies):
+        return peer
+    hops = [h.strip() for h in request.headers.get("x-forwarded-for", "").split(",")]
+    for hop in reversed([h for h in hops if h]):
+        if not _trusted(hop, trusted_proxies):
+            return hop[:64]
+    return peer
+
+
+def _retry_after(count: float, limit: int, now_ms: int) -> int:
+    """Seconds until the sliding per-address estimate falls to ``limit`` again (>= 1)."""
+    return max(1, int(60 - (now_ms % limits.MINUTE_MS) / 1000) if count > limit else 1)
 
 
 @router.post("/v1/status", response_model=models.StatusAnswer, responses=PROBLEMS,
              tags=["public"])
 def status(body: models.StatusRequest, request: Request) -> models.StatusAnswer:
-    """Where a receipt stands, by code + PIN. Wrong PIN and unknown code answer the same."""
+    """Where a receipt stands, by code + PIN. Wrong PIN and unknown code answer the same.
+
+    Two limits, both sliding windows kept in the store: lookups per client address
+    (``status_rate_per_minute`` in 60 s) and wrong PINs per receipt code
+    (``status_wrong_pins_per_receipt`` in ``status_receipt_window_s``), counted for any
+    well-formed code so a 429 says nothing about whether the receipt exists.
+    """
     svc = _svc(request)
-    now = svc.clock.now()
-    window = int(now.timestamp()) // 60 * 60_000
+    cfg = svc.settings
+    now_ms = int(svc.clock.now().timestamp() * 1000)
+    window_ms = cfg.status_receipt_window_s * 1000
     with svc.engine.begin() as conn:
-        count = feed.hit(conn, "status:" + client_ip(request, svc.settings.trust_forwarded_for),
-                         window)
-        if count == 1:
-            feed.purge_rate_limits(conn, window)
-    if count > svc.settings.status_rate_per_minute:
+        count = limits.address_hit(conn, "status:" + client_ip(request, cfg.trusted_proxies),
+                                   now_ms)
+        limits.purge(conn, now_ms, window_ms)
+    if count > cfg.status_rate_per_minute:
         raise problem("rate_limited", "too many status lookups from this address; wait a "
-                      "minute", retry_after=60 - int(now.timestamp()) % 60)
+                      "minute", retry_after=_retry_after(count, cfg.status_rate_per_minute,
+                                                         now_ms))
     try:
-        code = parse_code(body.code)
+        code: str | None = parse_code(body.code)
     except ReceiptError:
         code = None
-    with svc.engine.connect() as conn:
-        case = cq.by_code(conn, code) if code else None
-    verifier = case["pin_verifier"] if case else _DUMMY_VERIFIER
-    matches = pin_matches(code or "", body.pin, verifier)  # same work either way
-    if case is None or not matches:
+    if code is None:
+        pin_matches("0" * 11, body.pin, _decoy())  # same work as a real lookup
         raise problem("not_found", _NOT_FOUND)
-    state = CaseState.from_wire(case["state"])
-    change = status_change(state, as_of=_as_of(case["updated_at_ms"]))
+    with svc.engine.begin() as conn:
+        case = cq.by_code(conn, code)
+        if case is not None:
+            limits.guard(conn, code)  # one lookup of this receipt at a time, in any process
+        failures, oldest = limits.failures_since(conn, code, now_ms - window_ms)
+        if failures >= cfg.status_wrong_pins_per_receipt:
+            retry = max(1, (int(oldest or now_ms) + window_ms - now_ms + 999) // 1000)
+            raise problem("rate_limited", "too many wrong PINs for this receipt; wait and "
+                          "try again", retry_after=retry)
+        if case is not None and pin_matches(code, body.pin, case["pin_verifier"]):
+            found = case
+        else:
+            if case is None:
+                pin_matches(code, body.pin, _decoy())  # same work either way
+            limits.record_failure(conn, code, now_ms, exists=case is not None)
+            found = None
+    if found is None:
+        raise problem("not_found", _NOT_FOUND)
+    state = CaseState.from_wire(found["state"])
+    change = status_change(state, as_of=_as_of(found["updated_at_ms"]))
     return models.StatusAnswer(receipt_code=change["receipt_code"], status=change["status"],
                                as_of=change["as_of"], next_step_zh=change["next_step_zh"],
                                next_step_en=change["next_step_en"])

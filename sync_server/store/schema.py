@@ -58,12 +58,34 @@ nonces = Table(
     Index("ix_nonces_seen", "seen_at_ms"),
 )
 
-# Fixed-window request counters (public status lookup), per client and minute.
+# Request counters per client and minute (public status lookup); the limit reads the current
+# and the previous minute as a sliding window.
 rate_limits = Table(
     "rate_limits", metadata,
     Column("bucket", String(128), primary_key=True),
     Column("window_ms", BigInteger, primary_key=True),
     Column("count", Integer, nullable=False),
+)
+
+# Wrong PINs at the status lookup, one row each, for the per-receipt sliding window (any
+# well-formed code, so the answer is the same whether the receipt exists or not).
+pin_failures = Table(
+    "pin_failures", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("receipt_code", String(16), nullable=False),
+    Column("at_ms", BigInteger, nullable=False),
+    Index("ix_pin_failures_code", "receipt_code", "at_ms"),
+    Index("ix_pin_failures_at", "at_ms"),
+)
+
+# One row per existing receipt that has seen a wrong PIN: the row lock that serialises its
+# lookups across processes, and the lifetime count a later lockout (423) will read.
+receipt_guard = Table(
+    "receipt_guard", metadata,
+    Column("receipt_code", String(16), primary_key=True),
+    Column("wrong_total", Integer, nullable=False),
+    Column("last_wrong_ms", BigInteger, nullable=True),
+    Column("locked_at_ms", BigInteger, nullable=True),
 )
 
 # The durable inbox: raw envelope bytes, stored before anything else happens.
@@ -109,7 +131,7 @@ cases = Table(
     Column("station", String(64), nullable=False),
     Column("device_id", String(40), nullable=False),
     Column("receipt_code", String(16), nullable=False, unique=True),
-    Column("pin_verifier", String(64), nullable=False),
+    Column("pin_verifier", String(128), nullable=False),
     Column("filed_at", String(32), nullable=False),
     Column("status", String(32), nullable=False),
     Column("record", Text, nullable=False),

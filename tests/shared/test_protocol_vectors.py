@@ -8,6 +8,7 @@ page described the bytes wrongly, this would fail.
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import hmac
 import re
@@ -227,3 +228,16 @@ def test_published_canonical_bytes_follow_the_page() -> None:
                 '"name":"Jos\u00e9 \u5f20\u4e09","z":[3,-1,true,null]}').encode()
     assert canon == expected
     assert f"SHA-256: `{hashlib.sha256(canon).hexdigest()}`" in page()
+
+
+def test_published_s1_pin_verifier_follows_the_page() -> None:
+    """The s1 vector, recomputed with the standard library's scrypt (not cryptography's)."""
+    match = re.search(r"s1: code `([0-9A-Z]{11})`, PIN `(\d{6})`, salt \(hex\) `([0-9a-f]{32})` "
+                      r"-> `(s1\.[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{43})`", page())
+    assert match
+    code, pin, salt_hex, verifier = match.groups()
+    salt = bytes.fromhex(salt_hex)
+    digest = hashlib.scrypt(b"yizhan-pin-s1\x00" + code.encode() + b"\x00" + pin.encode(),
+                            salt=salt, n=2**13, r=8, p=1, dklen=32)
+    b64 = base64.urlsafe_b64encode
+    assert verifier == f"s1.{b64(salt).rstrip(b'=').decode()}.{b64(digest).rstrip(b'=').decode()}"

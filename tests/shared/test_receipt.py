@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import io
 import json
 import secrets
@@ -121,7 +123,8 @@ def test_pins_and_verifiers() -> None:
     assert len(pins) > 150
     code = new_code()
     verifier = pin_verifier(code, "123456")
-    assert len(verifier) == 64
+    assert verifier.startswith("s1.")
+    assert len(verifier) <= 128
     assert pin_matches(code, "123456", verifier)
     assert pin_matches(code, " 123456 ", verifier)
     assert not pin_matches(code, "123457", verifier)
@@ -201,3 +204,37 @@ def test_forged_and_foreign_receipts(device_key: Ed25519PrivateKey) -> None:
 def test_malformed_payloads(payload: str) -> None:
     with pytest.raises(ReceiptError):
         read_receipt(payload)
+
+
+# --- what a copied kiosk folder or county store gives a PIN guesser -------------------------
+
+def test_verifiers_are_salted_per_receipt_and_slow_by_parameters() -> None:
+    """Same code and PIN, two verifiers: no table of 10^6 precomputed PINs serves twice,
+    and each guess is one scrypt of N=2^13, r=8 (8 MiB); its time is printed by
+    bench/secrets_at_rest.py, not asserted here."""
+    from shared import receipt
+
+    code = new_code()
+    first, second = pin_verifier(code, "204917"), pin_verifier(code, "204917")
+    assert first != second
+    assert pin_matches(code, "204917", first)
+    assert pin_matches(code, "204917", second)
+    assert (receipt.PIN_SCRYPT_N, receipt.PIN_SCRYPT_R, receipt.PIN_SCRYPT_P) == (2**13, 8, 1)
+    assert 128 * receipt.PIN_SCRYPT_N * receipt.PIN_SCRYPT_R >= 8 * 1024 * 1024  # bytes/guess
+    # What the verifier commits to, recomputed with the standard library's scrypt.
+    salt = base64.urlsafe_b64decode(first.split(".")[1] + "==")
+    digest = hashlib.scrypt(b"yizhan-pin-s1\x00" + code.encode() + b"\x00204917", salt=salt,
+                            n=2**13, r=8, p=1, dklen=32)
+    assert first.split(".")[2] == base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
+
+
+def test_legacy_verifiers_still_match_and_malformed_ones_match_nothing() -> None:
+    from shared.receipt import legacy_pin_verifier
+
+    code = new_code()
+    old = legacy_pin_verifier(code, "204917")
+    assert len(old) == 64
+    assert pin_matches(code, "204917", old)
+    assert not pin_matches(code, "204918", old)
+    for bad in ("s1.", "s1.AAAA.BBBB", "s1.!!!.x", "", "s1" + "." * 5):
+        assert not pin_matches(code, "204917", bad), bad

@@ -165,7 +165,8 @@ class ServerThread:
         import uvicorn
 
         self.config = uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning",
-                                     access_log=False, lifespan="on")
+                                     access_log=False, lifespan="on",
+                                     proxy_headers=False)  # as `yizhan-server serve`
         self.server = uvicorn.Server(self.config)
         self.thread = threading.Thread(target=self.server.run, daemon=True)
 

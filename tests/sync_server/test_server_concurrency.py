@@ -32,7 +32,7 @@ def test_two_processes_overlapping_batches_store_each_record_once(tmp_path: Path
     url, schema = postgres_or_skip()
     data = tmp_path / "server"
     try:
-        server_cli("init", "--county", "X", "--data", str(data), "--db", url)
+        server_cli("init", "--county", "X", "--no-passphrase", "--data", str(data), "--db", url)
         with ServerProcess(data, url) as a, ServerProcess(data, url) as b, \
                 httpx.Client(base_url=a.url, timeout=60) as ha, \
                 httpx.Client(base_url=b.url, timeout=60) as hb:

@@ -25,8 +25,8 @@ from tests.sync_server.server_kit import (
 
 def test_cli_and_server_end_to_end(tmp_path: Path) -> None:
     data = tmp_path / "server"
-    init = json.loads(server_cli("init", "--county", "曾都区", "--data", str(data),
-                                 "--json").stdout)
+    init = json.loads(server_cli("init", "--county", "曾都区", "--no-passphrase", "--data",
+                                 str(data), "--json").stdout)
     assert init["county"] == "曾都区"
     assert json.loads((data / "county-public.json").read_text()) == init
     qr = tmp_path / "token.png"
@@ -77,8 +77,9 @@ def test_cli_errors_name_the_thing_and_exit_nonzero(tmp_path: Path) -> None:
     assert "nowhere" in missing.stderr
     assert "init" in missing.stderr
     data = tmp_path / "server"
-    server_cli("init", "--county", "X", "--data", str(data))
-    again = server_cli("init", "--county", "X", "--data", str(data), check=False)
+    server_cli("init", "--county", "X", "--no-passphrase", "--data", str(data))
+    again = server_cli("init", "--county", "X", "--no-passphrase", "--data", str(data),
+                       check=False)
     assert again.returncode == 1
     assert "--rotate" in again.stderr
     rotated = json.loads(server_cli("init", "--rotate", "--data", str(data), "--json").stdout)

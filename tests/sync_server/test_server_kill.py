@@ -43,7 +43,7 @@ def test_sigkill_during_ingest_loses_and_duplicates_nothing(tmp_path: Path) -> N
     rng = random.Random(seed)
     data = tmp_path / "server"
     db = data / "server.db"
-    server_cli("init", "--county", "X", "--data", str(data))
+    server_cli("init", "--county", "X", "--no-passphrase", "--data", str(data))
     token = server_cli("enroll-token", "--station", "S001", "--data", str(data)).stdout.split()[0]
     kiosk = TestKiosk(SystemClock())
     server = ServerProcess(data).start()

@@ -27,7 +27,7 @@ DEFAULT_TIMEOUT = 20.0  # seconds a condition may take (worker threads, a loaded
 
 
 REAL_STATION = "S001"  # the kiosk of the ``kiosk_services`` fixture
-REAL_STAFF_PIN = "246813"  # its staff passphrase: digits, typed on the PIN keypad
+REAL_STAFF_PIN = "4729058163"  # its staff passphrase: digits (>= 8, not guessable), PIN keypad
 
 # -- test doubles ----------------------------------------------------------------------------
 

@@ -54,9 +54,11 @@ def _print(args: argparse.Namespace, data: Any, text: str) -> None:
 
 def cmd_init(args: argparse.Namespace) -> int:
     settings = _settings(args)
+    if args.rotate_server_key:
+        keys = keystore.rotate_server_key(args.data, settings.passphrase)
     if args.rotate:
         keys = keystore.rotate(args.data, settings.passphrase)
-    else:
+    elif not args.rotate_server_key:
         if not args.county:
             raise ConfigError("--county NAME is required (or --rotate to add a key)")
         args.data.mkdir(parents=True, exist_ok=True)
@@ -259,6 +261,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--county", help="county name (first init)")
     p.add_argument("--rotate", action="store_true", help="add a new county key; it seals from "
                    "now on, older keys still open")
+    p.add_argument("--rotate-server-key", action="store_true",
+                   help="make a new server signing key, announced to kiosks in a key "
+                        "statement signed by the old one (restart 'serve' afterwards)")
     p.set_defaults(func=cmd_init)
 
     p = sub.add_parser("serve", parents=[common], help="run the HTTP API")

@@ -136,12 +136,14 @@ class AckBundle:
     cursor: str
 
 
-def open_ack_bundle(data: bytes, trust: Trust, device: str) -> AckBundle:
-    """Verify an ack bundle addressed to ``device`` with the server key ``trust`` leads to.
+def open_ack_bundle(data: bytes, trust: Trust, device: str, not_before: str) -> AckBundle:
+    """Verify an ack bundle addressed to ``device`` with the server key ``trust`` leads to,
+    current to feed position ``not_before`` (the kiosk's cursor; "" for none) or later.
 
     Raises EnvelopeError if the file is unreadable, FeedError (opaque) if it is unsigned,
-    forged, for another device or its key statements do not follow from ``trust``. The
-    caller still verifies the ack inside (``shared.ack.verify_ack``) and the cursor.
+    forged, for another device, older than ``not_before`` or its key statements do not
+    follow from ``trust``. The caller still verifies the ack inside
+    (``shared.ack.verify_ack``).
     """
     body = _load(data)
     if body.get("type") != "yizhan-ack-bundle" or body.get("v") != 1:
@@ -155,4 +157,6 @@ def open_ack_bundle(data: bytes, trust: Trust, device: str) -> AckBundle:
             or not all(isinstance(c, dict) for c in changes)
             or not isinstance(cursor, str) or not (cursor.isascii() and cursor.isdigit())):
         raise FeedError("ack bundle: ack, changes or cursor")
+    if int(cursor) < int(not_before or 0):
+        raise FeedError("ack bundle: older than what this kiosk already has")
     return AckBundle(trust, ack, tuple(changes), cursor)

@@ -235,7 +235,9 @@ def cmd_outbox(args: argparse.Namespace) -> int:
     with _open(args) as services:
         counts = services.outbox_counts()
     _out(args, counts, "  ".join(f"{k}: {counts[k]}" for k in
-                                 ("pending", "sent", "acknowledged", "quarantined")))
+                                 ("pending", "sent", "acknowledged", "quarantined"))
+         + ("\nWARNING: county answer failed verification (县级服务器的回复未通过验证) at "
+            f"{counts['last_sync']}: {counts['last_error']}" if counts["unverified"] else ""))
     return 0
 
 

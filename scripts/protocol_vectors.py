@@ -16,6 +16,7 @@ payload, so re-running it changes nothing unless the protocol changed.
 from __future__ import annotations
 
 import argparse
+import gzip
 import hashlib
 import re
 import sys
@@ -42,8 +43,17 @@ from shared import (
 from shared.ack import SIG_PREFIX as ACK_PREFIX
 from shared.ack import sign_ack
 from shared.auth import signing_input
-from shared.canonical import canonical_bytes
+from shared.bundle import write_ack_bundle
+from shared.canonical import canonical_bytes, loads_canonical
 from shared.clock import format_utc, to_millis
+from shared.feed import (
+    ACK_BUNDLE_PREFIX,
+    FEED_PREFIX,
+    KEYS_PREFIX,
+    Trust,
+    sign_page,
+    sign_statement,
+)
 from shared.ids import encode_crockford
 from shared.keys import Recipient, b64u, device_id_of, kid_of, raw_public
 from shared.receipt import format_code, legacy_pin_verifier, luhn32_check, pin_verifier
@@ -60,6 +70,8 @@ COUNTY = X25519PrivateKey.from_private_bytes(_seed("county key"))
 STATION = X25519PrivateKey.from_private_bytes(_seed("station key"))
 DEVICE = Ed25519PrivateKey.from_private_bytes(_seed("device key"))
 SERVER = Ed25519PrivateKey.from_private_bytes(_seed("server key"))
+COUNTY2 = X25519PrivateKey.from_private_bytes(_seed("county key 2"))
+SERVER2 = Ed25519PrivateKey.from_private_bytes(_seed("server key 2"))
 DEVICE_ID = device_id_of(DEVICE.public_key())
 RECIPIENTS = [Recipient.of(COUNTY.public_key()), Recipient.of(STATION.public_key())]
 FILED = datetime(2026, 11, 21, 2, 0, tzinfo=UTC)
@@ -77,6 +89,13 @@ RECEIPT = ReceiptClaims(code=PIN_CODE, device=DEVICE_ID, station="S001",
 REQUEST = ("POST", "/v1/push?batch=1", b'{"envelopes":[]}', FILED_MS // 1000,
            "AAECAwQFBgcICQoLDA0ODw", DEVICE_ID)
 ACK_STORED = [(RECORD_ID, "cd" * 32)]
+ROTATED = Trust("测试县", (Recipient.of(COUNTY.public_key()), Recipient.of(COUNTY2.public_key())),
+                SERVER2.public_key(), 1)
+STATUS_CHANGE: dict[str, Any] = {
+    "type": "status", "receipt_code": "7M3QX9TR2W9", "status": "in_mediation",
+    "next_step_zh": "请于11月25日上午到站点参加调解。",
+    "next_step_en": "Come to the station on 25 November, morning, for mediation.",
+    "as_of": "2026-11-21T10:00:00.000Z"}
 HEADER = EnvelopeHeader(kind="complaint", id=RECORD_ID, device=DEVICE_ID,
                         station="S001", seq=1, prev=GENESIS, created=FILED_AT,
                         hlc=str(HLC(FILED_MS, 0, DEVICE_ID)),
@@ -156,6 +175,10 @@ def render(envelope: bytes) -> str:
         f"`{b64u(raw_public(DEVICE.public_key()))}` | `{DEVICE_ID}` |",
         f"| server Ed25519 | `{_e_private_hex(SERVER)}` | "
         f"`{b64u(raw_public(SERVER.public_key()))}` | |",
+        f"| county2 X25519 | `{_x_private_hex(COUNTY2)}` | "
+        f"`{b64u(raw_public(COUNTY2.public_key()))}` | `{kid_of(COUNTY2.public_key())}` |",
+        f"| server2 Ed25519 | `{_e_private_hex(SERVER2)}` | "
+        f"`{b64u(raw_public(SERVER2.public_key()))}` | |",
         "",
         "### Canonical encoding",
         "",
@@ -231,6 +254,7 @@ def render(envelope: bytes) -> str:
         f"Signature over `{ACK_PREFIX!r}` followed by the body, by the server key: "
         f"`{ack['signature']}`",
         "",
+        *_feed_vectors(),
         "### Sealed envelope",
         "",
         "Header (canonical JSON, the exact header bytes):",
@@ -258,6 +282,61 @@ def render(envelope: bytes) -> str:
         END,
     ]
     return "\n".join(lines)
+
+
+def _signed_bytes(obj: dict[str, Any]) -> bytes:
+    return canonical_bytes({k: v for k, v in obj.items() if k != "signature"})
+
+
+def _feed_vectors() -> list[str]:
+    """Key statement 1 (server key -> server2 key, county key 2 added), a changes page signed
+    by server2 carrying it, and an ack bundle signed the same way."""
+    statement = sign_statement(ROTATED, "2026-11-21T03:00:00.000Z", SERVER)
+    page = sign_page(DEVICE_ID, "41", [STATUS_CHANGE], "42", False, [statement], SERVER2)
+    ack = sign_ack(DEVICE_ID, ACK_STORED, "2026-11-21T02:00:05.000Z", SERVER2)
+    bundle = loads_canonical(gzip.decompress(write_ack_bundle(
+        ack, [STATUS_CHANGE], device=DEVICE_ID, cursor="42", statements=[statement],
+        key=SERVER2)))
+    return [
+        "### Key statement",
+        "",
+        "Serial 1: the county adds `county2` and moves to the `server2` key. Signed by the "
+        "**server** key (serial 0, learned at enrollment). Bytes signed, after the "
+        f"{len(KEYS_PREFIX)}-byte prefix `{KEYS_PREFIX!r}` (canonical JSON of every member "
+        "but `signature`):",
+        "",
+        "```",
+        _signed_bytes(statement).decode(),
+        "```",
+        "",
+        f"`signature`: `{statement['signature']}`",
+        "",
+        "### Changes page",
+        "",
+        f"For device `{DEVICE_ID}` asking from cursor `41`; it carries the key statement "
+        "above and is signed by the **server2** key the statement leads to. Bytes signed, "
+        f"after the {len(FEED_PREFIX)}-byte prefix `{FEED_PREFIX!r}`:",
+        "",
+        "```",
+        _signed_bytes(page).decode(),
+        "```",
+        "",
+        f"`signature`: `{page['signature']}`",
+        "",
+        "### Ack bundle",
+        "",
+        "The same status change and an acknowledgement signed by server2, for the same "
+        f"device, current to cursor `42`. Bytes signed, after the {len(ACK_BUNDLE_PREFIX)}-"
+        f"byte prefix `{ACK_BUNDLE_PREFIX!r}` (the file is gzip of canonical JSON of all "
+        "members, `signature` included):",
+        "",
+        "```",
+        _signed_bytes(bundle).decode(),
+        "```",
+        "",
+        f"`signature`: `{bundle['signature']}`",
+        "",
+    ]
 
 
 _SECTION = re.compile(re.escape(BEGIN) + r".*?" + re.escape(END), re.DOTALL)

@@ -6,6 +6,8 @@
     ├── RecordInvalid                intake data failed validation; .errors lists FieldError
     ├── CanonicalError               a value has no canonical encoding (float, non-str key, ...)
     ├── EnvelopeError                an envelope cannot be parsed, verified or opened (opaque)
+    ├── FeedError                    a county answer (changes page, key statement, ack bundle)
+    │                                fails verification (opaque; shared/feed.py)
     ├── KeyMaterialError             a key file or encoded key is malformed, or wrong passphrase
     ├── WeakPassphrase               a new passphrase is too short or too easy to guess
                                      (shared/passphrase.py; .zh and .en say why)
@@ -69,6 +71,15 @@ class EnvelopeError(YizhanError):
     def __init__(self, detail: str = "") -> None:
         self.detail = detail
         super().__init__("envelope cannot be opened or verified")
+
+
+class FeedError(YizhanError):
+    """A county answer failed verification against the keys the kiosk trusts. Opaque on
+    purpose; ``detail`` keeps the cause for logs."""
+
+    def __init__(self, detail: str = "") -> None:
+        self.detail = detail
+        super().__init__("county answer failed verification")
 
 
 class ChainError(YizhanError):

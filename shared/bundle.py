@@ -11,9 +11,16 @@ is still verified on its own merits on import (chain, signature, opening), so th
 signature only guards against a swapped or truncated file.
 
 An **ack bundle** (county -> kiosk) carries the server-signed acknowledgement (shared/ack.py)
-and the station's status changes::
+and the station's status changes, and is itself signed by the server key (shared/feed.py)::
 
-    {"v": 1, "type": "yizhan-ack-bundle", "ack": {...signed ack...}, "changes": [...]}
+    {"v": 1, "type": "yizhan-ack-bundle", "ack": {...signed ack...}, "changes": [...],
+     "device": "d...", "cursor": "57", "keys": [key statements...],
+     "signature": "<base64url Ed25519 by the server over ACK_BUNDLE_PREFIX ||
+                   canonical(all other members)>"}
+
+``cursor`` is the county's feed position the changes are current to; a kiosk refuses a
+bundle older than its own cursor (``open_ack_bundle``), so an old bundle cannot roll back
+its configuration.
 
 Both come from outside (a USB stick), so reading one is bounded before anything else: at most
 ``MAX_BUNDLE_FILE`` compressed bytes, and the gzip stream is inflated with an output budget
@@ -35,8 +42,9 @@ from typing import Any
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
-from shared._errors import CanonicalError, EnvelopeError, FileRefused
+from shared._errors import CanonicalError, EnvelopeError, FeedError, FileRefused
 from shared.canonical import canonical_bytes, loads_canonical
+from shared.feed import ACK_BUNDLE_PREFIX, Trust, advance, sign_object, verify_object
 from shared.keys import b64u, unb64u
 
 SIG_PREFIX = b"yizhan-bundle-v1\x00"
@@ -149,15 +157,23 @@ def read_record_bundle(data: bytes, device_keys: dict[str, Ed25519PublicKey]) ->
         raise EnvelopeError(f"bundle: {type(exc).__name__}") from None
 
 
-def write_ack_bundle(ack_wire: dict[str, Any], changes: Sequence[dict[str, Any]]) -> bytes:
-    """The bytes of an ack bundle (the ack inside is already signed by the server)."""
-    body = {"v": 1, "type": "yizhan-ack-bundle", "ack": ack_wire, "changes": list(changes)}
+def write_ack_bundle(ack_wire: dict[str, Any], changes: Sequence[dict[str, Any]], *,
+                     device: str = "", cursor: str = "",
+                     statements: Sequence[dict[str, Any]] = (),
+                     key: Ed25519PrivateKey | None = None) -> bytes:
+    """The bytes of an ack bundle, signed by the server ``key`` for ``device`` (without a key:
+    the unsigned form older servers wrote, which kiosks now refuse)."""
+    body: dict[str, Any] = {"v": 1, "type": "yizhan-ack-bundle", "ack": ack_wire,
+                            "changes": list(changes)}
+    if key is not None:
+        body = sign_object({**body, "device": device, "cursor": cursor,
+                            "keys": list(statements)}, ACK_BUNDLE_PREFIX, key)
     return gzip.compress(canonical_bytes(body), compresslevel=6, mtime=0)
 
 
 def read_ack_bundle(data: bytes) -> tuple[dict[str, Any], list[dict[str, Any]]]:
-    """Parse an ack bundle into (signed ack wire form, changes). Verify the ack with
-    ``shared.ack.verify_ack``. Raises EnvelopeError if unreadable, FileRefused when it is too
+    """Parse an ack bundle into (signed ack wire form, changes) without verifying it (see
+    ``open_ack_bundle``). Raises EnvelopeError if unreadable, FileRefused when it is too
     large or inflates past its budget."""
     body = _load(data, ACK_BUDGET)
     if body.get("type") != "yizhan-ack-bundle" or body.get("v") != 1:
@@ -166,3 +182,40 @@ def read_ack_bundle(data: bytes) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     if not isinstance(ack, dict) or not isinstance(changes, list):
         raise EnvelopeError("ack bundle malformed")
     return ack, changes
+
+
+@dataclass(frozen=True)
+class AckBundle:
+    """A verified ack bundle: the trust after its key statements, the (still signed) ack,
+    the changes and the feed cursor they are current to."""
+
+    trust: Trust
+    ack: dict[str, Any]
+    changes: tuple[dict[str, Any], ...]
+    cursor: str
+
+
+def open_ack_bundle(data: bytes, trust: Trust, device: str, not_before: str) -> AckBundle:
+    """Verify an ack bundle addressed to ``device`` with the server key ``trust`` leads to,
+    current to feed position ``not_before`` (the kiosk's cursor; "" for none) or later.
+
+    Raises EnvelopeError if the file is unreadable, FeedError (opaque) if it is unsigned,
+    forged, for another device, older than ``not_before`` or its key statements do not
+    follow from ``trust``. The caller still verifies the ack inside
+    (``shared.ack.verify_ack``); FileRefused if it inflates past its budget.
+    """
+    body = _load(data, ACK_BUDGET)
+    if body.get("type") != "yizhan-ack-bundle" or body.get("v") != 1:
+        raise EnvelopeError("not a yizhan ack bundle")
+    trust = advance(trust, body.get("keys"))
+    signed = verify_object(body, ACK_BUNDLE_PREFIX, trust.server_key)
+    ack, changes, cursor = signed.get("ack"), signed.get("changes"), signed.get("cursor")
+    if signed.get("device") != device:
+        raise FeedError("ack bundle: for another device")
+    if (not isinstance(ack, dict) or not isinstance(changes, list)
+            or not all(isinstance(c, dict) for c in changes)
+            or not isinstance(cursor, str) or not (cursor.isascii() and cursor.isdigit())):
+        raise FeedError("ack bundle: ack, changes or cursor")
+    if int(cursor) < int(not_before or 0):
+        raise FeedError("ack bundle: older than what this kiosk already has")
+    return AckBundle(trust, ack, tuple(changes), cursor)

@@ -8,7 +8,9 @@ verification, open, validate, merge) in chunks, so importing a bundle twice, or 
 that overlaps an HTTP push, stores each record once. The ack bundle carries the same signed
 acknowledgement a push answer does and, since an offline station keeps no feed cursor, the
 current status of every receipt of the station plus every all-stations change
-(configuration, revocations).
+(configuration, revocations), as of the feed position ``cursor`` it names; the whole bundle
+is signed by the server key for this device (shared/feed.py), with the key statements a
+kiosk needs to reach that key.
 """
 
 from __future__ import annotations
@@ -108,17 +110,23 @@ def import_bundle(svc: Services, data: bytes, progress: Progress | None = None,
         if done >= total:
             break
     ack = result.to_wire(svc.keys, device.device_id, svc.clock)["ack"]
-    changes = station_changes(svc, device.station)
+    cursor, changes = station_changes(svc, device.station)
     return BundleImport(device.device_id, device.station, result, changes,
-                        write_ack_bundle(ack, changes))
+                        write_ack_bundle(ack, changes, device=device.device_id,
+                                         cursor=str(cursor),
+                                         statements=svc.keys.statements,
+                                         key=svc.keys.server_key))
 
 
-def station_changes(svc: Services, station: str) -> list[dict[str, Any]]:
-    """Every all-stations change (oldest first), then the current status of each receipt
-    filed at ``station``: what a station with no feed cursor needs to be up to date."""
+def station_changes(svc: Services, station: str) -> tuple[int, list[dict[str, Any]]]:
+    """(feed position, changes): every all-stations change up to that position (oldest
+    first), then the current status of each receipt filed at ``station``: what a station
+    with no feed cursor needs to be up to date. The position is read first, so a status
+    read later may be newer than it (statuses never move back), never older."""
     with svc.engine.connect() as conn:
-        out = feed.every_station(conn)
+        cursor = feed.last_id(conn)
+        out = feed.every_station(conn, cursor)
         for case in cq.of_station(conn, station):
             as_of = format_utc(datetime.fromtimestamp(case["updated_at_ms"] / 1000, UTC))
             out.append(status_change(CaseState.from_wire(case["state"]), as_of))
-    return out
+    return cursor, out

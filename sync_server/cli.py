@@ -86,8 +86,11 @@ def cmd_init(args: argparse.Namespace) -> int:
                           "(YIZHAN_COUNTY_PASSPHRASE or --passphrase-file); choose one")
     if args.rewrap:
         return _rewrap(args, settings.passphrase)
+    if args.rotate_server_key:
+        keys = keystore.rotate_server_key(args.data, settings.passphrase)
     if args.rotate:
         keys = keystore.rotate(args.data, settings.passphrase)
+    if args.rotate or args.rotate_server_key:
         if not settings.passphrase:
             print(UNENCRYPTED_KEYS_WARNING.format(data=args.data), file=sys.stderr)
     else:
@@ -358,6 +361,9 @@ def build_parser() -> argparse.ArgumentParser:
                    "with scrypt")
     p.add_argument("--no-passphrase", action="store_true", help="store the county private "
                    "keys UNENCRYPTED (only on an encrypted disk; prints a warning)")
+    p.add_argument("--rotate-server-key", action="store_true",
+                   help="make a new server signing key, announced to kiosks in a key "
+                        "statement signed by the old one (restart 'serve' afterwards)")
     p.set_defaults(func=cmd_init)
 
     p = sub.add_parser("serve", parents=[common], help="run the HTTP API")

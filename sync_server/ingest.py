@@ -60,7 +60,8 @@ class PushResult:
         return {"results": self.results,
                 "ack": sign_ack(device_id, self.stored, format_utc(clock.now()),
                                 keys.server_key),
-                "gaps": self.gaps, "chain": {"seq": self.chain.seq, "hash": self.chain.hash}}
+                "gaps": self.gaps, "chain": {"seq": self.chain.seq, "hash": self.chain.hash},
+                "keys": list(keys.statements)}
 
 
 def _ms(clock: Clock) -> int:

@@ -29,6 +29,7 @@ from kiosk.sync import bundles
 from kiosk.sync.enroll import enroll as enroll_online
 from kiosk.sync.enroll import sync_once
 from shared.clock import Clock, SystemClock
+from shared.feed import Trust
 
 SYNC_KEY = "last_sync"
 
@@ -94,6 +95,14 @@ class KioskServices:
     def server_key(self) -> Ed25519PublicKey:
         """The server's acknowledgement key. Raises NotEnrolled."""
         return ident.server_key(self.store)
+
+    def trust(self) -> Trust:
+        """The county keys and server key this kiosk trusts. Raises NotEnrolled."""
+        return ident.trust(self.store)
+
+    def set_trust(self, trust: Trust) -> None:
+        """Store keys reached through verified key statements (``shared.feed.advance``)."""
+        ident.set_trust(self.store, trust)
 
     def server_url(self) -> str | None:
         value = self.store.get_setting("server_url")
@@ -192,14 +201,17 @@ class KioskServices:
     # -- outbox, status updates, config (for the sync client) -------------------------------
 
     def outbox_counts(self) -> dict[str, Any]:
-        """Counts by state plus ``last_sync`` and ``last_error`` (set by the sync client)."""
+        """Counts by state plus ``last_sync``, ``last_error`` (set by the sync client) and
+        ``unverified``: true while the last sync or ack import ended with an answer that
+        failed verification (``answer_unverified``), until one succeeds."""
         last = self.store.get_setting(SYNC_KEY) or {}
         return {**self.outbox.counts(), "last_sync": last.get("at"),
-                "last_error": last.get("error")}
+                "last_error": last.get("error"), "unverified": bool(last.get("unverified"))}
 
-    def record_sync(self, at: str, error: str | None) -> None:
-        """Remember when the last sync ran and how it ended (for ``outbox_counts``)."""
-        self.store.set_setting(SYNC_KEY, {"at": at, "error": error})
+    def record_sync(self, at: str, error: str | None, *, unverified: bool = False) -> None:
+        """Remember when the last sync ran and how it ended (for ``outbox_counts``);
+        ``unverified`` when the county's answer failed verification."""
+        self.store.set_setting(SYNC_KEY, {"at": at, "error": error, "unverified": unverified})
 
     def quarantined(self) -> list[dict[str, str]]:
         """Records the server refused, with the reason it gave (for the staff screen)."""

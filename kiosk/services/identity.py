@@ -30,8 +30,9 @@ from kiosk.errors import (
 )
 from kiosk.services.stationkey import unwrap_station_key, wrap_station_key
 from kiosk.store import Store
-from shared._errors import FileRefused, KeyMaterialError
+from shared._errors import FeedError, FileRefused, KeyMaterialError
 from shared.clock import Clock, format_utc
+from shared.feed import Trust
 from shared.ids import STATION_ID
 from shared.keys import (
     Recipient,
@@ -151,7 +152,8 @@ def unlock_station_key(data_dir: Path, passphrase: bytes) -> X25519PrivateKey:
 def parse_county_public(data: object) -> dict[str, Any]:
     """Check the county's public file; returns it normalised.
 
-    Shape: ``{"county": NAME, "keys": [{"kid", "public_key"}...], "server_key": b64url}``.
+    Shape: ``{"county": NAME, "keys": [{"kid", "public_key"}...], "server_key": b64url,
+    "serial": N}`` (``serial``, the key statement these keys come from, is 0 when absent).
     Raises ConfigInvalid naming the field at fault.
     """
     if not isinstance(data, dict):
@@ -174,7 +176,10 @@ def parse_county_public(data: object) -> dict[str, Any]:
     except (KeyMaterialError, TypeError):
         raise ConfigInvalid("county public file: 'server_key' must be a base64url "
                             "Ed25519 public key") from None
-    return {"county": county, "keys": out, "server_key": server}
+    serial = data.get("serial", 0)
+    if type(serial) is not int or serial < 0:
+        raise ConfigInvalid("county public file: 'serial' must be a whole number >= 0")
+    return {"county": county, "keys": out, "server_key": server, "serial": serial}
 
 
 def enroll_with(store: Store, county_public: dict[str, Any], server_url: str | None) -> None:
@@ -204,7 +209,23 @@ def county_recipient(store: Store) -> Recipient:
 
 def server_key(store: Store) -> Ed25519PublicKey:
     """The county server's Ed25519 key that signs acknowledgements. Raises NotEnrolled."""
+    return trust(store).server_key
+
+
+def trust(store: Store) -> Trust:
+    """The county keys and server key this kiosk trusts (from enrollment, then verified key
+    statements). Raises NotEnrolled before enrollment, ConfigInvalid if the stored keys are
+    damaged."""
     county = store.get_setting("county")
     if not county:
         raise NotEnrolled("the server key is not known yet: enroll this kiosk first")
-    return ed25519_public_from_b64(county["server_key"])
+    try:
+        return Trust.from_public(county)
+    except FeedError:
+        raise ConfigInvalid("the stored county keys are damaged: enroll this kiosk again") \
+            from None
+
+
+def set_trust(store: Store, new: Trust) -> None:
+    """Store keys reached through a verified key statement (``shared.feed.advance``)."""
+    store.set_setting("county", new.to_public())

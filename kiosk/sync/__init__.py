@@ -6,7 +6,10 @@ Error tree::
     ├── TransientError           the outside world failed (network, 5xx, 429, captive portal):
     │                            retried with backoff; ``retry_after`` when the server said so
     └── PermanentError           refused for a reason retrying cannot fix (revoked device,
-                                 malformed request, forged acknowledgement): reported to staff
+        │                        malformed request): reported to staff
+        └── UnverifiedAnswer     an answer failed verification with the trusted server key
+                                 (forged ack, page, key statement or ack bundle): nothing
+                                 changed, staff are warned (``answer_unverified``)
 """
 
 from kiosk.sync.client import SyncClient, SyncSummary

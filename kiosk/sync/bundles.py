@@ -2,7 +2,10 @@
 
 For stations with no link: staff export a bundle to a USB stick, county staff run
 ``yizhan-server import-bundle``, and the ack bundle it writes comes back on the stick.
-Records leave the outbox only when the server-signed acknowledgement inside names them.
+Records leave the outbox only when the server-signed acknowledgement inside names them. The
+ack bundle as a whole is signed by the server key this kiosk trusts (after the key
+statements it carries), addressed to this device, and no older than the kiosk's feed
+cursor; otherwise nothing in it is applied.
 """
 
 from __future__ import annotations
@@ -10,15 +13,15 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from kiosk.sync.client import apply_changes
+from kiosk.sync.errors import UnverifiedAnswer
 from kiosk.sync.port import ServicesPort
-from shared._errors import FileRefused
+from shared._errors import EnvelopeError, FeedError, FileRefused
 from shared.ack import verify_ack
 from shared.bundle import (
     MAX_BUNDLE_FILE,
     RecordBundle,
     looks_like_record_bundle,
-    read_ack_bundle,
+    open_ack_bundle,
     write_record_bundle,
 )
 from shared.clock import format_utc
@@ -59,20 +62,31 @@ def import_ack(services: KioskServices, path: Path | str) -> dict[str, Any]:
     """Apply an ack bundle written by ``yizhan-server import-bundle``.
 
     Returns ``{"acknowledged", "changes"}``. Raises EnvelopeError (nothing applied) when the
-    file is unreadable, not an ack bundle, forged, or addressed to another kiosk; FileRefused
-    naming the file when it cannot be read, is not a regular file, is over MAX_BUNDLE_FILE or
-    inflates past its budget.
+    file is unreadable or not an ack bundle; UnverifiedAnswer (nothing applied, staff
+    warned) when it is unsigned, forged, addressed to another kiosk or older than what this
+    kiosk already has; FileRefused naming the file when it cannot be read, is not a regular
+    file, is over MAX_BUNDLE_FILE or inflates past its budget.
     """
     data = read_limited(path, MAX_BUNDLE_FILE)
-    try:
-        ack_wire, changes = read_ack_bundle(data)
-    except FileRefused as exc:
-        raise exc.naming(path) from None
-    ack = verify_ack(ack_wire, services.server_key(), services.device_id)
     port = ServicesPort(services)
+    cursor = port.get_cursor()
+    try:
+        try:
+            bundle = open_ack_bundle(data, port.trust(), services.device_id, cursor)
+        except FileRefused as exc:
+            raise exc.naming(path) from None
+        try:
+            ack = verify_ack(bundle.ack, bundle.trust.server_key, services.device_id)
+        except EnvelopeError:
+            raise FeedError("the acknowledgement inside does not verify") from None
+    except FeedError as exc:
+        error = UnverifiedAnswer(f"ack bundle {Path(path).name} ({exc.detail})")
+        services.record_sync(format_utc(services.clock.now()), str(error), unverified=True)
+        raise error from None
     # Statuses first: the ack marks its records 'received' as of its own (later) issue time
     # only where no status is known, which must not mask a real status change behind it.
-    apply_changes(port, changes)
-    acknowledged = port.apply_ack(ack)
+    with services.store.transaction():
+        port.apply_page(bundle.trust, bundle.changes, bundle.cursor)
+        acknowledged = port.apply_ack(ack)
     services.record_sync(format_utc(services.clock.now()), None)
-    return {"acknowledged": acknowledged, "changes": len(changes)}
+    return {"acknowledged": acknowledged, "changes": len(bundle.changes)}

@@ -8,6 +8,12 @@ JSON body and a valid server-signed acknowledgement counts as success: a captive
 HTML 200 is a TransientError. Records leave the outbox only when an acknowledgement names
 their id and envelope hash.
 
+Everything the county says is believed only when signed by the server key the kiosk trusts
+(shared/feed.py): acknowledgements, and each changes page, which must name this device and
+start at the kiosk's own cursor. Key statements in an answer move that trust along the
+county's rotation chain. An answer that fails verification changes nothing and raises
+``UnverifiedAnswer`` (a PermanentError: staff are told; the next scheduled sync tries again).
+
 A kiosk's clock may be wrong (an offline PC with a flat clock battery): the server refuses a
 request signed more than 300 s from its own time (``auth_stale``) and says its time in the
 problem body (``server_time``). The client then signs with its clock corrected by that
@@ -30,13 +36,14 @@ from typing import Any, Protocol
 from urllib.parse import quote
 
 import httpx
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from kiosk.sync.errors import PermanentError, SyncError, TransientError
-from shared._errors import EnvelopeError
+from kiosk.sync.errors import PermanentError, SyncError, TransientError, UnverifiedAnswer
+from shared._errors import EnvelopeError, FeedError
 from shared.ack import Ack, verify_ack
 from shared.auth import sign_request
 from shared.clock import Clock
+from shared.feed import Trust, advance, open_page
 
 
 class OutboxItemLike(Protocol):
@@ -63,6 +70,10 @@ class SyncPort(Protocol):
     def apply_revocation(self, device_id: str) -> None: ...
     def get_cursor(self) -> str: ...
     def set_cursor(self, cursor: str) -> None: ...
+    def trust(self) -> Trust: ...
+    def adopt_trust(self, trust: Trust) -> None: ...
+    def apply_page(self, trust: Trust, changes: Sequence[dict[str, Any]],
+                   cursor: str) -> None: ...
 
 
 def apply_changes(port: SyncPort, changes: Sequence[Any]) -> None:
@@ -166,14 +177,13 @@ class SyncClient:
     """Talks to one county server on behalf of one enrolled device."""
 
     def __init__(self, port: SyncPort, *, base_url: str, device_id: str,
-                 device_key: Ed25519PrivateKey, server_key: Ed25519PublicKey, clock: Clock,
+                 device_key: Ed25519PrivateKey, clock: Clock,
                  transport: httpx.BaseTransport | None = None, timeout_s: float = 60.0,
                  sizer: BatchSizer | None = None,
                  progress: Callable[[str, int, int], None] | None = None) -> None:
         self._port = port
         self._device_id = device_id
         self._key = device_key
-        self._server_key = server_key
         self._clock = clock
         self._signing_clock = _SigningClock(clock)
         self._sizer = sizer or BatchSizer()
@@ -285,13 +295,17 @@ class SyncClient:
                                  "(a captive portal or proxy?)")
         answer = self._json(response, "push")
         try:
-            ack = verify_ack(answer.get("ack"), self._server_key, self._device_id)
+            trust = self._port.trust()
+            trust = advance(trust, answer.get("keys", []))
+            ack = verify_ack(answer.get("ack"), trust.server_key, self._device_id)
             results = answer["results"]
             if not isinstance(results, list):
                 raise TypeError("results")
-        except (EnvelopeError, KeyError, TypeError) as exc:
-            raise PermanentError(f"push answer has no valid signed acknowledgement: {exc}",
-                                 "bad_ack") from exc
+        except (EnvelopeError, FeedError, KeyError, TypeError) as exc:
+            raise UnverifiedAnswer("push answer has no valid signed acknowledgement "
+                                   f"({exc})") from exc
+        if trust != self._port.trust():
+            self._port.adopt_trust(trust)  # a verified rotation: it holds whatever follows
         self._sizer.succeeded(len(items), time.monotonic() - started)
         summary.pushed += len(items)
         sent_ids = {i.record_id for i in items}
@@ -330,14 +344,15 @@ class SyncClient:
             path = f"/v1/changes?cursor={quote(cursor, safe='')}&limit={limit}"
             response = self._request("GET", path, b"", summary)
             answer = self._json(response, "changes")
-            changes, new_cursor = answer.get("changes"), answer.get("cursor")
-            if not isinstance(changes, list) or not isinstance(new_cursor, str):
-                raise TransientError("changes answer lacks 'changes' or 'cursor'")
-            apply_changes(self._port, changes)
-            self._port.set_cursor(new_cursor)
-            summary.pulled += len(changes)
+            try:
+                trust, page = open_page(answer, self._port.trust(), self._device_id, cursor)
+            except FeedError as exc:
+                raise UnverifiedAnswer(f"changes page from cursor {cursor or '(start)'} "
+                                       f"({exc.detail})") from exc
+            self._port.apply_page(trust, page.changes, page.cursor)
+            summary.pulled += len(page.changes)
             self._progress("pull", summary.pulled, summary.pulled)
-            if not answer.get("more") or new_cursor == cursor:
+            if not page.more or page.cursor == cursor:
                 return summary
 
     def sync(self) -> SyncSummary:

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 import httpx
 
 from kiosk.sync.client import SyncClient, SyncSummary
-from kiosk.sync.errors import PermanentError, TransientError
+from kiosk.sync.errors import PermanentError, TransientError, UnverifiedAnswer
 from kiosk.sync.lock import sync_lock
 from kiosk.sync.port import ServicesPort
 from shared.clock import format_utc
@@ -75,8 +75,7 @@ def client_for(services: KioskServices, transport: httpx.BaseTransport | None = 
         raise PermanentError("the county has revoked this kiosk's key: ask county staff to "
                              "enroll it again", "device_revoked")
     return SyncClient(port, base_url=url, device_id=services.device_id,
-                      device_key=services.device_signing_key(),
-                      server_key=services.server_key(), clock=services.clock,
+                      device_key=services.device_signing_key(), clock=services.clock,
                       transport=transport, **kwargs)
 
 
@@ -96,7 +95,8 @@ def sync_once(services: KioskServices, transport: httpx.BaseTransport | None = N
             with client_for(services, transport, server_url, **kwargs) as client:
                 summary = client.sync()
         except Exception as exc:
-            services.record_sync(format_utc(services.clock.now()), str(exc)[:300])
+            services.record_sync(format_utc(services.clock.now()), str(exc)[:300],
+                                 unverified=isinstance(exc, UnverifiedAnswer))
             raise
         services.record_sync(format_utc(services.clock.now()), None)
     return summary

@@ -29,3 +29,13 @@ class PermanentError(SyncError):
     def __init__(self, message: str, code: str | None = None) -> None:
         self.code = code
         super().__init__(message)
+
+
+class UnverifiedAnswer(PermanentError):
+    """An answer that claims to come from the county failed verification against the keys
+    this kiosk trusts (forged, altered, replayed or for another kiosk); nothing was
+    changed. Not retried at once: staff are told, and the next scheduled sync tries again."""
+
+    def __init__(self, what: str) -> None:
+        super().__init__("county answer failed verification (县级服务器的回复未通过验证): "
+                         f"{what}; nothing on this kiosk was changed", "answer_unverified")

@@ -1,9 +1,11 @@
 """``ServicesPort``: the kiosk services seen through the sync client's ``SyncPort``.
 
 It translates feed entries into the services' calls: status entries lose their ``type``; a
-configuration entry that carries ``county`` (key rotation) re-enrolls the county keys before
-the rest of the configuration is applied; a revocation of this very device is remembered so
-the kiosk stops syncing and tells staff.
+configuration entry's ``county`` member (the unsigned key list older kiosks followed) is
+dropped — county keys and the server key change only through verified key statements
+(``adopt_trust``); a revocation of this very device is remembered so the kiosk stops
+syncing and tells staff. ``apply_page`` applies one verified changes page in one store
+transaction: the trust it reached, its changes and its cursor, all or nothing.
 """
 
 from __future__ import annotations
@@ -11,7 +13,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
+from kiosk.sync.client import apply_changes
 from shared.ack import Ack
+from shared.feed import Trust
 
 REVOKED_KEY = "revoked_devices"
 
@@ -47,11 +51,7 @@ class ServicesPort:
                                       for u in updates])
 
     def apply_config(self, config: dict[str, Any]) -> None:
-        config = dict(config)
-        county = config.pop("county", None)
-        if isinstance(county, dict):
-            self._s.enroll_with(county, None)
-        self._s.apply_config(config)
+        self._s.apply_config({k: v for k, v in config.items() if k != "county"})
 
     def apply_revocation(self, device_id: str) -> None:
         revoked = set(self._s.store.get_setting(REVOKED_KEY) or [])
@@ -67,3 +67,20 @@ class ServicesPort:
 
     def set_cursor(self, cursor: str) -> None:
         self._s.status.set_cursor(cursor)
+
+    def trust(self) -> Trust:
+        """The county keys and server key this kiosk trusts. Raises NotEnrolled."""
+        return self._s.trust()
+
+    def adopt_trust(self, trust: Trust) -> None:
+        """Store keys reached through verified key statements."""
+        self._s.set_trust(trust)
+
+    def apply_page(self, trust: Trust, changes: Sequence[dict[str, Any]],
+                   cursor: str) -> None:
+        """Apply one verified page: trust, changes, cursor in one transaction."""
+        with self._s.store.transaction():
+            if trust != self.trust():
+                self.adopt_trust(trust)
+            apply_changes(self, changes)
+            self.set_cursor(cursor)

@@ -77,6 +77,7 @@ class OutboxCounts(TypedDict):
     quarantined: int
     last_sync: str | None
     last_error: str | None
+    unverified: NotRequired[bool]  # the county's last answer failed verification
 
 
 class SyncProgress(TypedDict):

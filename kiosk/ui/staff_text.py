@@ -16,7 +16,7 @@ from datetime import datetime
 from typing import Any
 
 from kiosk.errors import StationLocked, WrongPassphrase
-from kiosk.sync.errors import PermanentError, TransientError
+from kiosk.sync.errors import PermanentError, TransientError, UnverifiedAnswer
 from kiosk.ui.display import local_time, shown_code
 from kiosk.ui.i18n import STRINGS, translator
 from shared.clock import format_utc
@@ -79,6 +79,8 @@ def outbox_text(counts: Mapping[str, Any], quarantined: list[Mapping[str, Any]])
     lines = [translator.t("staff.outbox_counts", **{k: counts.get(k, 0) for k in (
         "pending", "sent", "acknowledged", "quarantined")}),
         translator.t("staff.last_sync", at=_when(counts.get("last_sync")))]
+    if counts.get("unverified"):
+        lines.append(translator.t("staff.answer_unverified"))
     if counts.get("last_error"):
         lines.append(translator.t("staff.last_error", error=counts["last_error"]))
     lines += [translator.t("staff.quarantined_item", record_id=q.get("record_id", "?"),
@@ -200,6 +202,8 @@ def failure_text(exc: BaseException, action: str = "") -> str:
     USB hint to file-system errors."""
     if isinstance(exc, TransientError):
         return translator.t("staff.unreachable", detail=str(exc))
+    if isinstance(exc, UnverifiedAnswer):
+        return translator.t("staff.answer_unverified")
     if isinstance(exc, PermanentError):
         return translator.t("staff.refused", detail=str(exc))
     if isinstance(exc, WrongPassphrase):

@@ -206,6 +206,13 @@ STRINGS: dict[str, tuple[str, str]] = {
     ),
     "staff.last_sync": ("上次同步：{at}", "Last sync: {at}"),
     "staff.last_error": ("上次同步的问题：{error}", "Last sync problem: {error}"),
+    "staff.answer_unverified": (
+        "⚠ 县级服务器的回复未通过验证：可能有人冒充或篡改。本机没有做任何更改，记录都还在。"
+        "请检查网络，并告知县级中心。",
+        "⚠ County answer failed verification: someone may be impersonating the county or "
+        "altering its answers. Nothing on this kiosk was changed and every record is kept. "
+        "Check the network and tell the county centre.",
+    ),
     "staff.never": ("尚未同步", "never"),
     "staff.quarantined_item": (
         "• 被隔离的记录 {record_id}：{reason}",

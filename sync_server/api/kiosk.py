@@ -6,13 +6,13 @@ import base64
 import binascii
 import hashlib
 import time
-from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
 from shared._errors import KeyMaterialError
+from shared.feed import sign_page
 from shared.keys import b64u, device_id_of, ed25519_public_from_b64, raw_public
 from sync_server.api import models
 from sync_server.api.auth import authenticate, path_and_query
@@ -117,8 +117,9 @@ def _unb64(text: str) -> bytes:
 
 @router.get("/changes", response_model=models.ChangesAnswer, responses=PROBLEMS,
             openapi_extra=SIGNED)
-def changes(request: Request, cursor: str = "", limit: int = 100) -> dict[str, Any]:
-    """The station's changes after ``cursor``: statuses, configuration, revocations."""
+def changes(request: Request, cursor: str = "", limit: int = 100) -> JSONResponse:
+    """The station's changes after ``cursor``: statuses, configuration, revocations; signed
+    by the server key for this device and this starting cursor (shared/feed.py)."""
     svc = _svc(request)
     headers = {k.lower(): v for k, v in request.headers.items()}
     device = authenticate(svc, "GET", path_and_query(request), b"", headers)
@@ -132,5 +133,6 @@ def changes(request: Request, cursor: str = "", limit: int = 100) -> dict[str, A
         rows = feed.read(conn, device.station, after, limit + 1)
     more = len(rows) > limit
     rows = rows[:limit]
-    return {"changes": [c for _, c in rows], "cursor": str(rows[-1][0] if rows else after),
-            "more": more}
+    return JSONResponse(sign_page(device.device_id, cursor, [c for _, c in rows],
+                                  str(rows[-1][0] if rows else after), more,
+                                  svc.keys.statements, svc.keys.server_key))

@@ -49,12 +49,24 @@ class PushAnswer(BaseModel):
     ack: dict[str, Any] = Field(description="shared.ack signed acknowledgement")
     gaps: list[Gap]
     chain: ChainHead
+    keys: list[dict[str, Any]] = Field(
+        default_factory=list, description="key statements (shared/feed.py), oldest first: "
+        "the rotation chain from the enrollment key to the key that signed the ack")
 
 
 class ChangesAnswer(BaseModel):
+    """A changes page signed by the server key (shared/feed.py)."""
+
+    model_config = ConfigDict(populate_by_name=True)
+    v: int = Field(description="1")
+    device: str = Field(description="the device this page is for")
+    start: str = Field(alias="from", description="the cursor the page starts at (as asked)")
     changes: list[dict[str, Any]]
     cursor: str
     more: bool
+    keys: list[dict[str, Any]] = Field(description="key statements, oldest first")
+    signature: str = Field(description="Ed25519 by the server key over "
+                           "yizhan-feed-v1\\x00 || canonical(every other member)")
 
 
 class StatusRequest(BaseModel):

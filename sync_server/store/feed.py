@@ -6,7 +6,7 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, func, select
 
 from sync_server.store._dialect import serialise_feed_writers, upsert
 from sync_server.store.cases import json_text
@@ -45,10 +45,18 @@ def read(conn: Connection, station: str, after: int,
     return [(r[0], json.loads(r[1])) for r in rows[:limit]]
 
 
-def every_station(conn: Connection) -> list[dict[str, Any]]:
-    """Every change addressed to all stations (configuration, revocations), oldest first."""
-    rows = conn.execute(select(changes.c.payload).where(changes.c.station == EVERY_STATION)
-                        .order_by(changes.c.id))
+def last_id(conn: Connection) -> int:
+    """The id of the newest change of any station (0 when there is none)."""
+    return int(conn.execute(select(func.max(changes.c.id))).scalar_one() or 0)
+
+
+def every_station(conn: Connection, upto: int | None = None) -> list[dict[str, Any]]:
+    """Every change addressed to all stations (configuration, revocations), oldest first;
+    only those with id <= ``upto`` when given."""
+    query = select(changes.c.payload).where(changes.c.station == EVERY_STATION)
+    if upto is not None:
+        query = query.where(changes.c.id <= upto)
+    rows = conn.execute(query.order_by(changes.c.id))
     return [json.loads(r[0]) for r in rows]
 
 

@@ -28,7 +28,9 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDFExpand
 
 from shared import Envelope, open_, verify
+from shared._errors import FeedError
 from shared.canonical import loads_canonical
+from shared.feed import Trust, open_page
 from shared.keys import b64u, kid_of, raw_public, unb64u
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -241,3 +243,60 @@ def test_published_s1_pin_verifier_follows_the_page() -> None:
                             salt=salt, n=2**13, r=8, p=1, dklen=32)
     b64 = base64.urlsafe_b64encode
     assert verifier == f"s1.{b64(salt).rstrip(b'=').decode()}.{b64(digest).rstrip(b'=').decode()}"
+
+
+# --- the signed feed, checked with Ed25519 alone from the page's bytes ------------------------
+
+def server_row(name: str) -> str:
+    """The public key (base64url) of a server key row, which has no kid column."""
+    match = re.search(rf"^\| {name} \| `[0-9a-f]+` \| `([A-Za-z0-9_-]+)` \| \|$", page(),
+                      re.MULTILINE)
+    assert match, f"no key row for {name}"
+    return match.group(1)
+
+
+def signature_after(title: str) -> bytes:
+    text = page()
+    match = re.search(r"`signature`: `([A-Za-z0-9_-]+)`", text[text.index(title):])
+    assert match
+    return unb64u(match.group(1))
+
+
+@pytest.mark.parametrize(("title", "prefix", "signer"), [
+    # key statement 1 is signed by the key a kiosk enrolled with
+    ("### Key statement", b"yizhan-keys-v1\x00", "server Ed25519"),
+    # the page and the ack bundle by the key the statement leads to
+    ("### Changes page", b"yizhan-feed-v1\x00", "server2 Ed25519"),
+    ("### Ack bundle", b"yizhan-ack-bundle-v1\x00", "server2 Ed25519"),
+])
+def test_published_feed_signatures_verify_from_the_page(title: str, prefix: bytes,
+                                                         signer: str) -> None:
+    public_b64 = server_row(signer)
+    signed = block_after(title).encode()
+    assert loads_canonical(signed)  # the signed bytes are canonical JSON
+    Ed25519PublicKey.from_public_bytes(unb64u(public_b64)).verify(signature_after(title),
+                                                                  prefix + signed)
+
+
+def test_published_rotation_chain_leads_from_the_enrolled_key_to_the_page() -> None:
+    """The statement names county2 and server2; the page carries it, signed, for the device
+    and the cursor it names; the reference implementation walks it the same way."""
+    statement = loads_canonical(block_after("### Key statement").encode())
+    server2 = server_row("server2 Ed25519")
+    assert statement["server_key"] == server2
+    assert [k["kid"] for k in statement["keys"]] == [key_row("county X25519")[2],
+                                                      key_row("county2 X25519")[2]]
+    signed_page = loads_canonical(block_after("### Changes page").encode())
+    assert signed_page["keys"] == [{**statement, "signature": b64u(signature_after(
+        "### Key statement"))}]
+    answer = {**signed_page, "signature": b64u(signature_after("### Changes page"))}
+    server1 = server_row("server Ed25519")
+    enrolled = Trust.from_public({"county": statement["county"], "server_key": server1,
+                                  "keys": [{"kid": key_row("county X25519")[2],
+                                            "public_key": key_row("county X25519")[1]}]})
+    trust, verified = open_page(answer, enrolled, signed_page["device"], "41")
+    assert (trust.serial, b64u(raw_public(trust.server_key))) == (1, server2)
+    assert (verified.cursor, verified.more) == ("42", False)
+    assert verified.changes == tuple(signed_page["changes"])
+    with pytest.raises(FeedError):  # the same page is no good from another cursor
+        open_page(answer, enrolled, signed_page["device"], "40")

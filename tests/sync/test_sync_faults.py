@@ -106,7 +106,7 @@ def test_control_without_waiting_for_acks_loses_records(
                 port = ForgetOnSend(services)
                 client = SyncClient(port, base_url=proxy.url, device_id=services.device_id,
                                     device_key=services.device_signing_key(),
-                                    server_key=services.server_key(), clock=services.clock,
+                                    clock=services.clock,
                                     sizer=BatchSizer(initial=1, maximum=1))
                 with client:
                     while port.pending(1):

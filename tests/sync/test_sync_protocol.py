@@ -23,6 +23,7 @@ from kiosk.sync.port import ServicesPort
 from shared.ack import sign_ack
 from shared.clock import ManualClock, format_utc
 from shared.envelope import Envelope
+from shared.feed import sign_page
 from shared.keys import Keyring
 from tests.kiosk.kiosk_kit import PASSPHRASE, complaint, county_public
 
@@ -49,7 +50,7 @@ def services(tmp_path: Path, manual_clock: ManualClock, county_keys: Keyring,
 def client(services: KioskServices, handler: Handler) -> SyncClient:
     return SyncClient(ServicesPort(services), base_url="http://county.test",
                       device_id=services.device_id, device_key=services.device_signing_key(),
-                      server_key=services.server_key(), clock=services.clock,
+                      clock=services.clock,
                       transport=httpx.MockTransport(handler),
                       sizer=BatchSizer(initial=10, maximum=10))
 
@@ -82,7 +83,8 @@ def test_honest_server_acknowledges_everything(services: KioskServices,
             assert request.headers["content-encoding"] == "gzip"
             assert request.headers["x-yizhan-device"] == services.device_id
             return honest_answer(request, server_key, services.device_id)
-        return httpx.Response(200, json={"changes": [], "cursor": "7", "more": False})
+        return httpx.Response(200, json=sign_page(services.device_id, "", [], "7", False, [],
+                                                  server_key))
     summary = client(services, handler).sync()
     assert (summary.pushed, summary.accepted, summary.acknowledged) == (3, 3, 3)
     assert counts(services) == (0, 0, 3, 0)

@@ -22,10 +22,10 @@ from shared.messages import field_error
 from shared.records import Complaint, JobSeekerRegistration, parse_record
 
 # What the county stores of a payload besides the record, bounded by its columns (cases:
-# receipt_code String(16), pin_verifier String(64), station String(64), filed_at
+# receipt_code String(16), pin_verifier String(128), station String(64), filed_at
 # String(32) once normalised) or by reason (a ticket is "A023"; notes are a few lines for
 # staff). A payload beyond them is refused by name, so the server quarantines it.
-MAX_TEXT = {"receipt_code": 16, "pin_verifier": 64, "filed_at": 64, "station": 64}
+MAX_TEXT = {"receipt_code": 16, "pin_verifier": 128, "filed_at": 64, "station": 64}
 MAX_TICKET = 16
 MAX_NOTES = 20
 MAX_NOTE = 1000

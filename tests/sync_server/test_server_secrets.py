@@ -151,8 +151,8 @@ def test_county_files_are_owner_only(tmp_path: Path) -> None:
         assert _mode(data) == _mode(data / "county-keys") == 0o700
     out = tmp_path / "cases.jsonl"
     out.write_text("")
-    out.chmod(0o644)  # an export file left from before is tightened too
-    server_cli("export", "--data", str(data), "--output", str(out))
+    out.chmod(0o644)  # an export file left from before is replaced (--force) owner-only too
+    server_cli("export", "--data", str(data), "--output", str(out), "--force")
     assert _mode(out) == 0o600
     assert json.loads(out.read_text().splitlines()[0])["record"]["claimant"]["name"]
     server_cli("export", "--data", str(data), "--output", str(tmp_path / "new.jsonl"))

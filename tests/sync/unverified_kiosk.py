@@ -25,7 +25,7 @@ from kiosk.cli import main
 from kiosk.services.outbox import Outbox
 from kiosk.sync.port import ServicesPort
 from shared.ack import Ack
-from shared.bundle import AckBundle, _load
+from shared.bundle import ACK_BUDGET, AckBundle, _load
 from shared.feed import Page, Trust
 
 
@@ -48,7 +48,7 @@ def believe_ack(wire: Any, key: Any, device: str) -> Ack:
 
 
 def believe_ack_bundle(data: bytes, trust: Trust, device: str, not_before: str) -> AckBundle:
-    body = _load(data)
+    body = _load(data, ACK_BUDGET)
     return AckBundle(believe_statements(trust, body.get("keys", [])), body["ack"],
                      tuple(body["changes"]), str(body.get("cursor") or "0"))
 

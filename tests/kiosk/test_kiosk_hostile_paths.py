@@ -45,3 +45,21 @@ def test_a_link_at_the_qr_path_is_refused_before_anything_is_stored(kiosk_dir: P
     assert "already exists" in done.stderr
     assert notes.read_text() == "not a picture"
     assert json.loads(_kiosk(kiosk_dir, "outbox", "--json").stdout)["pending"] == 2
+
+
+def test_enroll_token_qr_reads_only_a_regular_picture_file(kiosk_dir: Path,
+                                                           tmp_path: Path) -> None:
+    import os
+
+    fifo = tmp_path / "token.png"
+    os.mkfifo(fifo)  # opening it for reading used to wait for a writer for ever
+    huge = tmp_path / "huge.png"
+    with open(huge, "wb") as fh:
+        fh.truncate(21 << 20)  # sparse: over the 20 MiB picture limit
+    for path, says in ((fifo, "is not a regular file"), (huge, "the limit is")):
+        done = subprocess.run([*KIOSK, "--data", str(kiosk_dir), "enroll", "--server",
+                               "http://127.0.0.1:9", "--token-qr", str(path)],
+                              capture_output=True, text=True, timeout=60, check=False)
+        assert done.returncode == 3, done.stderr
+        assert str(path) in done.stderr
+        assert says in done.stderr

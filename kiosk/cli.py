@@ -28,11 +28,11 @@ from kiosk.services.facade import KioskServices
 from kiosk.services.identity import init_kiosk
 from kiosk.services.intake import DEFAULT_BATCH
 from kiosk.sync.errors import TransientError
-from shared._errors import FieldError, YizhanError
+from shared._errors import FieldError, FileRefused, YizhanError
 from shared.clock import SystemClock
 from shared.receipt import qr_png
 from shared.records import KINDS, MATTER_TYPES
-from shared.safefile import is_png, write_new
+from shared.safefile import NewFile, is_png, write_new
 
 DEFAULT_DATA = "./var/kiosk"
 PASSPHRASE_ENV = "YIZHAN_STAFF_PASSPHRASE"  # noqa: S105  the name of a variable, not a secret
@@ -186,27 +186,40 @@ def open_records_input(path: str) -> IO[str]:
     return io.TextIOWrapper(buffered, encoding=encoding, errors="strict")
 
 
+def _qr_paths(path: Path, count: int) -> list[Path]:
+    """Where ``--qr-png PATH`` puts each record's QR: PATH, or PATH-INDEX for several."""
+    if count == 1:
+        return [path]
+    return [path.with_name(f"{path.stem}-{i}{path.suffix}") for i in range(count)]
+
+
 def cmd_submit(args: argparse.Namespace) -> int:
     fh = open_records_input(args.json_input)
     services = _open(args)
     try:
         records: Iterable[object] = read_records(fh)
+        qr_paths: list[Path] = []
         if args.qr_png:
             records = list(records)
-        invalid = 0
+            qr_paths = _qr_paths(Path(args.qr_png), len(records))
+            for path in qr_paths:  # a link or someone's file there: refused before storing
+                NewFile(path, replaceable=is_png).check()
+        invalid = qr_failed = 0
         for result in services.intake.submit_many(args.kind, records, args.batch):
             if result.receipt is None:
                 invalid += 1
                 for err in result.errors:
                     print(f"record {result.index}: {err}", file=sys.stderr, flush=True)
-            elif args.qr_png:
-                path = Path(args.qr_png)
-                if len(records) > 1:  # type: ignore[arg-type]
-                    path = path.with_name(f"{path.stem}-{result.index}{path.suffix}")
-                # a new file, never through a link; an earlier receipt PNG may be replaced
-                write_new(path, qr_png(result.receipt.qr_payload), replaceable=is_png)
             print(json.dumps(result.to_wire(), ensure_ascii=False), flush=True)
-        return EXIT_INVALID if invalid else 0
+            if result.receipt is not None and qr_paths:
+                try:  # a new file, never through a link; an earlier receipt PNG is replaced
+                    write_new(qr_paths[result.index], qr_png(result.receipt.qr_payload),
+                              replaceable=is_png)
+                except FileRefused as exc:  # the receipt above is stored and printed
+                    qr_failed += 1
+                    print(f"record {result.index}: --qr-png: {exc}", file=sys.stderr,
+                          flush=True)
+        return EXIT_KIOSK if qr_failed else EXIT_INVALID if invalid else 0
     except UnicodeDecodeError as exc:
         raise UsageError(f"--json {args.json_input}: not valid {exc.encoding} text; the "
                          "records whose receipts were printed are stored, the rest are not / "

@@ -94,6 +94,11 @@ class NewFile:
         raise FileRefused("exists", f"{self.path} already exists; refusing to replace it "
                           "(choose another name, or pass --force)")
 
+    def check(self) -> None:
+        """Refuse now what :meth:`open` would refuse at the destination (to fail before any
+        work). Raises FileRefused (symlink, not_regular, exists, unwritable)."""
+        self._may_replace()
+
     def _head(self) -> bytes:
         try:
             fd = os.open(self.path, os.O_RDONLY | _NOFOLLOW | _NONBLOCK | _CLOEXEC | _BINARY)

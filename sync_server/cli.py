@@ -142,7 +142,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from sync_server.api.headtimeout import protocol_with_head_timeout
 
     if not 0 < args.head_timeout <= 3600:
-        raise ConfigError(f"--head-timeout {args.head_timeout}: must be 0..3600 seconds")
+        raise ConfigError(f"--head-timeout {args.head_timeout}: must be over 0 and at most "
+                          "3600 seconds")
     settings = _settings(args)
     if args.admin_from:
         try:

@@ -19,6 +19,7 @@ from kiosk.errors import StationLocked, WrongPassphrase
 from kiosk.sync.errors import PermanentError, TransientError, UnverifiedAnswer
 from kiosk.ui.display import local_time, shown_code
 from kiosk.ui.i18n import STRINGS, translator
+from shared._errors import FileRefused
 from shared.clock import format_utc
 from shared.enrollment import EnrollmentToken
 
@@ -212,4 +213,10 @@ def failure_text(exc: BaseException, action: str = "") -> str:
         return translator.t("staff.station_locked")
     if isinstance(exc, OSError) and action == "export":
         return translator.t("staff.export_failed", detail=exc.strerror or str(exc))
+    if isinstance(exc, FileRefused) and action == "export":  # shared/safefile.py refused
+        if exc.code == "exists":
+            return translator.t("staff.export_exists")
+        if exc.code in ("symlink", "not_regular"):
+            return translator.t("staff.export_not_file")
+        return translator.t("staff.export_failed", detail=str(exc))
     return translator.t("staff.failed", error=f"{type(exc).__name__}: {exc}")

@@ -280,6 +280,16 @@ STRINGS: dict[str, tuple[str, str]] = {
         "无法写入导出文件：{detail}。请检查U盘是否插好、路径是否正确。",
         "The bundle could not be written: {detail}. Check the USB drive and the path.",
     ),
+    "staff.export_exists": (
+        "该位置已有一个其他文件（不是导出包），为免覆盖未写入。请换一个文件名。",
+        "Another file (not a bundle) is already there; it was not replaced. Choose another "
+        "file name.",
+    ),
+    "staff.export_not_file": (
+        "该位置是链接或文件夹，为安全起见未写入。请换一个文件名。",
+        "That path is a link or a folder; nothing was written, for safety. Choose another "
+        "file name.",
+    ),
     "staff.need_path": ("请填写导出路径", "Type a path first"),
     "staff.server_url": ("县级服务器地址", "County server URL"),
     "staff.token": ("登记令牌", "Enrollment token"),

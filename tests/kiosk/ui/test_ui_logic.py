@@ -228,6 +228,10 @@ def english():
     ("locked", "Type the station passphrase first."),
     # a USB drive that is not there, only when exporting
     ("oserror", "The bundle could not be written: No such file or directory."),
+    # shared/safefile.py refusals: another file at the name, a planted link, no such folder
+    ("exists", "Another file (not a bundle) is already there; it was not replaced."),
+    ("symlink", "That path is a link or a folder; nothing was written, for safety."),
+    ("unwritable", "The bundle could not be written: /media/usb/S001.yzb: No such file"),
     # anything else names its type
     ("other", "Failed: RuntimeError: boom"),
 ])
@@ -235,11 +239,16 @@ def test_staff_failures_say_whose_fault_it_is(english, exc, said):
     from kiosk.errors import StationLocked, WrongPassphrase
     from kiosk.sync.errors import PermanentError, TransientError
     from kiosk.ui.staff_text import failure_text
+    from shared._errors import FileRefused
 
     error = {"transient": TransientError("cannot reach http://x: ConnectError"),
              "permanent": PermanentError("token already used", "token_used"),
              "passphrase": WrongPassphrase("no"), "locked": StationLocked("no"),
              "oserror": FileNotFoundError(2, "No such file or directory"),
+             "exists": FileRefused("exists", "/media/usb/S001.yzb already exists"),
+             "symlink": FileRefused("symlink", "/media/usb/S001.yzb is a symbolic link"),
+             "unwritable": FileRefused("unwritable", "/media/usb/S001.yzb: No such file or "
+                                                     "directory"),
              "other": RuntimeError("boom")}[exc]
     assert said in failure_text(error, "export")
 

@@ -180,11 +180,18 @@ def seal(payload: Mapping[str, Any], header: EnvelopeHeader, recipients: Sequenc
     """Seal ``payload`` to ``recipients`` (in ``header.to`` order) and sign with the device key.
 
     Returns the parsed Envelope (``.raw`` holds the bytes). Raises ValueError if the
-    recipients do not match ``header.to`` and CanonicalError if the payload cannot be encoded.
+    recipients do not match ``header.to`` or a header field is past its bound
+    (MAX_HEADER_TEXT, MAX_SEQ), and CanonicalError if the payload cannot be encoded.
     """
     if tuple(r.kid for r in recipients) != header.to:
         raise ValueError("recipients must match header.to, in order")
-    header_bytes = canonical_bytes(header.to_wire())
+    wire = header.to_wire()
+    for key, limit in MAX_HEADER_TEXT.items():  # what from_bytes would refuse: never seal it
+        if not 0 < len(wire[key]) <= limit:
+            raise ValueError(f"header {key} must be 1..{limit} characters")
+    if not 1 <= header.seq <= MAX_SEQ:
+        raise ValueError(f"header seq must be 1..{MAX_SEQ}")
+    header_bytes = canonical_bytes(wire)
     if len(header_bytes) > MAX_HEADER:
         raise ValueError("header too large")
     encoded = canonical_bytes(dict(payload))

@@ -41,9 +41,9 @@ EMPLOYMENT = ("gig", "long_term")
 KINDS = ("complaint", "jobseeker")
 
 MAX_DESCRIPTION = 4000
-# An employer name, and what it becomes under NFKC (the county compares names in that form:
-# "㍿" is four characters there, "ﷺ" eighteen), is at most this long, so the county's
-# employer key ("name:" + the folded name) fits its 128-character column.
+# An employer name, and what it becomes under NFKC and case folding (the county compares
+# names in that form: "㍿" is four characters there, "ﷺ" eighteen, "ß" two), is at most this
+# long, so the county's employer key ("name:" + the folded name) fits its 128-character column.
 MAX_EMPLOYER_NAME = 100
 MAX_AMOUNT_FEN = 100_000_000_000  # ¥1 billion: far above any individual claim
 MAX_COWORKERS = 100_000
@@ -103,7 +103,7 @@ def _phone(value: Any) -> Any:
 def _employer_name(value: Any) -> Any:
     value = _text(value)
     if isinstance(value, str) and len(value) <= MAX_EMPLOYER_NAME \
-            and len(unicodedata.normalize("NFKC", value)) > MAX_EMPLOYER_NAME:
+            and len(unicodedata.normalize("NFKC", value).casefold()) > MAX_EMPLOYER_NAME:
         raise PydanticCustomError("too_long_folded", "too_long_folded",
                                   {"max_length": MAX_EMPLOYER_NAME})
     return value

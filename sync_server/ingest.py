@@ -33,7 +33,7 @@ from shared.intake import IntakePayload
 from shared.keys import ed25519_public_from_b64
 from shared.receipt import parse_code
 from sync_server.errors import ActionRefused, NotFound, StoreFault
-from sync_server.isolation import fault_reason, file_isolated, retryable
+from sync_server.isolation import fault_reason, file_isolated, record_fault, retryable
 from sync_server.keystore import CountyKeys
 from sync_server.merge import CaseDesk, FilingBatch
 from sync_server.store import devices as dq
@@ -261,7 +261,9 @@ class Ingestor:
         for env in envs:
             try:
                 reason, intake = self._open(env, dev, released)
-            except Exception as exc:  # a fault nobody foresaw: this record's
+            except Exception as exc:  # a fault nobody foresaw, if it can be this record's
+                if not record_fault(exc):
+                    raise
                 reason, intake = fault_reason(exc), None
             if intake is not None:
                 opened.append((env, intake))

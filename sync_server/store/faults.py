@@ -7,7 +7,8 @@ failing row in its DETAIL line (``Failing row contains (…, 张三, 110105…, 
 in its primary line (``invalid input syntax for type integer: "…"``). Both reach the server
 log when a request fails, and the CLI's stderr.
 
-``install(engine)`` adds a ``handle_error`` listener that, for every failed statement,
+``install(engine)`` adds a ``handle_error`` listener that, for every failed statement (or
+commit: a deferred constraint reports there),
 rewrites the driver exception's text in place to the fault's summary (the exception stays
 chained as the cause, and a traceback prints it) and raises ``StoreFault`` instead of
 SQLAlchemy's error. Connection-level failures (a refused connection, a dropped one, the
@@ -58,7 +59,7 @@ def _name(diag: Any, attr: str) -> str | None:
 
 
 def _on_error(ctx: ExceptionContext) -> None:
-    if ctx.is_disconnect or ctx.is_pre_ping or ctx.statement is None:
+    if ctx.is_disconnect or ctx.is_pre_ping or ctx.connection is None:
         return  # connection-level: no row in it, and SQLAlchemy's recovery needs its error
     original = ctx.original_exception
     wrapped = ctx.sqlalchemy_exception

@@ -224,6 +224,35 @@ def test_header_wire_form_is_strict(sealer: Sealer) -> None:
             EnvelopeHeader.from_wire(bad)
 
 
+# Header fields the county stores as columns before it can judge a record: past these
+# bounds the envelope does not parse (and is never sealed), so nothing overflows a column.
+HEADER_BOUNDS = [
+    ("id", "X" * 65),          # inbox.record_id is String(64)
+    ("station", "S" * 65),     # inbox.station is String(64)
+    ("device", "d" * 65),
+    ("kind", "k" * 17),
+    ("id", ""),
+    ("seq", 2**63),            # past BIGINT
+]
+
+
+@pytest.mark.parametrize(("key", "value"), HEADER_BOUNDS,
+                         ids=[f"{k}-{len(str(v))}" for k, v in HEADER_BOUNDS])
+def test_header_fields_past_their_column_bounds_are_refused(
+        sealer: Sealer, device_key: Ed25519PrivateKey, key: str, value: Any) -> None:
+    header = sealer.header()
+    with pytest.raises(EnvelopeError):
+        EnvelopeHeader.from_wire({**header.to_wire(), key: value})
+    with pytest.raises(ValueError, match=key):
+        seal({}, dataclasses.replace(header, **{key: value}), sealer.recipients, device_key)
+
+
+def test_header_fields_at_their_bounds_are_fine(sealer: Sealer) -> None:
+    good = {**sealer.header().to_wire(), "id": "X" * 64, "station": "S" * 64,
+            "kind": "k" * 16, "seq": 2**63 - 1}
+    assert EnvelopeHeader.from_wire(good).to_wire() == good
+
+
 def test_header_with_a_forged_field_fails_open_and_verify(sealer: Sealer,
                                                           device_key: Ed25519PrivateKey,
                                                           county_keys: Keyring) -> None:

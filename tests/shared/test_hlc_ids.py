@@ -10,10 +10,11 @@ from hypothesis import strategies as st
 
 from shared import HLC, HybridClock, ManualClock, format_utc, new_record_id, parse_utc
 from shared.clock import to_millis
-from shared.hlc import MAX_COUNTER, MAX_DRIFT_MS
+from shared.hlc import MAX_COUNTER, MAX_DRIFT_MS, MAX_NODE
 from shared.ids import (
     decode_crockford,
     encode_crockford,
+    is_record_id,
     normalise_crockford,
     record_id_millis,
 )
@@ -169,3 +170,35 @@ def test_utc_format_is_the_strftime_form(when: datetime) -> None:
     utc = when.astimezone(UTC)
     expected = utc.strftime("%Y-%m-%dT%H:%M:%S.") + f"{utc.microsecond // 1000:03d}Z"
     assert format_utc(when) == expected
+
+
+def test_hlc_node_ids_are_bounded_for_the_county_column() -> None:
+    """A stamp is stored in events.hlc (96 characters): node ids of at most MAX_NODE keep it
+    within 88; a longer one (a forged header) is refused by name, never stored."""
+    longest = HLC(1, 2, "n" * MAX_NODE)
+    assert len(str(longest)) == 88
+    assert HLC.parse(str(longest)) == longest
+    with pytest.raises(ValueError, match="longer than 64"):
+        HLC.parse(str(HLC(1, 2, "n" * (MAX_NODE + 1))))
+    with pytest.raises(ValueError, match=r"1\.\.64 characters"):
+        HybridClock("n" * (MAX_NODE + 1), ManualClock(T0))
+
+
+@given(st.integers(0, 2**60))
+def test_record_ids_are_recognised(millis: int) -> None:
+    clock = ManualClock(datetime.fromtimestamp(millis % 2**47 / 1000, UTC))
+    assert is_record_id(new_record_id(clock))
+
+
+@pytest.mark.parametrize("text", ["", "x" * 26, "01M7XX9X80ABCDEFGHJKMNPQR",  # 25
+                                  "01M7XX9X80ABCDEFGHJKMNPQRSI",  # I is not in the alphabet
+                                  "01m7xx9x80abcdefghjkmnpqrs",  # lower case: not as made
+                                  "01M7XX9X80ABCDEFGHJKMNPQRS\n"])
+def test_what_is_not_a_record_id(text: str) -> None:
+    assert not is_record_id(text)
+
+
+@pytest.mark.parametrize("text", ["9999-12-31T23:00:00-05:00", "0001-01-01T00:30:00+01:00"])
+def test_a_time_an_offset_carries_off_the_calendar_is_refused(text: str) -> None:
+    with pytest.raises(ValueError, match="outside the calendar"):
+        parse_utc(text)

@@ -102,6 +102,8 @@ FIELD_CASES = [
     ("claimant.phone", "12345", "phone_format"),
     ("claimant.conceal_identity", "yes", "not_boolean"),
     ("employer.name", "某", "too_short"),
+    ("employer.name", "㍿" * 50, "too_long_folded"),  # NFKC: 株式会社 × 50, 200 characters
+    ("employer.name", "ß" * 100, "too_long_folded"),  # case folding: ss × 100
     ("employer.uscc", "91350100M000100Y44", "uscc_checksum"),
     ("employer.address", "路" * 201, "too_long"),
     ("amount_claimed_fen", 12.5, "not_integer"),
@@ -127,6 +129,14 @@ def test_each_complaint_field_message_names_the_field(path: str, value: Any, cod
     assert err.en.startswith(en_label + ": ")
     assert zh_msg.split("{")[0] in err.zh
     assert en_msg.split("{")[0] in err.en
+
+
+def test_an_employer_name_folding_to_the_limit_is_accepted() -> None:
+    """The bound is on the folded form the county keys employers by (100, so the key fits
+    128): exactly 100 after folding is fine."""
+    for name in ("㍿" * 25, "ß" * 50, "某" * 100):
+        record = parse_complaint(changed(COMPLAINT, "employer.name", name))
+        assert record.employer.name == name
 
 
 JOBSEEKER_CASES = [

@@ -35,7 +35,15 @@ from shared.envelope import Envelope
 from shared.receipt import new_code, new_pin, pin_verifier
 from sync_server.store import inbox as iq
 from sync_server.store import make_engine
-from tests.sync_server.server_kit import ServerProcess, TestKiosk, complaint, person, server_cli
+from tests.sync_server.conftest import postgres_or_skip
+from tests.sync_server.server_kit import (
+    ServerProcess,
+    TestKiosk,
+    complaint,
+    drop_pg_schema,
+    person,
+    server_cli,
+)
 
 # The personal data planted in every poison record; none of it may reach a log.
 NAME, ID_NUMBER, PHONE = "欧阳秘密", person(4242), "13912345678"
@@ -307,6 +315,55 @@ def test_a_staff_command_meeting_a_database_error_prints_nothing_personal(
     assert done.returncode == 1
     assert "store_fault: IntegrityError" in done.stderr
     assert "Traceback" not in done.stderr
+    county.stop()
+    for where, text_ in county.output:
+        _no_personal_data(text_, where)
+    county.output.clear()
+
+
+@pytest.fixture
+def pg_county(tmp_path: Path) -> Iterator[County]:
+    """A county on PostgreSQL (the fault below is raised by PL/pgSQL)."""
+    url, schema = postgres_or_skip()
+    data = tmp_path / "county-pg"
+    server_cli("init", "--county", "曾都区", "--data", str(data), "--db", url)
+    c = County(data, url)
+    try:
+        yield c
+    finally:
+        c.stop()
+        drop_pg_schema(schema)
+
+
+@pytest.mark.postgres
+def test_a_fault_of_the_database_leaves_records_pending_not_quarantined(
+        pg_county: County) -> None:
+    """A full disk is no record's fault: the push fails whole (the kiosk keeps its records
+    and retries), nothing is quarantined, and once the fault is gone the records merge."""
+    county = pg_county
+    kiosk = county.enroll()
+    engine = make_engine(county.db_url)
+    try:
+        with engine.begin() as conn:
+            conn.execute(text("CREATE FUNCTION simulated_disk_full() RETURNS trigger AS $$ "
+                              "BEGIN RAISE EXCEPTION 'no space left on device' "
+                              "USING ERRCODE = 'disk_full'; END $$ LANGUAGE plpgsql"))
+            conn.execute(text("CREATE TRIGGER simulated_disk_full BEFORE INSERT ON cases "
+                              "FOR EACH STATEMENT EXECUTE FUNCTION simulated_disk_full()"))
+        envs = [kiosk.file(record={**complaint(11), "claimant": CLAIMANT}),
+                kiosk.file(record=complaint(12))]
+        with county.http() as http:
+            assert kiosk.push(http, envs).status_code == 500
+        assert not {e.header.id for e in envs} & set(_quarantined(county))
+        assert not county.cases()
+        with engine.begin() as conn:
+            conn.execute(text("DROP TRIGGER simulated_disk_full ON cases"))
+    finally:
+        engine.dispose()
+    with county.http() as http:  # the kiosk's retry: the same bytes again
+        r = kiosk.push(http, envs)
+    assert [x["status"] for x in r.json()["results"]] == ["duplicate", "duplicate"]
+    assert {e.header.id for e in envs} <= set(county.cases())
     county.stop()
     for where, text_ in county.output:
         _no_personal_data(text_, where)

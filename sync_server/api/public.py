@@ -65,9 +65,10 @@ def client_ip(request: Request, trusted_proxies: tuple[str, ...]) -> str:
     return peer
 
 
-def _retry_after(count: float, limit: int, now_ms: int) -> int:
-    """Seconds until the sliding per-address estimate falls to ``limit`` again (>= 1)."""
-    return max(1, int(60 - (now_ms % limits.MINUTE_MS) / 1000) if count > limit else 1)
+def _retry_after(now_ms: int) -> int:
+    """Seconds until this minute ends: by then the burst that tripped the per-address limit
+    is weighted less and less, and a single lookup fits again (>= 1)."""
+    return max(1, int(60 - (now_ms % limits.MINUTE_MS) / 1000))
 
 
 @router.post("/v1/status", response_model=models.StatusAnswer, responses=PROBLEMS,
@@ -90,8 +91,7 @@ def status(body: models.StatusRequest, request: Request) -> models.StatusAnswer:
         limits.purge(conn, now_ms, window_ms)
     if count > cfg.status_rate_per_minute:
         raise problem("rate_limited", "too many status lookups from this address; wait a "
-                      "minute", retry_after=_retry_after(count, cfg.status_rate_per_minute,
-                                                         now_ms))
+                      "minute", retry_after=_retry_after(now_ms))
     try:
         code: str | None = parse_code(body.code)
     except ReceiptError:

@@ -83,6 +83,7 @@ def status(body: models.StatusRequest, request: Request) -> models.StatusAnswer:
     """
     svc = _svc(request)
     cfg = svc.settings
+    decoy = _decoy()  # before any branch: the first lookup of either kind pays for it
     now_ms = int(svc.clock.now().timestamp() * 1000)
     window_ms = cfg.status_receipt_window_s * 1000
     with svc.engine.begin() as conn:
@@ -97,7 +98,7 @@ def status(body: models.StatusRequest, request: Request) -> models.StatusAnswer:
     except ReceiptError:
         code = None
     if code is None:
-        pin_matches("0" * 11, body.pin, _decoy())  # same work as a real lookup
+        pin_matches("0" * 11, body.pin, decoy)  # same work as a real lookup
         raise problem("not_found", _NOT_FOUND)
     with svc.engine.begin() as conn:
         case = cq.by_code(conn, code)
@@ -112,7 +113,7 @@ def status(body: models.StatusRequest, request: Request) -> models.StatusAnswer:
             found = case
         else:
             if case is None:
-                pin_matches(code, body.pin, _decoy())  # same work either way
+                pin_matches(code, body.pin, decoy)  # same work either way
             limits.record_failure(conn, code, now_ms, exists=case is not None)
             found = None
     if found is None:

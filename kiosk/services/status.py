@@ -81,8 +81,9 @@ class StatusCache:
         failures, _ = self._store.pin_failures_since(code, now_ms - window_ms)
         if failures >= WRONG_PIN_LIMIT:
             return None  # backing off: the PIN is not even compared
+        decoy = self._decoy  # made before the branch: the first lookup of either kind pays it
         row = self._store.receipt(code)
-        ok = pin_matches(code, str(pin), row["pin_verifier"] if row else self._decoy)
+        ok = pin_matches(code, str(pin), row["pin_verifier"] if row else decoy)
         cached = self._store.status(code)
         if row is None or not ok:
             self._store.add_pin_failure(code, now_ms, now_ms - window_ms)

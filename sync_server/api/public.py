@@ -65,9 +65,10 @@ def client_ip(request: Request, trusted_proxies: tuple[str, ...]) -> str:
     return peer
 
 
-def _retry_after(count: float, limit: int, now_ms: int) -> int:
-    """Seconds until the sliding per-address estimate falls to ``limit`` again (>= 1)."""
-    return max(1, int(60 - (now_ms % limits.MINUTE_MS) / 1000) if count > limit else 1)
+def _retry_after(now_ms: int) -> int:
+    """Seconds until this minute ends: by then the burst that tripped the per-address limit
+    is weighted less and less, and a single lookup fits again (>= 1)."""
+    return max(1, int(60 - (now_ms % limits.MINUTE_MS) / 1000))
 
 
 @router.post("/v1/status", response_model=models.StatusAnswer, responses=PROBLEMS,
@@ -82,6 +83,7 @@ def status(body: models.StatusRequest, request: Request) -> models.StatusAnswer:
     """
     svc = _svc(request)
     cfg = svc.settings
+    decoy = _decoy()  # before any branch: the first lookup of either kind pays for it
     now_ms = int(svc.clock.now().timestamp() * 1000)
     window_ms = cfg.status_receipt_window_s * 1000
     with svc.engine.begin() as conn:
@@ -90,14 +92,13 @@ def status(body: models.StatusRequest, request: Request) -> models.StatusAnswer:
         limits.purge(conn, now_ms, window_ms)
     if count > cfg.status_rate_per_minute:
         raise problem("rate_limited", "too many status lookups from this address; wait a "
-                      "minute", retry_after=_retry_after(count, cfg.status_rate_per_minute,
-                                                         now_ms))
+                      "minute", retry_after=_retry_after(now_ms))
     try:
         code: str | None = parse_code(body.code)
     except ReceiptError:
         code = None
     if code is None:
-        pin_matches("0" * 11, body.pin, _decoy())  # same work as a real lookup
+        pin_matches("0" * 11, body.pin, decoy)  # same work as a real lookup
         raise problem("not_found", _NOT_FOUND)
     with svc.engine.begin() as conn:
         case = cq.by_code(conn, code)
@@ -112,7 +113,7 @@ def status(body: models.StatusRequest, request: Request) -> models.StatusAnswer:
             found = case
         else:
             if case is None:
-                pin_matches(code, body.pin, _decoy())  # same work either way
+                pin_matches(code, body.pin, decoy)  # same work either way
             limits.record_failure(conn, code, now_ms, exists=case is not None)
             found = None
     if found is None:

@@ -15,9 +15,10 @@ Layout of ``<data>``::
                                  "serial"}: the kiosk's offline enrollment file; the last
                                  key seals
 
-Private files are written with mode 0600 and never overwritten. The newest key statement
-decides what is published and which server key signs: a key file written by a rotation that
-was interrupted before its statement is inert until the next rotation names it.
+Private files are written with mode 0600 and never overwritten. Once there is a key
+statement, the newest one decides what is published and which server key signs: a key file
+written by a rotation interrupted before its statement is not used until the next rotation
+names it.
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 
 from shared._errors import FeedError, KeyMaterialError
-from shared.clock import SystemClock, format_utc
+from shared.clock import Clock, SystemClock, format_utc
 from shared.feed import Trust, advance, sign_statement
 from shared.keys import (
     Keyring,
@@ -122,7 +123,7 @@ def _add_county_key(data_dir: Path, number: int, passphrase: bytes | None) -> No
                    private_to_pem(key, passphrase))
 
 
-def rotate(data_dir: Path, passphrase: bytes | None) -> CountyKeys:
+def rotate(data_dir: Path, passphrase: bytes | None, clock: Clock | None = None) -> CountyKeys:
     """Add a new county key (it seals from now on; older ones still open) and a key
     statement naming it, signed by the current server key. Returns the keys.
 
@@ -131,10 +132,11 @@ def rotate(data_dir: Path, passphrase: bytes | None) -> CountyKeys:
     existing = load(data_dir, passphrase)
     _add_county_key(data_dir, len(existing.keyring) + 1, passphrase)
     keys = load(data_dir, passphrase)
-    return _state(data_dir, keys, keys.server_key, existing.server_key)
+    return _state(data_dir, keys, keys.server_key, existing.server_key, clock)
 
 
-def rotate_server_key(data_dir: Path, passphrase: bytes | None) -> CountyKeys:
+def rotate_server_key(data_dir: Path, passphrase: bytes | None,
+                      clock: Clock | None = None) -> CountyKeys:
     """Make a new server signing key and a key statement naming it, signed by the old one
     (kiosks follow it; acks, pages and bundles are signed by the new key from now on).
     Returns the keys. Raises ConfigError as ``rotate``."""
@@ -144,16 +146,16 @@ def rotate_server_key(data_dir: Path, passphrase: bytes | None) -> CountyKeys:
     number = len(list((data_dir / SERVER_KEYS_DIR).glob("*.pem"))) + 2
     name = f"{number:04d}-{b64u(raw_public(new.public_key()))[:12]}.pem"
     _write_private(data_dir / SERVER_KEYS_DIR / name, private_to_pem(new, passphrase))
-    return _state(data_dir, existing, new, existing.server_key)
+    return _state(data_dir, existing, new, existing.server_key, clock)
 
 
 def _state(data_dir: Path, keys: CountyKeys, server_key: Ed25519PrivateKey,
-           signer: Ed25519PrivateKey) -> CountyKeys:
+           signer: Ed25519PrivateKey, clock: Clock | None) -> CountyKeys:
     """Append the key statement for ``keys``' keyring and ``server_key``, signed by
     ``signer``; rewrite the public file. Returns the keys as they now load."""
     new = Trust(keys.county, tuple(keys.keyring.recipients()), server_key.public_key(),
                 len(keys.statements) + 1)
-    statement = sign_statement(new, format_utc(SystemClock().now()), signer)
+    statement = sign_statement(new, format_utc((clock or SystemClock()).now()), signer)
     tmp = data_dir / (STATEMENTS_FILE + ".tmp")
     tmp.write_text(json.dumps([*keys.statements, statement], ensure_ascii=False, indent=1)
                    + "\n", "utf-8")

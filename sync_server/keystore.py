@@ -37,7 +37,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 
 from shared._errors import FeedError, KeyMaterialError
-from shared.clock import SystemClock, format_utc
+from shared.clock import Clock, SystemClock, format_utc
 from shared.feed import Trust, advance, sign_statement
 from shared.keyfile import dump_private, kdf_params, load_private, needs_rewrap
 from shared.keys import Keyring, b64u, kid_of, raw_public
@@ -125,7 +125,7 @@ def _add_county_key(data_dir: Path, number: int, passphrase: bytes | None) -> No
                    dump_private(key, passphrase))
 
 
-def rotate(data_dir: Path, passphrase: bytes | None) -> CountyKeys:
+def rotate(data_dir: Path, passphrase: bytes | None, clock: Clock | None = None) -> CountyKeys:
     """Add a new county key (it seals from now on; older ones still open) and a key
     statement naming it, signed by the current server key. Returns the keys.
 
@@ -134,10 +134,11 @@ def rotate(data_dir: Path, passphrase: bytes | None) -> CountyKeys:
     existing = load(data_dir, passphrase)
     _add_county_key(data_dir, len(existing.keyring) + 1, passphrase)
     keys = load(data_dir, passphrase)
-    return _state(data_dir, keys, keys.server_key, existing.server_key)
+    return _state(data_dir, keys, keys.server_key, existing.server_key, clock)
 
 
-def rotate_server_key(data_dir: Path, passphrase: bytes | None) -> CountyKeys:
+def rotate_server_key(data_dir: Path, passphrase: bytes | None,
+                      clock: Clock | None = None) -> CountyKeys:
     """Make a new server signing key and a key statement naming it, signed by the old one
     (kiosks follow it; acks, pages and bundles are signed by the new key from now on).
     Returns the keys. Raises ConfigError as ``rotate``."""
@@ -147,16 +148,16 @@ def rotate_server_key(data_dir: Path, passphrase: bytes | None) -> CountyKeys:
     number = len(list((data_dir / SERVER_KEYS_DIR).glob("*.pem"))) + 2
     name = f"{number:04d}-{b64u(raw_public(new.public_key()))[:12]}.pem"
     _write_private(data_dir / SERVER_KEYS_DIR / name, dump_private(new, passphrase))
-    return _state(data_dir, existing, new, existing.server_key)
+    return _state(data_dir, existing, new, existing.server_key, clock)
 
 
 def _state(data_dir: Path, keys: CountyKeys, server_key: Ed25519PrivateKey,
-           signer: Ed25519PrivateKey) -> CountyKeys:
+           signer: Ed25519PrivateKey, clock: Clock | None) -> CountyKeys:
     """Append the key statement for ``keys``' keyring and ``server_key``, signed by
     ``signer``; rewrite the public file. Returns the keys as they now load."""
     new = Trust(keys.county, tuple(keys.keyring.recipients()), server_key.public_key(),
                 len(keys.statements) + 1)
-    statement = sign_statement(new, format_utc(SystemClock().now()), signer)
+    statement = sign_statement(new, format_utc((clock or SystemClock()).now()), signer)
     write_new(data_dir / STATEMENTS_FILE,
               (json.dumps([*keys.statements, statement], ensure_ascii=False, indent=1)
                + "\n").encode("utf-8"), mode=0o644, force=True)

@@ -344,6 +344,9 @@ class SyncClient:
             path = f"/v1/changes?cursor={quote(cursor, safe='')}&limit={limit}"
             response = self._request("GET", path, b"", summary)
             answer = self._json(response, "changes")
+            if not isinstance(answer.get("changes"), list) or "cursor" not in answer:
+                raise TransientError("changes answer lacks 'changes' or 'cursor' (a captive "
+                                     "portal or proxy?)")
             try:
                 trust, page = open_page(answer, self._port.trust(), self._device_id, cursor)
             except FeedError as exc:

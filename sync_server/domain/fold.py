@@ -115,6 +115,7 @@ class _Fold:
     def __init__(self, case_id: str) -> None:
         self.case_id = case_id
         self.filed: Event | None = None
+        self.kind: str | None = None  # of the first filing, known before any event applies
         self.status = "provisional"
         self.route: str | None = None
         self.contact: dict[str, str] = {}
@@ -190,7 +191,7 @@ _DISPUTE_STATUSES = frozenset(_STATUS_ROUTE) | {"settled"}
 
 
 def _registration(f: _Fold) -> bool:
-    return f.filed is not None and f.filed.data.get("kind") == "jobseeker"
+    return f.kind == "jobseeker"
 
 
 def _routed(f: _Fold, event: Event) -> None:
@@ -323,6 +324,9 @@ def fold(events: Iterable[Event]) -> CaseState:
     """
     ordered = unique_events(events)
     f = _Fold(ordered[0].case_id)
+    # The kind holds from the start: a filing stamped after staff events (a kiosk clock
+    # running ahead) still makes those events a registration's.
+    f.kind = next((e.data.get("kind") for e in ordered if e.kind == "filed"), None)
     for event in ordered:
         _APPLY[event.kind](f, event)
     duplicate_of = _duplicate_of(f)

@@ -8,6 +8,8 @@
     ├── ActionRefused            a staff action the named case or record's state does not allow
     ├── BundleRefused            a USB record bundle is unreadable, tampered with, or from an
                                  unknown or revoked device; nothing of it was stored
+    ├── BackupError              a backup cannot be written, or an archive is damaged or does
+                                 not fit the target; a refused restore wrote nothing
     └── Problem                  an HTTP request is refused; carries status + stable ``code``
 
 ``Problem`` becomes a JSON problem body (RFC 9457 shape plus ``code``) at the HTTP edge;
@@ -38,6 +40,11 @@ class ActionRefused(ServerError):
 
 class BundleRefused(ServerError):
     """A USB record bundle cannot be imported; nothing of it was stored."""
+
+
+class BackupError(ServerError):
+    """A backup cannot be written or restored (damaged archive, occupied target, no
+    pg_dump); the message names the file or member at fault."""
 
 
 class Problem(ServerError):

@@ -120,9 +120,10 @@ def test_contact_is_last_writer_wins_by_hlc_with_old_values_kept(
     later = make_event("contact_updated", 30, {"phone": "139 0013 9000"}, node="a")
     earlier = make_event("contact_updated", 20, {"phone": "+86 137-0013-7000"}, node="b")
     state = fold([later, filed, earlier])  # delivery order must not matter
-    assert state.contact == {"phone": "13900139000"}
+    assert state.contact == {"phone": "+8613900139000"}
     assert [(h["old"], h["new"]) for h in history_of(state, "contact.phone")] == [
-        (None, "13800138000"), ("13800138000", "13700137000"), ("13700137000", "13900139000")]
+        (None, "13800138000"), ("13800138000", "+8613700137000"),
+        ("+8613700137000", "+8613900139000")]
     assert state.record is not None
     assert state.record["claimant"]["phone"] == "13800138000"  # the record stays as filed
 

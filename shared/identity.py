@@ -1,5 +1,8 @@
 """Checks for the identifiers on an intake form: resident ID numbers, USCCs, phone numbers.
 
+Phone numbers: libphonenumber's rules (``phonenumbers``, the lite build without geocoding
+data) with the mainland as the default region; stored in E.164.
+
 Each ``check_*`` takes what a person typed and returns the normalised value, or raises
 ``IdentifierInvalid`` with a stable ``code`` for the messages table.
 
@@ -20,10 +23,12 @@ format is checked here and only the checksum delegated.
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
 
+import phonenumbers
 from stdnum.cn import ric, uscc
 from stdnum.exceptions import ValidationError as StdnumError
 
@@ -111,21 +116,45 @@ def check_uscc(text: str) -> str:
     return code
 
 
-_MOBILE = re.compile(r"1[3-9][0-9]{9}")
-_LANDLINE = re.compile(r"0[1-9][0-9]{8,10}")
+# Mainland numbers as the national significant number (no trunk 0): an 11-digit mobile, or
+# an area code (10 and 2X: then 8 digits; 3XX-9XX: then 7 or 8) and the local number.
+# Checked beside libphonenumber's metadata so that a newly opened number block is not
+# refused before the metadata knows it.
+_CN_MOBILE = re.compile(r"1[3-9][0-9]{9}")
+_CN_LANDLINE = re.compile(r"(?:10|2[0-9])[0-9]{8}|[3-9][0-9]{2}[0-9]{7,8}")
+_EXTENSION = re.compile(r"(转|分机|ext\.?|x)\s*(?=[0-9０-９]+\s*$)", re.IGNORECASE)
+MAX_PHONE_TEXT = 40
 
 
 def check_phone(text: str) -> str:
-    """Check a mainland phone number: an 11-digit mobile or a landline with area code.
+    """Check a phone number and return it in E.164 (``+8613800138000``), with an extension
+    as ``;ext=123`` (RFC 3966) when one was given.
 
-    Accepts a +86/0086 prefix, spaces, hyphens and brackets. Returns digits only.
-    Raises IdentifierInvalid with code ``phone_format``.
+    Mainland mobiles and landlines in every usual spelling (``13800138000``, ``+86 138-0013-
+    8000``, ``0086…``, ``86 138…``, ``(0722)3456789``, ``010-12345678 转 123``), and Hong Kong,
+    Macao, Taiwan and international numbers with their country code (``+852 9123 4567``,
+    ``00886 912 345 678``), parsed by libphonenumber (``phonenumbers``). Raises
+    IdentifierInvalid with code ``phone_format``.
     """
-    number = identifier(text).replace("(", "").replace(")", "")
-    if number.startswith("+86"):
-        number = number[3:]
-    elif number.startswith("0086"):
-        number = number[4:]
-    if not number.isascii() or not (_MOBILE.fullmatch(number) or _LANDLINE.fullmatch(number)):
+    if len(text) > MAX_PHONE_TEXT:
         raise IdentifierInvalid("phone_format")
-    return number
+    spelled = _EXTENSION.sub(" ext ", unicodedata.normalize("NFKC", text))
+    digits = identifier(spelled).replace("(", "").replace(")", "")
+    if re.fullmatch(r"86(1[3-9][0-9]{9})", digits):  # "86 138…": the country code without +
+        spelled = "+" + digits
+    try:
+        number = phonenumbers.parse(spelled, "CN")
+    except phonenumbers.NumberParseException:
+        raise IdentifierInvalid("phone_format") from None
+    national = str(number.national_number)
+    if number.country_code == 86:
+        ok = phonenumbers.is_valid_number(number) or bool(
+            _CN_MOBILE.fullmatch(national) or _CN_LANDLINE.fullmatch(national))
+    else:
+        ok = phonenumbers.is_valid_number(number) or (
+            phonenumbers.is_possible_number(number)
+            and phonenumbers.region_code_for_number(number) not in (None, "ZZ", "001"))
+    if not ok:
+        raise IdentifierInvalid("phone_format")
+    e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    return f"{e164};ext={number.extension}" if number.extension else e164

@@ -72,8 +72,9 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "uscc_format": ("含有不允许的字符", "contains characters a credit code cannot have"),
     "uscc_checksum": ("校验位不正确，请核对或留空",
                       "check character is wrong; check it or leave it empty"),
-    "phone_format": ("应为11位手机号或带区号的固定电话",
-                     "must be an 11-digit mobile or a landline with area code"),
+    "phone_format": ("应为11位手机号、带区号的固定电话，或港澳台及境外号码（加国家或地区代码）",
+                     "must be an 11-digit mobile, a landline with area code, or a number "
+                     "outside the mainland with its country code"),
     "period_order": ("开始日期不能晚于结束日期", "start date must not be after the end date"),
     "future_date": ("不能晚于今天", "must not be after today"),
     "consent_required": ("请阅读并勾选同意后才能提交", "please read and agree before submitting"),

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from datetime import date
+from datetime import date, timedelta
 from typing import Annotated, Any, Literal
 
 from pydantic import (
@@ -32,13 +32,21 @@ from pydantic_core import PydanticCustomError
 from shared._errors import FieldError, RecordInvalid
 from shared.identity import IdentifierInvalid, check_id_number, check_phone, check_uscc
 from shared.messages import field_error
-from shared.textnorm import has_control, identifier, multi_line, single_line
+from shared.textnorm import category, has_control, identifier, multi_line, single_line
 
 MATTER_TYPES = ("wage_arrears", "labor_contract", "social_insurance", "work_injury",
                 "dismissal", "working_hours", "other")
 HANDLING = ("mediation", "inspection", "arbitration", "legal_aid", "unsure")
 EMPLOYMENT = ("gig", "long_term")
 KINDS = ("complaint", "jobseeker")
+
+# Checks against "today" (a birth date or a wage period in the future) must never refuse what
+# a wrong kiosk clock would: a flat clock battery reads 2000, and a worker born in 2003 is
+# still real. This release cannot run before it was made, so its date is a floor for today;
+# a day or two of slack covers time zones and a clock a little behind. The county checks
+# again with its own clock.
+RELEASE_DATE = date(2026, 11, 1)
+TODAY_SLACK = timedelta(days=2)
 
 MAX_DESCRIPTION = 4000
 # An employer name, and what it becomes under NFKC and case folding (the county compares
@@ -48,7 +56,19 @@ MAX_EMPLOYER_NAME = 100
 MAX_AMOUNT_FEN = 100_000_000_000  # ¥1 billion: far above any individual claim
 MAX_COWORKERS = 100_000
 
-_MIDDLE_DOTS = re.compile("[\u2022\u2027\u2219\u22c5\u30fb\uff65\u00b7]")
+# Written as the middle dot between the parts of a name (阿卜杜拉·买买提): every look-alike,
+# including the full-width full stop people type for it, becomes U+00B7.
+_MIDDLE_DOTS = re.compile("[\u2022\u2027\u2219\u22c5\u30fb\uff65\u00b7\uff0e]")
+# Besides letters, marks and letter-numbers (〇): separators names carry on ID cards and
+# residence permits — space, full stop, hyphen, apostrophes (O'Brien, O’Brien), the Tibetan
+# syllable marks (tsheg) and the Mongolian vowel separator.
+_NAME_PUNCTUATION = frozenset("\u00b7 .-'\u2019\u02bc\u0f0b\u0f0c\u180e")
+
+
+def plausible_today(clock_today: date) -> date:
+    """The latest date a check may take as "today" when a device's clock says
+    ``clock_today``: never before this release, plus ``TODAY_SLACK``."""
+    return max(clock_today, RELEASE_DATE) + TODAY_SLACK
 
 
 def _custom(code: str) -> PydanticCustomError:
@@ -75,8 +95,7 @@ def _person_name(value: Any) -> Any:
     if isinstance(value, str):
         value = _MIDDLE_DOTS.sub("\u00b7", value)
         for ch in value:
-            cat = unicodedata.category(ch)
-            if not (cat.startswith(("L", "M")) or ch in "\u00b7 .-'"):
+            if not (category(ch).startswith(("L", "M", "Nl")) or ch in _NAME_PUNCTUATION):
                 raise _custom("name_chars")
     return value
 

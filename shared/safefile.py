@@ -135,6 +135,10 @@ class NewFile:
         except OSError as exc:
             raise _os_refusal(self.path, exc, "unwritable") from None
 
+    def flush(self) -> None:
+        """Nothing is buffered here (each write goes to the file); ``commit`` fsyncs. Lets a
+        NewFile stand where a writable file object is expected (gzip, tarfile)."""
+
     def commit(self) -> Path:
         """Flush, fsync and put the file in place. Returns the destination path.
 

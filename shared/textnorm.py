@@ -11,18 +11,31 @@ from __future__ import annotations
 import re
 import unicodedata
 
+import unicodedata2  # the newest Unicode tables: CJK Extension H/I are unassigned in 3.11's
+
 _ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)
 _SPACES = re.compile(r"[\s\u3000\u00a0\u2000-\u200a\u202f\u205f]+")
 _LINE_SPACES = re.compile(r"[ \t\u3000\u00a0\u2000-\u200a\u202f\u205f]+")
 
 
+# Format characters that belong inside words of a script people write names in.
+_WORD_FORMAT = frozenset("\u180e")  # Mongolian vowel separator
+
+
+def category(ch: str) -> str:
+    """The Unicode general category of ``ch`` by the newest tables (``unicodedata2``), so
+    characters newer than this Python (CJK Extension H and I) are letters, not unassigned."""
+    return str(unicodedata2.category(ch))
+
+
 def has_control(text: str) -> bool:
-    """True if ``text`` holds a control or format character other than newline and tab."""
+    """True if ``text`` holds a control or format character other than newline and tab
+    (or a format character that is part of a script's words, such as U+180E)."""
     if text.isprintable():  # the usual case, checked in C: no character of category C*
         return False
     return any(
-        unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Co", "Cn") and ch not in "\n\t"
-        for ch in text
+        category(ch) in ("Cc", "Cf", "Cs", "Co", "Cn") and ch not in "\n\t"
+        and ch not in _WORD_FORMAT for ch in text
     )
 
 

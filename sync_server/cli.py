@@ -25,7 +25,7 @@ from shared.enrollment import EnrollmentToken, check_server_url, check_station, 
 from shared.passphrase import check_passphrase
 from shared.receipt import qr_png
 from shared.safefile import NewFile, is_png, read_limited
-from sync_server import keystore
+from sync_server import backup, keystore
 from sync_server.domain.errors import DomainError
 from sync_server.duplicates import side_by_side
 from sync_server.errors import (
@@ -340,6 +340,24 @@ def cmd_alerts(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_backup(args: argparse.Namespace) -> int:
+    result = backup.backup(_settings(args), args.out, SystemClock())
+    _print(args, result.to_wire(),
+           f"backup written: {result.path} ({result.size} bytes, {result.files} files, "
+           f"{result.backend} store)\nsha256 {result.sha256}")
+    return 0
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    result = backup.restore(args.file, _settings(args), force=args.force)
+    with StaffDesk.open(_settings(args)):  # opens (and migrates) the restored store
+        pass
+    _print(args, result.to_wire(),
+           f"restored {result.files} files and the {result.backend} store from {result.path}; "
+           "start serve again")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--data", type=Path, default=default_data_dir(),
@@ -412,6 +430,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--force", action="store_true",
                    help="replace an existing --output file")
     p.set_defaults(func=cmd_export)
+
+    p = sub.add_parser("backup", parents=[common, js],
+                       help="one consistent archive of the data folder and store (serve may run)")
+    p.add_argument("--out", type=Path, required=True, help="the archive to create (a new file)")
+    p.set_defaults(func=cmd_backup)
+
+    p = sub.add_parser("restore", parents=[common, js],
+                       help="put a backup archive back (stop serve first)")
+    p.add_argument("file", type=Path, help="an archive written by yizhan-server backup")
+    p.add_argument("--force", action="store_true",
+                   help="replace a data folder or store that already holds something")
+    p.set_defaults(func=cmd_restore)
 
     p = sub.add_parser("case", help="staff actions on a case, by receipt code")
     case_sub = p.add_subparsers(dest="action", required=True)

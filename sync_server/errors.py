@@ -10,6 +10,8 @@
     │                            unknown or revoked device; nothing of it was stored
     ├── StoreFault               the database refused or failed a statement; carries only the
     │                            SQLSTATE, table, column and constraint (never row values)
+    ├── BackupError              a backup cannot be written, or an archive is damaged or does
+    │                            not fit the target; a refused restore wrote nothing
     └── Problem                  an HTTP request is refused; carries status + stable ``code``
 
 ``Problem`` becomes a JSON problem body (RFC 9457 shape plus ``code``) at the HTTP edge;
@@ -72,6 +74,11 @@ class StoreFault(ServerError):
     def integrity(self) -> bool:
         """True for a unique, foreign-key, not-null or check constraint violation."""
         return self.kind == "IntegrityError"
+
+
+class BackupError(ServerError):
+    """A backup cannot be written or restored (damaged archive, occupied target, no
+    pg_dump); the message names the file or member at fault."""
 
 
 class Problem(ServerError):

@@ -28,7 +28,7 @@ from sync_server.domain.errors import DomainError, EventInvalid
 from sync_server.domain.events import Event, filed_event
 from sync_server.domain.fold import CaseState, fold
 from sync_server.domain.nextstep import next_step
-from sync_server.errors import NotFound
+from sync_server.errors import ActionRefused, NotFound
 from sync_server.settings import Settings
 from sync_server.store import cases as q
 from sync_server.store import feed
@@ -48,6 +48,31 @@ class MergeRefused(Exception):
     def __init__(self, reason: str) -> None:
         self.reason = reason
         super().__init__(reason)
+
+
+_UNCHANGED = "nothing would change: the case already has that status and route"
+_REFUSED_ZH = {
+    "a finished case moves only after a reopened event": "案件已办结，须先重新开启",
+    "a finished case is routed only after a reopened event": "案件已办结，须先重新开启才能分流",
+    "status cannot move back to an earlier stage": "状态不能退回到之前的阶段",
+    "a job-seeker registration is not a dispute": "求职登记不是劳动纠纷，不能分流、调处或记录结果",
+    "case is not finished": "案件尚未办结，不能重新开启",
+    _UNCHANGED: "案件已是该状态，没有任何改变",
+}
+
+
+def refusal(state: CaseState, event: Event) -> str | None:
+    """Why the fold refused staff ``event`` in ``state`` (folded with it), or None.
+
+    A route or status change that the fold applied without any change counts as refused too:
+    telling staff it happened would be a lie."""
+    entries = [h for h in state.history if h["event_id"] == event.event_id]
+    for entry in entries:
+        if entry["result"] == "refused":
+            return str(entry["reason"])
+    if event.kind in ("routed", "status_changed") and not entries:
+        return _UNCHANGED
+    return None
 
 
 def status_change(state: CaseState, as_of: str) -> dict[str, Any]:
@@ -264,7 +289,9 @@ class CaseDesk:
         (validated) before any is stored, each case is folded and stored again, and the
         status changes go on the feed in one append, last. Returns the new states in order.
 
-        Raises DomainError (EventInvalid) for bad data; nothing is stored then.
+        Raises DomainError (EventInvalid) for bad data, and ActionRefused (naming why, zh-CN
+        and English) for an action the case's state or kind refuses or that would change
+        nothing; nothing is stored then (the caller's transaction rolls back).
         """
         for case, _, _ in changes:
             with contextlib.suppress(ValueError):  # a kiosk clock far ahead: ours still orders
@@ -276,8 +303,13 @@ class CaseDesk:
         q.insert_events(conn, [e.wire_view() for e in made], now_ms)
         states: list[CaseState] = []
         moved: list[tuple[str, dict[str, Any]]] = []
-        for case, _, _ in changes:
+        for (case, _, _), event in zip(changes, made, strict=True):
             state = fold(Event.from_wire(e) for e in q.events_of(conn, case["case_id"]))
+            why = refusal(state, event)
+            if why is not None:
+                raise ActionRefused(f"receipt code {case['receipt_code']}: "
+                                    f"{_REFUSED_ZH.get(why, '操作被拒绝')} / refused: {why} "
+                                    f"(status {state.status}, kind {state.kind})")
             q.set_state(conn, case["case_id"], state.status, state.wire_view(), now_ms)
             if state.status != case["status"]:
                 moved.append((case["station"], status_change(state, as_of)))

@@ -27,7 +27,7 @@ from shared.hlc import HLC, HybridClock
 from shared.ids import new_record_id
 from shared.intake import IntakePayload
 from shared.receipt import ReceiptClaims, new_code, new_pin, pin_verifier, sign_receipt
-from shared.records import Complaint, JobSeekerRegistration, parse_record
+from shared.records import Complaint, JobSeekerRegistration, parse_record, plausible_today
 
 DEFAULT_BATCH = 100
 
@@ -81,7 +81,8 @@ class Intake:
     def validate(self, kind: str, data: object) -> Complaint | JobSeekerRegistration:
         """The normalised record. Raises IntakeInvalid listing every bad field."""
         try:
-            return parse_record(kind, data, self._local_today())
+            # A kiosk clock reading 2000 must not turn away a worker born in 2003.
+            return parse_record(kind, data, plausible_today(self._local_today()))
         except RecordInvalid as exc:
             raise IntakeInvalid(exc.errors) from None
 

@@ -6,6 +6,8 @@ each field's policy in that order (docs/merge.md):
 * status moves forward along the state machine (``statuses.py``); a backward change is
   refused and recorded; ``reopened`` takes a finished case back to ``received``;
 * ``routed`` sets the route and its handling status; a finished case cannot be routed;
+* a job-seeker registration is not a dispute: routes, handling statuses (mediation, court…)
+  and outcomes on it are refused and recorded, so no kiosk tells a job seeker 案件已进入法院诉讼;
 * contact fields are last-writer-wins by HLC (the filed record gives the first value);
 * notes accumulate; outcome fields keep every recorded value and are flagged when they
   disagree; duplicate links move pending -> confirmed | original | split per linked case;
@@ -113,6 +115,7 @@ class _Fold:
     def __init__(self, case_id: str) -> None:
         self.case_id = case_id
         self.filed: Event | None = None
+        self.kind: str | None = None  # of the first filing, known before any event applies
         self.status = "provisional"
         self.route: str | None = None
         self.contact: dict[str, str] = {}
@@ -183,8 +186,19 @@ def _filed(f: _Fold, event: Event) -> None:
         f.note(event, text)
 
 
+_NOT_A_DISPUTE = "a job-seeker registration is not a dispute"
+_DISPUTE_STATUSES = frozenset(_STATUS_ROUTE) | {"settled"}
+
+
+def _registration(f: _Fold) -> bool:
+    return f.kind == "jobseeker"
+
+
 def _routed(f: _Fold, event: Event) -> None:
     to = event.data["to"]
+    if _registration(f):
+        f.log(event, "route", f.route, to, "refused", _NOT_A_DISPUTE)
+        return
     if is_finished(f.status):
         f.log(event, "route", f.route, to, "refused",
               "a finished case is routed only after a reopened event")
@@ -195,6 +209,9 @@ def _routed(f: _Fold, event: Event) -> None:
 
 def _status_changed(f: _Fold, event: Event) -> None:
     new = event.data["status"]
+    if new in _DISPUTE_STATUSES and _registration(f):
+        f.log(event, "status", f.status, new, "refused", _NOT_A_DISPUTE)
+        return
     before = f.status
     f.set_status(event, new)
     if f.status != before and new in _STATUS_ROUTE:
@@ -207,6 +224,9 @@ def _note_added(f: _Fold, event: Event) -> None:
 
 def _outcome_recorded(f: _Fold, event: Event) -> None:
     name, value = event.data["field"], event.data["value"]
+    if _registration(f):
+        f.log(event, f"outcomes.{name}", None, value, "refused", _NOT_A_DISPUTE)
+        return
     recorded = f.outcomes.setdefault(name, [])
     earlier = sorted({r["value"] for r in recorded})
     recorded.append({"value": value, "hlc": event.hlc, "event_id": event.event_id,
@@ -304,6 +324,9 @@ def fold(events: Iterable[Event]) -> CaseState:
     """
     ordered = unique_events(events)
     f = _Fold(ordered[0].case_id)
+    # The kind holds from the start: a filing stamped after staff events (a kiosk clock
+    # running ahead) still makes those events a registration's.
+    f.kind = next((e.data.get("kind") for e in ordered if e.kind == "filed"), None)
     for event in ordered:
         _APPLY[event.kind](f, event)
     duplicate_of = _duplicate_of(f)

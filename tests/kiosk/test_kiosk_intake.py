@@ -17,6 +17,7 @@ from shared.envelope import Envelope, open_
 from shared.intake import IntakePayload
 from shared.keys import Keyring
 from shared.receipt import parse_code, pin_matches, verify_receipt
+from shared.records import parse_complaint
 
 
 def test_receipt_names_a_sealed_chained_record(services: KioskServices, kiosk_dir: Path,
@@ -37,7 +38,10 @@ def test_receipt_names_a_sealed_chained_record(services: KioskServices, kiosk_di
     assert env.header.to == (county_keys.newest().kid, services.identity.station_recipient.kid)
     folder.verify_chain()
     payload = IntakePayload.from_wire(open_(env, county_keys.private_keys))
-    assert payload.record.to_wire() == complaint(1)
+    # the submitted record as normalised (phones in E.164)
+    assert payload.record.to_wire() == parse_complaint(complaint(1)).to_wire()
+    assert payload.record.to_wire()["claimant"]["phone"] == \
+        "+86" + complaint(1)["claimant"]["phone"]
     assert payload.receipt_code == receipt["receipt_code"]
     assert pin_matches(receipt["receipt_code"], receipt["pin"], payload.pin_verifier)
 

@@ -263,20 +263,32 @@ def test_every_wrong_uscc_check_character_is_refused() -> None:
 
 # --- phone numbers --------------------------------------------------------------------------
 
+# Stored in E.164 (issue 11: every usual spelling, and numbers beyond the mainland).
 @pytest.mark.parametrize(("typed", "expected"), [
-    ("13800138000", "13800138000"),
-    ("+86 138 0013 8000", "13800138000"),
-    ("0086-138-0013-8000", "13800138000"),
-    ("１３８００１３８０００", "13800138000"),
-    ("(0722) 3312345", "07223312345"),       # 随州 landline
-    ("010-12345678", "01012345678"),
+    ("13800138000", "+8613800138000"),
+    ("+86 138 0013 8000", "+8613800138000"),
+    ("0086-138-0013-8000", "+8613800138000"),
+    ("86 138 0013 8000", "+8613800138000"),          # country code without the plus
+    ("１３８００１３８０００", "+8613800138000"),
+    ("19912345678", "+8619912345678"),                # a newer mobile block
+    ("(0722) 3312345", "+867223312345"),              # 随州 landline
+    ("010-12345678", "+861012345678"),
+    ("+86 10 12345678", "+861012345678"),
+    ("010-12345678 转 123", "+861012345678;ext=123"),  # an office extension
+    ("0722-3312345 分机88", "+867223312345;ext=88"),
+    ("+852 9123 4567", "+85291234567"),               # Hong Kong
+    ("00853 6612 3456", "+85366123456"),              # Macao, dialled from the mainland
+    ("+886 912 345 678", "+886912345678"),            # Taiwan
+    ("+1 415 555 2671", "+14155552671"),              # abroad
+    ("+44 20 7946 0958", "+442079460958"),
 ])
 def test_phones_accepted(typed: str, expected: str) -> None:
     assert check_phone(typed) == expected
 
 
 @pytest.mark.parametrize("typed", ["12800138000", "1380013800", "138001380000", "110", "",
-                                   "1380013800O", "abc"])
+                                   "1380013800O", "abc", "0722-345678", "+999 1234567",
+                                   "1" * 60])
 def test_phones_refused(typed: str) -> None:
     with pytest.raises(IdentifierInvalid) as err:
         check_phone(typed)

@@ -59,17 +59,25 @@ def changed(base: dict[str, Any], path: str, value: Any) -> dict[str, Any]:
     return data
 
 
+def _e164(record: dict, holder: str | None = None) -> dict:
+    """``record`` as normalised: the phone in E.164 (issue 11), everything else as sent."""
+    out = copy.deepcopy(record)
+    where = out[holder] if holder else out
+    where["phone"] = "+86" + where["phone"]
+    return out
+
+
 def test_interfaces_example_round_trips() -> None:
     record = parse_complaint(COMPLAINT, today=date(2026, 11, 21))
-    assert record.to_wire() == COMPLAINT
-    assert parse_jobseeker(JOBSEEKER).to_wire() == JOBSEEKER
+    assert record.to_wire() == _e164(COMPLAINT, "claimant")
+    assert parse_jobseeker(JOBSEEKER).to_wire() == _e164(JOBSEEKER)
 
 
 def test_to_wire_keeps_only_the_keys_sent() -> None:
     minimal = {k: v for k, v in COMPLAINT.items()
                if k not in ("amount_claimed_fen", "period", "coworkers_affected")}
     minimal["employer"] = {"name": "某某公司"}
-    assert parse_complaint(minimal).to_wire() == minimal
+    assert parse_complaint(minimal).to_wire() == _e164(minimal, "claimant")
 
 
 def test_normalisation_of_what_people_type() -> None:
@@ -86,7 +94,7 @@ def test_normalisation_of_what_people_type() -> None:
     assert record["matter_type"] == "wage_arrears"
     assert record["claimant"]["name"] == "阿卜杜·热合曼"
     assert record["claimant"]["id_number"] == CLAIMANT_ID
-    assert record["claimant"]["phone"] == "13800138000"
+    assert record["claimant"]["phone"] == "+8613800138000"
     assert record["employer"]["name"] == "某某 建筑劳务"
     assert record["employer"]["uscc"] == "91350100M000100Y43"
     assert record["employer"]["address"] is None
@@ -297,8 +305,9 @@ def test_errors_serialise_for_the_wire() -> None:
         parse_complaint(changed(COMPLAINT, "claimant.phone", "000"))
     assert err.value.to_wire() == [{
         "field": "claimant.phone", "code": "phone_format",
-        "zh": "联系电话：应为11位手机号或带区号的固定电话",
-        "en": "Phone: must be an 11-digit mobile or a landline with area code"}]
+        "zh": "联系电话：应为11位手机号、带区号的固定电话，或港澳台及境外号码（加国家或地区代码）",
+        "en": "Phone: must be an 11-digit mobile, a landline with area code, or a number "
+              "outside the mainland with its country code"}]
     assert "claimant.phone" in str(err.value)
 
 

@@ -117,7 +117,7 @@ def test_the_sort_is_what_makes_delivery_order_irrelevant() -> None:
     other = [phone_b, reopen, filed, phone_a, close]
     assert _apply_in_delivery_order(one) != _apply_in_delivery_order(other)
     assert fold(one) == fold(other)
-    assert (fold(one).status, fold(one).contact["phone"]) == ("received", "13700137000")
+    assert (fold(one).status, fold(one).contact["phone"]) == ("received", "+8613700137000")
 
 
 

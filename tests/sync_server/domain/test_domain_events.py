@@ -25,7 +25,7 @@ def make(kind_: str, data: Any, **overrides: Any) -> Event:
     ("status_changed", {"status": "withdrawn"}),
     ("note_added", {"text": "已电话联系"}),
     ("outcome_recorded", {"field": "award_fen", "value": 0}),
-    ("contact_updated", {"phone": "13800138000"}),
+    ("contact_updated", {"phone": "+8613800138000"}),  # E.164, as stored
     ("marked_duplicate", {"of": "C0", "reason": "same claimant"}),
     ("duplicate_confirmed", {"of": "C0"}),
     ("duplicate_confirmed", {"of": "C0", "role": "original"}),
@@ -103,7 +103,7 @@ def test_filed_data_is_checked(filed_data: dict[str, Any]) -> None:
 
 
 def test_phone_is_normalised_when_the_event_is_made() -> None:
-    assert make("contact_updated", {"phone": "+86 139-0013-9000"}).data["phone"] == "13900139000"
+    assert make("contact_updated", {"phone": "+86 139-0013-9000"}).data["phone"] == "+8613900139000"
 
 
 def test_event_data_is_a_frozen_copy(filed_data: dict[str, Any]) -> None:

@@ -120,9 +120,10 @@ def test_contact_is_last_writer_wins_by_hlc_with_old_values_kept(
     later = make_event("contact_updated", 30, {"phone": "139 0013 9000"}, node="a")
     earlier = make_event("contact_updated", 20, {"phone": "+86 137-0013-7000"}, node="b")
     state = fold([later, filed, earlier])  # delivery order must not matter
-    assert state.contact == {"phone": "13900139000"}
+    assert state.contact == {"phone": "+8613900139000"}
     assert [(h["old"], h["new"]) for h in history_of(state, "contact.phone")] == [
-        (None, "13800138000"), ("13800138000", "13700137000"), ("13700137000", "13900139000")]
+        (None, "13800138000"), ("13800138000", "+8613700137000"),
+        ("+8613700137000", "+8613900139000")]
     assert state.record is not None
     assert state.record["claimant"]["phone"] == "13800138000"  # the record stays as filed
 
@@ -267,3 +268,31 @@ def test_state_round_trips_through_wire_and_is_immutable(filed: Any,
         state.record["matter_type"] = "other"  # type: ignore[index]
     with pytest.raises(TypeError):
         state.outcomes["award_fen"]["value"] = 2  # type: ignore[index]
+
+
+@pytest.mark.parametrize(("kind", "data"), [
+    ("routed", {"to": "court"}),
+    ("status_changed", {"status": "in_mediation"}),
+    ("status_changed", {"status": "settled"}),
+    ("outcome_recorded", {"field": "settled_fen", "value": 100}),
+])
+@pytest.mark.parametrize("filed_wall", [0, 500])  # 500: a kiosk clock running ahead
+def test_a_job_seeker_registration_is_not_a_dispute(
+        make_event: EventMaker, filed_data: dict[str, Any], kind: str, data: dict[str, Any],
+        filed_wall: int) -> None:
+    registration = {**filed_data, "kind": "jobseeker"}
+    event = make_event(kind, 10, data)
+    state = fold([make_event("filed", filed_wall, registration, author="device:d1",
+                             node="d1"), event])
+    assert (state.status, state.route, dict(state.outcomes)) == ("received", None, {})
+    refused = [h for h in state.history if h["event_id"] == event.event_id]
+    assert [(h["result"], h["reason"]) for h in refused] == \
+        [("refused", "a job-seeker registration is not a dispute")]
+
+
+def test_a_job_seeker_registration_may_close(make_event: EventMaker,
+                                             filed_data: dict[str, Any]) -> None:
+    registration = make_event("filed", 0, {**filed_data, "kind": "jobseeker"},
+                              author="device:d1", node="d1")
+    state = fold([registration, make_event("status_changed", 10, {"status": "withdrawn"})])
+    assert state.status == "withdrawn"

@@ -4,6 +4,9 @@
     pip install -e '.[ime-build]'
     python scripts/build_ime_index.py [--out kiosk/input/data/pinyin.idx.gz] [--check]
 
+Writes pinyin.idx.gz, chars.txt (character frequencies, for re-ranking handwriting) and
+pinyin.json (the manifest) into the --out folder.
+
 Sources (both MIT): jieba's ``dict.txt`` gives words with corpus frequencies and part-of-speech
 tags (``nr`` person names, ``nt`` organisations, ``ns`` places); pypinyin gives each word's
 reading in context (its phrase dictionary) and every reading of every character. The only
@@ -41,6 +44,7 @@ from kiosk.input.syllables import fuzzy_form  # one definition of fuzzy forms
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_OUT = ROOT / "kiosk" / "input" / "data" / "pinyin.idx.gz"
 FORMAT = "yizhan-pinyin-index 1"
+CHARS_FORMAT = "yizhan-char-frequency 1"
 
 # Most common surnames, most frequent first (order of the 2020 census lists); the rank gives
 # the surname score. Rare surnames come from jieba's person names below.
@@ -152,8 +156,9 @@ def log_score(freq: float) -> int:
     return round(100 * math.log10(max(freq, 1.0)))
 
 
-def build() -> tuple[str, dict[str, str]]:
-    """Return the index text and the manifest (source versions, checksum)."""
+def build() -> tuple[str, str, dict[str, str]]:
+    """Return the index text, the character-frequency text and the manifest (source versions,
+    checksums)."""
     rows = read_jieba()
     total = sum(f for _w, f, _t in rows)
     readings = char_readings()
@@ -211,13 +216,26 @@ def build() -> tuple[str, dict[str, str]]:
     lines.append("[text]")
     lines.extend(f"{w}\t200" for w in sorted(set(TEXT_SEED)))
     text = "\n".join(lines) + "\n"
+    chars = char_table(char_freq)
     manifest = {
         "format": FORMAT,
         "jieba": metadata.version("jieba"),
         "pypinyin": metadata.version("pypinyin"),
         "sha256": hashlib.sha256(text.encode("utf-8")).hexdigest(),
+        "chars_sha256": hashlib.sha256(chars.encode("utf-8")).hexdigest(),
     }
-    return text, manifest
+    return text, chars, manifest
+
+
+def char_table(char_freq: dict[tuple[str, str], float]) -> str:
+    """Return the character-frequency file the handwriting recogniser re-ranks with:
+    ``字<TAB>score`` per line (all readings together), most frequent first."""
+    total: dict[str, float] = defaultdict(float)
+    for (_syl, ch), freq in char_freq.items():
+        total[ch] += freq
+    rows = sorted(((log_score(f), ch) for ch, f in total.items() if f >= 1 or _common_char(ch)),
+                  key=lambda r: (-r[0], r[1]))
+    return CHARS_FORMAT + "\n" + "".join(f"{ch}\t{score}\n" for score, ch in rows)
 
 
 def surname_table(names: list[tuple[str, list[str]]]) -> dict[str, tuple[str, int]]:
@@ -270,15 +288,16 @@ def given_table(
     return {k: log_score(n * 10) for k, n in counts.items() if n >= 2}
 
 
-def write(text: str, manifest: dict[str, str], out: Path) -> None:
+def write(text: str, chars: str, manifest: dict[str, str], out: Path) -> None:
     """Write the gzip'd index (fixed mtime, so identical text gives identical bytes where the
-    zlib is the same) and its manifest beside it."""
+    zlib is the same), the character frequencies and the manifest beside it."""
     buf = io.BytesIO()
     with gzip.GzipFile(filename="", mode="wb", fileobj=buf, mtime=0, compresslevel=9) as gz:
         gz.write(text.encode("utf-8"))
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_bytes(buf.getvalue())
-    out.with_suffix("").with_suffix(".json").write_text(
+    out.with_name("chars.txt").write_text(chars, encoding="utf-8")
+    out.with_name("pinyin.json").write_text(
         json.dumps(manifest, indent=2, sort_keys=True) + "\n", encoding="utf-8"
     )
 
@@ -291,15 +310,16 @@ def main(argv: list[str] | None = None) -> int:
                     help="exit 1 if the committed index differs from what the sources give")
     args = ap.parse_args(argv)
     jieba.setLogLevel(60)
-    text, manifest = build()
+    text, chars, manifest = build()
     if args.check:
         current = gzip.decompress(args.out.read_bytes()).decode("utf-8")
-        if current != text:
+        current_chars = args.out.with_name("chars.txt").read_text(encoding="utf-8")
+        if current != text or current_chars != chars:
             print(f"{args.out} is stale: run scripts/build_ime_index.py", file=sys.stderr)
             return 1
         print(f"{args.out} matches jieba {manifest['jieba']}, pypinyin {manifest['pypinyin']}")
         return 0
-    write(text, manifest, args.out)
+    write(text, chars, manifest, args.out)
     size = args.out.stat().st_size
     print(f"wrote {args.out} ({size / 1e6:.2f} MB, sha256 {manifest['sha256'][:16]}…)")
     return 0

@@ -12,13 +12,21 @@ Errors are drawn in :mod:`kiosk.input.errors`. docs/ime.md describes both engine
 from __future__ import annotations
 
 from kiosk.input.errors import HandwritingUnavailable, IndexInvalid, InputMethodError
+from kiosk.input.handwriting import (
+    HandwritingRecognizer,
+    handwriting_available,
+    handwriting_problem,
+)
 from kiosk.input.pinyin import FIELDS, Candidate, PinyinEngine
 
 __all__ = [
     "FIELDS",
     "Candidate",
+    "HandwritingRecognizer",
     "HandwritingUnavailable",
     "IndexInvalid",
     "InputMethodError",
     "PinyinEngine",
+    "handwriting_available",
+    "handwriting_problem",
 ]

@@ -20,7 +20,8 @@
 
 An input that takes Chinese says so with ``ime_field`` (``name``/``employer``/``text``); while
 such an input is the target, the pinyin, handwriting, letters and digits layouts end with the
-switch row 拼音 / 手写 / ABC / 123, plus ，。 and Space. Other inputs (ID number, phone,
+switch row 拼音 / 手写 / ABC / 123, plus ，。 and Space (手写 only where the handwriting
+recogniser loaded). Other inputs (ID number, phone,
 receipt code) keep their keypads and never see the switch row.
 
 :meth:`OnScreenKeyboard.attach` links inputs to the keyboard: focusing an input makes it the
@@ -195,6 +196,7 @@ class OnScreenKeyboard(BoxLayout):  # type: ignore[misc]
         translator.bind(lang=self._relabel)
         self.bind(layout=self._rebuild, key_height=self._rebuild, ime_field=self._rebuild,
                   target=self._on_target)
+        input_engines.bind(handwriting_state=self._on_handwriting_state)  # weak: no leak
         self._rebuild()
 
     def _is_wide(self) -> bool:
@@ -206,10 +208,13 @@ class OnScreenKeyboard(BoxLayout):  # type: ignore[misc]
     # -- building ------------------------------------------------------------------------------
 
     def rows(self) -> tuple[tuple[str, ...], ...]:
-        """The key rows of the layout on show (the switch row for a Chinese input)."""
+        """The key rows of the layout on show (the switch row for a Chinese input, without
+        手写 on a kiosk whose handwriting recogniser is missing)."""
         rows = LAYOUTS[self.layout]
         if self.ime_field and self.layout in ("letters", "digits"):
             rows = (*rows[:-1], IME_SWITCH_ROW)
+        if input_engines.handwriting_state == "missing":
+            rows = tuple(tuple(v for v in row if v != TO_HANDWRITING) for row in rows)
         return rows
 
     def _rebuild(self, *_args: Any) -> None:
@@ -252,6 +257,13 @@ class OnScreenKeyboard(BoxLayout):  # type: ignore[misc]
         self.size_hint_y = None
         self.height = height + (len(self.children) - 1) * self.spacing
         self._relabel()
+
+    def _on_handwriting_state(self, _engines: Any, state: str) -> None:
+        if state == "missing":
+            if self.layout == "handwriting":
+                self.layout = "pinyin"  # rebuilds without the pad
+            elif self.ime_field:
+                self._rebuild()
 
     def _relabel(self, *_args: Any) -> None:
         for key in self.key_buttons():

@@ -26,7 +26,8 @@ receipt code) keep their keypads and never see the switch row.
 
 :meth:`OnScreenKeyboard.attach` links inputs to the keyboard: focusing an input makes it the
 target and switches to the layout that input wants. Pressing a key keeps the input focused
-(the touch is put on ``FocusBehavior.ignored_touch``). The engines are asked through
+(the touch is put on ``FocusBehavior.ignored_touch``). The rows themselves are data, in
+:mod:`kiosk.ui.layouts`. The engines are asked through
 :data:`kiosk.ui.engines.input_engines`, off the UI thread. :meth:`OnScreenKeyboard.forget`
 drops the buffer, the offered words and the pad's strokes (a wipe calls it: they are pieces
 of what the last person typed).
@@ -49,125 +50,37 @@ from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.label import Label
 from kivy.uix.textinput import TextInput
 
-from kiosk.ui.composer import SEPARATOR, CandidatePages, PinyinComposer
+from kiosk.ui.composer import CandidatePages, PinyinComposer
 from kiosk.ui.engines import input_engines
 from kiosk.ui.handwriting import HandwritingPad
 from kiosk.ui.i18n import translator
 from kiosk.ui.keys import NEXT_PAGE, PREV_PAGE, CandidateBar, KeyButton
+from kiosk.ui.layouts import (
+    BACKSPACE,
+    CLEAR,
+    CLEAR_PAD,
+    IME_LAYOUTS,
+    IME_SWITCH_ROW,
+    LAYOUTS,
+    PINYIN_KEYS,
+    PUNCTUATION,
+    SPACE,
+    SPECIAL_KEYS,
+    SWITCHES,
+    TO_DIGITS,
+    TO_HANDWRITING,
+    TO_LETTERS,
+    TO_LOWER,
+    TO_PINYIN,
+    TO_UPPER,
+    UNDO_STROKE,
+    WIDE,
+)
 from kiosk.ui.widgets import MIN_TOUCH_DP
 
 __all__ = ["BACKSPACE", "CLEAR", "CLEAR_PAD", "IME_LAYOUTS", "LAYOUTS", "NEXT_PAGE",
            "PREV_PAGE", "SPACE", "TO_DIGITS", "TO_HANDWRITING", "TO_LETTERS", "TO_LOWER",
            "TO_PINYIN", "TO_UPPER", "UNDO_STROKE", "KeyButton", "OnScreenKeyboard"]
-
-# Special key values (never typed as text).
-BACKSPACE = "<bksp>"
-CLEAR = "<clear>"
-SPACE = "<space>"
-TO_DIGITS = "<layout:digits>"
-TO_LETTERS = "<layout:letters>"
-TO_UPPER = "<layout:text_upper>"
-TO_LOWER = "<layout:text>"
-TO_PINYIN = "<layout:pinyin>"
-TO_HANDWRITING = "<layout:handwriting>"
-UNDO_STROKE = "<pad:undo>"
-CLEAR_PAD = "<pad:clear>"
-_TEXT_SYMBOLS = (":", "/", ".", "-", "_", "@")
-_PUNCTUATION = ("，", "。")
-# The last row of every layout of an input that takes Chinese.
-IME_SWITCH_ROW = (TO_PINYIN, TO_HANDWRITING, TO_LETTERS, TO_DIGITS, _PUNCTUATION[0], SPACE,
-                  _PUNCTUATION[1])
-IME_LAYOUTS = ("pinyin", "handwriting")
-_SWITCHED = ("pinyin", "handwriting", "letters", "digits")  # end with the switch row
-
-# Rows of key values; a plain value is typed as is.
-LAYOUTS: dict[str, tuple[tuple[str, ...], ...]] = {
-    "pinyin": (
-        tuple("qwertyuiop"),
-        (*"asdfghjkl", BACKSPACE),
-        (*"zxcvbnm", SEPARATOR, CLEAR),
-        IME_SWITCH_ROW,
-    ),
-    "handwriting": (
-        (UNDO_STROKE, CLEAR_PAD, BACKSPACE),
-        IME_SWITCH_ROW,
-    ),
-    "letters": (
-        tuple("1234567890"),
-        tuple("QWERTYUIOP"),
-        (*"ASDFGHJKL", BACKSPACE),
-        (*"ZXCVBNM", CLEAR),
-        (TO_DIGITS, SPACE),
-    ),
-    "digits": (
-        tuple("123"),
-        tuple("456"),
-        tuple("789"),
-        (CLEAR, "0", BACKSPACE),
-        (TO_LETTERS,),
-    ),
-    "id_number": (
-        tuple("123"),
-        tuple("456"),
-        tuple("789"),
-        ("X", "0", BACKSPACE),
-        (CLEAR,),
-    ),
-    "number": (
-        tuple("123"),
-        tuple("456"),
-        tuple("789"),
-        (CLEAR, "0", BACKSPACE),
-    ),
-    "amount": (
-        tuple("123"),
-        tuple("456"),
-        tuple("789"),
-        (".", "0", BACKSPACE),
-        (CLEAR,),
-    ),
-    "date": (
-        tuple("123"),
-        tuple("456"),
-        tuple("789"),
-        ("-", "0", BACKSPACE),
-        (CLEAR,),
-    ),
-    "text": (
-        tuple("1234567890"),
-        tuple("qwertyuiop"),
-        (*"asdfghjkl", BACKSPACE),
-        (TO_UPPER, *"zxcvbnm", CLEAR),
-        _TEXT_SYMBOLS,
-    ),
-    "text_upper": (
-        tuple("1234567890"),
-        tuple("QWERTYUIOP"),
-        (*"ASDFGHJKL", BACKSPACE),
-        (TO_LOWER, *"ZXCVBNM", CLEAR),
-        _TEXT_SYMBOLS,
-    ),
-}
-
-# Labels of special keys, from the i18n table.
-_SPECIAL_KEYS = {
-    BACKSPACE: "keyboard.backspace",
-    CLEAR: "keyboard.clear",
-    SPACE: "keyboard.space",
-    TO_DIGITS: "keyboard.digits",
-    TO_LETTERS: "keyboard.letters",
-    TO_UPPER: "keyboard.upper",
-    TO_LOWER: "keyboard.lower",
-    TO_PINYIN: "keyboard.pinyin",
-    TO_HANDWRITING: "keyboard.handwriting",
-    UNDO_STROKE: "keyboard.undo_stroke",
-    CLEAR_PAD: "keyboard.clear_pad",
-}
-_SWITCHES = {TO_DIGITS: "digits", TO_LETTERS: "letters", TO_UPPER: "text_upper",
-             TO_LOWER: "text", TO_PINYIN: "pinyin", TO_HANDWRITING: "handwriting"}
-_WIDE = ("letters", "text", "text_upper", "pinyin", "handwriting")
-_PINYIN_KEYS = frozenset("abcdefghijklmnopqrstuvwxyz" + SEPARATOR)
-
 
 class OnScreenKeyboard(BoxLayout):  # type: ignore[misc]
     """A grid of large keys that edits ``target``; see the module docstring."""
@@ -200,7 +113,7 @@ class OnScreenKeyboard(BoxLayout):  # type: ignore[misc]
         self._rebuild()
 
     def _is_wide(self) -> bool:
-        return self.layout in _WIDE or bool(self.ime_field)
+        return self.layout in WIDE or bool(self.ime_field)
 
     wide = AliasProperty(_is_wide, bind=["layout", "ime_field"])
     """True when the layout needs ten keys a row (about 544 dp), False for the keypads."""
@@ -247,7 +160,7 @@ class OnScreenKeyboard(BoxLayout):  # type: ignore[misc]
             for value in values:
                 key = KeyButton(
                     value=value, font_size=self.key_font_size, size_hint_min_x=dp(MIN_TOUCH_DP),
-                    current=_SWITCHES.get(value) == self.layout,
+                    current=SWITCHES.get(value) == self.layout,
                     size_hint_x=2 if value == SPACE and values is IME_SWITCH_ROW else 1,
                 )
                 key.bind(on_release=self._on_key)
@@ -267,7 +180,7 @@ class OnScreenKeyboard(BoxLayout):  # type: ignore[misc]
 
     def _relabel(self, *_args: Any) -> None:
         for key in self.key_buttons():
-            special = _SPECIAL_KEYS.get(key.value)
+            special = SPECIAL_KEYS.get(key.value)
             key.text = translator.t(special) if special else key.value
 
     def key_buttons(self) -> list[KeyButton]:
@@ -328,8 +241,8 @@ class OnScreenKeyboard(BoxLayout):  # type: ignore[misc]
 
     def press(self, value: str) -> None:
         """Apply one key to the target (no-op without a target)."""
-        if value in _SWITCHES:
-            self.layout = _SWITCHES[value]
+        if value in SWITCHES:
+            self.layout = SWITCHES[value]
             return
         target = self.target
         if target is None:
@@ -356,13 +269,13 @@ class OnScreenKeyboard(BoxLayout):  # type: ignore[misc]
     def _compose(self, value: str) -> bool:
         """Apply ``value`` to the pinyin buffer; False when it belongs to the field."""
         composer = self.composer
-        if value in (SPACE, *_PUNCTUATION) and composer.composing:
+        if value in (SPACE, *PUNCTUATION) and composer.composing:
             words = composer.offered.words
             if not words:
                 return True  # nothing to take yet: the key is dropped
             self.choose(words[0])
             return value == SPACE  # punctuation goes in after the word
-        if value in _PINYIN_KEYS:
+        if value in PINYIN_KEYS:
             composer.type(value)
         elif not ((value == BACKSPACE and composer.backspace())
                   or (value == CLEAR and composer.clear())):

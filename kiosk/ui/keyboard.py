@@ -20,8 +20,9 @@
 
 An input that takes Chinese says so with ``ime_field`` (``name``/``employer``/``text``); while
 such an input is the target, the pinyin, handwriting, letters and digits layouts end with the
-switch row 拼音 / 手写 / ABC / 123, plus ，。 and Space (手写 only where the handwriting
-recogniser loaded). Other inputs (ID number, phone,
+switch row 拼音 / 手写 / ABC / 123, plus ，。 and Space. A kiosk whose handwriting recogniser
+is missing shows no 手写 (and uses pinyin instead); one whose pinyin index is missing shows
+no 拼音 (and uses letters). Other inputs (ID number, phone,
 receipt code) keep their keypads and never see the switch row.
 
 :meth:`OnScreenKeyboard.attach` links inputs to the keyboard: focusing an input makes it the
@@ -109,7 +110,8 @@ class OnScreenKeyboard(BoxLayout):  # type: ignore[misc]
         translator.bind(lang=self._relabel)
         self.bind(layout=self._rebuild, key_height=self._rebuild, ime_field=self._rebuild,
                   target=self._on_target)
-        input_engines.bind(handwriting_state=self._on_handwriting_state)  # weak: no leak
+        input_engines.bind(pinyin_state=self._on_engine_state,  # weak references: no leak
+                           handwriting_state=self._on_engine_state)
         self._rebuild()
 
     def _is_wide(self) -> bool:
@@ -122,15 +124,31 @@ class OnScreenKeyboard(BoxLayout):  # type: ignore[misc]
 
     def rows(self) -> tuple[tuple[str, ...], ...]:
         """The key rows of the layout on show (the switch row for a Chinese input, without
-        手写 on a kiosk whose handwriting recogniser is missing)."""
+        the switch to an input method whose engine is missing on this kiosk)."""
         rows = LAYOUTS[self.layout]
         if self.ime_field and self.layout in ("letters", "digits"):
             rows = (*rows[:-1], IME_SWITCH_ROW)
-        if input_engines.handwriting_state == "missing":
-            rows = tuple(tuple(v for v in row if v != TO_HANDWRITING) for row in rows)
+        missing = {switch for switch, state in ((TO_PINYIN, input_engines.pinyin_state),
+                                                (TO_HANDWRITING, input_engines.handwriting_state))
+                   if state == "missing"}
+        if missing:
+            rows = tuple(tuple(v for v in row if v not in missing) for row in rows)
         return rows
 
+    @staticmethod
+    def usable(layout: str) -> str:
+        """``layout``, or what stands in for it when its engine is missing on this kiosk
+        (handwriting -> pinyin -> letters)."""
+        if layout == "handwriting" and input_engines.handwriting_state == "missing":
+            layout = "pinyin"
+        if layout == "pinyin" and input_engines.pinyin_state == "missing":
+            layout = "letters"
+        return layout
+
     def _rebuild(self, *_args: Any) -> None:
+        if self.usable(self.layout) != self.layout:
+            self.layout = self.usable(self.layout)  # rebuilds again
+            return
         self._drop_composition()
         self.clear_widgets()
         self.candidate_bar = self.pad = None
@@ -171,12 +189,9 @@ class OnScreenKeyboard(BoxLayout):  # type: ignore[misc]
         self.height = height + (len(self.children) - 1) * self.spacing
         self._relabel()
 
-    def _on_handwriting_state(self, _engines: Any, state: str) -> None:
-        if state == "missing":
-            if self.layout == "handwriting":
-                self.layout = "pinyin"  # rebuilds without the pad
-            elif self.ime_field:
-                self._rebuild()
+    def _on_engine_state(self, _engines: Any, state: str) -> None:
+        if state == "missing" and (self.ime_field or self.layout in IME_LAYOUTS):
+            self._rebuild()  # without the missing switch (and layout)
 
     def _relabel(self, *_args: Any) -> None:
         for key in self.key_buttons():

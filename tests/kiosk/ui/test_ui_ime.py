@@ -165,3 +165,41 @@ def test_staff_pad_types_lower_and_upper_case_letters(ui, fake_services):
     ui.tap("unlock_button")
     screen = ui.screen("staff")
     ui.pump_until(lambda: screen.unlocked, "unlocked with a mixed-case passphrase")
+
+
+def test_kiosk_without_pinyin_index_falls_back_to_letters(ui, fake_services, tmp_path):
+    from kiosk.input import PinyinEngine
+    from kiosk.ui.engines import InputEngines, input_engines
+    from kiosk.ui.keyboard import TO_HANDWRITING, TO_LETTERS, TO_PINYIN
+
+    # The real loader over an index file that is not there (a broken build).
+    broken = InputEngines(load_pinyin=lambda: PinyinEngine.load(tmp_path / "pinyin.idx.gz"))
+    broken.start()
+    ui.pump_until(lambda: broken.pinyin_state not in ("idle", "loading"), "pinyin loaded")
+    broken.shutdown()
+    assert broken.pinyin_state == "missing"
+    engines_ready(ui)
+    saved = (input_engines.pinyin, input_engines.pinyin_problem)
+    input_engines.pinyin, input_engines.pinyin_problem = None, broken.pinyin_problem
+    input_engines.pinyin_state = "missing"
+    try:
+        keyboard = complaint_step(ui, "claimant")
+        name = ui.tap("claimant_name")
+        assert keyboard.layout == "letters", "no pinyin keyboard without its index"
+        with pytest.raises(KeyError):
+            keyboard.key(TO_PINYIN)
+        ui.tap(keyboard.key(TO_HANDWRITING))  # handwriting still there
+        assert keyboard.layout == "handwriting"
+        ui.tap(keyboard.key(TO_LETTERS))
+        for letter in "LI":
+            ui.tap(keyboard.key(letter))
+        assert name.text == "LI"
+        ui.find("header").dispatch("on_home")
+        ui.pump(2)
+        ui.unlock_staff(fake_services.staff_pin)
+        ui.tap("page_device")
+        ui.pump_until(lambda: "dev-7f3a" in ui.find("device_label").text, "device page")
+        assert "拼音输入不可用" in ui.find("input_status_label").text
+    finally:
+        input_engines.pinyin, input_engines.pinyin_problem = saved
+        input_engines.pinyin_state = "ready"

@@ -7,9 +7,10 @@
 Writes pinyin.idx.gz, chars.txt (character frequencies, for re-ranking handwriting) and
 pinyin.json (the manifest) into the --out folder.
 
-Sources (both MIT): jieba's ``dict.txt`` gives words with corpus frequencies and part-of-speech
+Sources (all MIT): jieba's ``dict.txt`` gives words with corpus frequencies and part-of-speech
 tags (``nr`` person names, ``nt`` organisations, ``ns`` places); pypinyin gives each word's
-reading in context (its phrase dictionary) and every reading of every character. The only
+reading in context (its phrase dictionary) and every reading of every character; ngender's
+``charfreq.csv`` gives how often each character appears in real given names. The only
 hand-written data below is what neither library has: surname readings (pypinyin reads 曾国藩 as
 "ceng", a surname is "zeng"), the compound surnames, the population order of common surnames,
 and two short seed lists that tell the employer and description fields which words matter to
@@ -35,6 +36,7 @@ from importlib import metadata
 from pathlib import Path
 
 import jieba
+import ngender
 from pypinyin import Style, lazy_pinyin
 from pypinyin.pinyin_dict import pinyin_dict
 
@@ -185,7 +187,7 @@ def build() -> tuple[str, str, dict[str, str]]:
         for s in syls:
             words[(s, ch)] += char_freq.get((s, ch), 0.0) + 0.5
     surnames = surname_table(names)
-    given = given_table(names, surnames)
+    given = given_table(names, surnames, readings)
     lines = [FORMAT, f"total {total}"]
     lines.append("[words]")
     by_key: dict[str, list[tuple[int, str]]] = defaultdict(list)
@@ -220,6 +222,7 @@ def build() -> tuple[str, str, dict[str, str]]:
     manifest = {
         "format": FORMAT,
         "jieba": metadata.version("jieba"),
+        "ngender": metadata.version("ngender"),
         "pypinyin": metadata.version("pypinyin"),
         "sha256": hashlib.sha256(text.encode("utf-8")).hexdigest(),
         "chars_sha256": hashlib.sha256(chars.encode("utf-8")).hexdigest(),
@@ -239,8 +242,8 @@ def char_table(char_freq: dict[tuple[str, str], float]) -> str:
 
 
 def surname_table(names: list[tuple[str, list[str]]]) -> dict[str, tuple[str, int]]:
-    """Return surname -> (reading key, score): census-ranked common ones, compound ones, and
-    rarer ones counted as the first character of jieba's three-character person names."""
+    """Return surname -> (reading key, score): census-ranked common ones, compound ones, those
+    with a surname reading, and rarer ones counted in jieba's person names."""
     out: dict[str, tuple[str, int]] = {}
     firsts: dict[str, int] = defaultdict(int)
     singles = set()
@@ -250,16 +253,25 @@ def surname_table(names: list[tuple[str, list[str]]]) -> dict[str, tuple[str, in
         elif len(word) == 1:
             singles.add(word)  # jieba tags lone surnames (仉, 訾, 亓) as person names
     for rank, ch in enumerate(dict.fromkeys(COMMON_SURNAMES)):
-        out[ch] = (_surname_key(ch), 400 - rank)  # 400 .. ~200 by census rank
-    for ch, n in firsts.items():
-        if ch not in out and n >= 2:
-            out[ch] = (_surname_key(ch), 100 + min(80, 20 * int(math.log2(n))))
-    for ch in sorted(singles):
-        if ch not in out:
-            out[ch] = (_surname_key(ch), 105)
-    for ch in SURNAME_READINGS:
-        if ch not in out:
-            out[ch] = (_surname_key(ch), 150)
+        # Census shares fall off about as 1/(rank + 4) (王 7 %, rank 50 about 0.5 %).
+        out[ch] = (_surname_key(ch), round(400 - 100 * math.log10((rank + 4) / 4)))
+    for ch in SURNAME_READINGS:  # real surnames, known for their reading; ranked by evidence
+        if len(ch) == 1 and ch not in out:
+            n = firsts.get(ch, 0)
+            out[ch] = (_surname_key(ch), 170 + min(20, 5 * int(math.log2(n + 1))))
+    # Counted evidence: a character that starts person names *and* stands alone as a person
+    # name is a surname (冼, 仉, 亓); either signal alone is weaker (transliterations 阿/斯
+    # start names; given-name characters 峰/斌 stand alone).
+    for ch in sorted(set(firsts) | singles):
+        if ch in out:
+            continue
+        n = firsts.get(ch, 0)
+        if ch in singles and n >= 1:
+            out[ch] = (_surname_key(ch), 160 + min(20, 5 * int(math.log2(n + 1))))
+        elif ch in singles:
+            out[ch] = (_surname_key(ch), 90)
+        elif n >= 3:
+            out[ch] = (_surname_key(ch), 70 + min(60, 15 * int(math.log2(n))))
     for i, word in enumerate(COMPOUND_SURNAMES):
         out[word] = (_surname_key(word), 300 - i)
     return out
@@ -274,18 +286,50 @@ def _surname_key(word: str) -> str:
 
 
 def given_table(
-    names: list[tuple[str, list[str]]], surnames: dict[str, tuple[str, int]]
+    names: list[tuple[str, list[str]]],
+    surnames: dict[str, tuple[str, int]],
+    readings: dict[str, list[str]],
 ) -> dict[tuple[str, str], int]:
-    """Return (syllable, character) -> score for characters of given names: what follows a
-    known surname in jieba's person names, counted per reading."""
-    counts: dict[tuple[str, str], int] = defaultdict(int)
+    """Return (syllable, character) -> score for characters of given names.
+
+    How often a character is used in given names comes from ngender's table (counts over a
+    large corpus of real names, male + female). Which *reading* a name uses comes from jieba's
+    person names (what follows a known surname), else pypinyin's everyday reading."""
+    in_names: dict[tuple[str, str], int] = defaultdict(int)
     for word, syl in names:
         for sur in (word[:2], word[:1]):
             if sur in surnames and 1 <= len(word) - len(sur) <= 2:
                 for ch, s in zip(word[len(sur):], syl[len(sur):], strict=True):
-                    counts[(s, ch)] += 1
+                    in_names[(s, ch)] += 1
                 break
-    return {k: log_score(n * 10) for k, n in counts.items() if n >= 2}
+    out: dict[tuple[str, str], int] = {}
+    for ch, count in ngender_counts().items():
+        options = readings.get(ch, [])
+        if not options:
+            continue
+        seen = {s: in_names.get((s, ch), 0) for s in options}
+        if sum(seen.values()) == 0:
+            everyday = reading(ch)
+            seen = {s: (10 if everyday and s == everyday[0] else 1) for s in options}
+        total = sum(seen.values())
+        for s, n in seen.items():
+            share = count * n / total
+            if share >= 1:
+                out[(s, ch)] = log_score(share)
+    return out
+
+
+def ngender_counts() -> dict[str, int]:
+    """Return character -> uses in given names, from ngender's ``charfreq.csv`` (MIT)."""
+    path = Path(ngender.__file__).parent / "charfreq.csv"
+    out: dict[str, int] = {}
+    with path.open(encoding="utf-8") as fh:
+        next(fh)
+        for line in fh:
+            ch, male, female = line.strip().split(",")
+            if HAN.match(ch):
+                out[ch] = int(male) + int(female)
+    return out
 
 
 def write(text: str, chars: str, manifest: dict[str, str], out: Path) -> None:

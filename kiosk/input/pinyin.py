@@ -31,12 +31,15 @@ MAX_BUFFER = 64       # letters looked at; the rest stays in the buffer for late
 MAX_PHRASE = 16       # syllables a composed phrase spans
 MAX_WORD = 6          # syllables one dictionary word spans
 PER_KEY = 30          # entries taken from one reading
+PER_PARTIAL = 10      # ... from each reading an unfinished syllable may become
+SPAN_CACHE = 20_000   # memoised span lookups kept across lookups (a few MB at most)
 FUZZY_PENALTY = 1.5   # per syllable typed with a fuzzy spelling
 SEGMENT_PENALTY = 3.0  # per unit of segmentation cost above the best
 NAME_BASE = 10.0      # in a name field, names outrank ordinary words of the same length
 COMPOUND_BONUS = 1.5  # typing a whole two-syllable surname (欧阳, 司马) is strong evidence
 GIVEN_EQUIV = 3.0     # a two-syllable surname alone competes with surname + given name
 HEAD_LONGEST = 4      # first page: this many candidates for the whole buffer,
+HEAD_NAMES = 5        # a name field's first page: whole names only (surname alone next)
 HEAD_SHORTER = 2      # then this many for each shorter prefix (commit word by word)
 KNOWN_BONUS = 1.5     # a whole name that is in the dictionary (jieba's person names)
 
@@ -63,6 +66,7 @@ class PinyinEngine:
             for i in range(1, len(syl)):
                 completions.setdefault(syl[:i], []).append(syl)
         self._completions = completions
+        self._span_cache: dict[tuple[object, ...], list[Entry]] = {}
 
     @classmethod
     def load(cls, path: Path | None = None, fuzzy: bool = True) -> PinyinEngine:
@@ -99,11 +103,11 @@ class PinyinEngine:
         pool: dict[str, tuple[int, float]] = {}
         given_pos = field == "name" and _ends_in_han(before)
         best_ends = {p.end for p in segs[0].pieces}
+        search = _Search(self, field)
         for seg in segs:
             pieces = _leading(seg.pieces, truncated=len(pinyin) > len(work))
             if not pieces:
                 continue
-            search = _Search(self, field, given_pos)
             penalty = (seg.cost - segs[0].cost) * SEGMENT_PENALTY
             for b in range(1, min(len(pieces), MAX_WORD) + 1):
                 if penalty and (pieces[b - 1].kind == "partial" or b > 2):
@@ -124,7 +128,8 @@ class PinyinEngine:
                            phrase[1])
         text = clean(pinyin)
         out = []
-        for word, end in _order(pool)[:limit]:
+        head = HEAD_NAMES if field == "name" and not given_pos else HEAD_LONGEST
+        for word, end in _order(pool, head)[:limit]:
             consumed = end
             while consumed < len(text) and text[consumed] == "'":
                 consumed += 1
@@ -132,19 +137,20 @@ class PinyinEngine:
         return out
 
 
-def _order(pool: dict[str, tuple[int, float]]) -> list[tuple[str, int]]:
+def _order(pool: dict[str, tuple[int, float]], head_longest: int) -> list[tuple[str, int]]:
     """Return (word, end) best first: the few best of each length (longest first), so the
     first page offers the whole buffer and word-by-word choices; then everything else by
     length and score."""
     ranked = sorted(pool.items(), key=lambda kv: (-kv[1][0], -kv[1][1], kv[0]))
-    head: list[tuple[str, int]] = []
-    taken: set[str] = set()
-    seen_ends: list[int] = []
+    if not ranked:
+        return []
+    longest = ranked[0][1][0]
+    head = [(w, e) for w, (e, _s) in ranked if e == longest][:head_longest]
+    taken = {w for w, _e in head}
+    shorter: dict[int, int] = {}
     for word, (end, _score) in ranked:
-        if end not in seen_ends:
-            seen_ends.append(end)
-        per_length = HEAD_LONGEST if len(seen_ends) == 1 else HEAD_SHORTER
-        if sum(1 for _w, e in head if e == end) < per_length:
+        if end != longest and shorter.get(end, 0) < HEAD_SHORTER:
+            shorter[end] = shorter.get(end, 0) + 1
             head.append((word, end))
             taken.add(word)
     return head + [(w, e) for w, (e, _s) in ranked if w not in taken]
@@ -175,12 +181,14 @@ def _offer(pool: dict[str, tuple[int, float]], word: str, end: int, score: float
 class _Search:
     """One lookup's memoised searches over the index (spans, names, phrases)."""
 
-    def __init__(self, engine: PinyinEngine, field: str, given_pos: bool) -> None:
+    def __init__(self, engine: PinyinEngine, field: str) -> None:
         self.engine = engine
         self.index = engine.index
         self.field = field
         self.boosts = self.index.boosts.get(field, {})
-        self._spans: dict[tuple[Piece, ...], list[Entry]] = {}
+        self._spans = engine._span_cache
+        if len(self._spans) > SPAN_CACHE:
+            self._spans.clear()
 
     def typed_keys(self, pieces: Sequence[Piece]) -> list[str]:
         """Return the readings the pieces may stand for (a partial last piece expanded)."""
@@ -194,16 +202,20 @@ class _Search:
 
     def span(self, pieces: Sequence[Piece]) -> list[Entry]:
         """Return the words reading as ``pieces``, scored for this field, best first."""
-        key = tuple(pieces)
+        # Spans do not depend on where they sit in the buffer: the cache (kept across
+        # lookups) serves each new letter's lookup from the previous one's work.
+        key = (self.field, self.engine.fuzzy, *((p.text, p.kind) for p in pieces))
         cached = self._spans.get(key)
         if cached is not None:
             return cached
         best: dict[str, float] = {}
         log_total = self.index.log_total
-        for typed in self.typed_keys(pieces):
+        typed_keys = self.typed_keys(pieces)
+        per_key = PER_KEY if len(typed_keys) == 1 else PER_PARTIAL
+        for typed in typed_keys:
             for exact, words in self.index.matches(typed, self.engine.fuzzy):
                 penalty = _fuzzy_penalty(typed, exact)
-                for word, freq in words[:PER_KEY]:
+                for word, freq in words[:per_key]:
                     score = freq - log_total - penalty + self.boosts.get(word, 0.0)
                     if score > best.get(word, -1e9):
                         best[word] = score
@@ -213,6 +225,14 @@ class _Search:
 
     def _table(self, pieces: Sequence[Piece], surname: bool) -> list[Entry]:
         """Return surname (or given-name) table entries for the pieces, fuzzy-penalised."""
+        key = ("surname" if surname else "given", self.engine.fuzzy,
+               *((p.text, p.kind) for p in pieces))
+        cached = self._spans.get(key)
+        if cached is None:
+            cached = self._spans[key] = self._table_uncached(pieces, surname)
+        return cached
+
+    def _table_uncached(self, pieces: Sequence[Piece], surname: bool) -> list[Entry]:
         best: dict[str, float] = {}
         for typed in self.typed_keys(pieces):
             if surname:

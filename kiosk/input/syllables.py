@@ -15,6 +15,7 @@ are one: z/zh, c/ch, s/sh, n/l, f/h (initials) and an/ang, en/eng, in/ing (final
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import NamedTuple
 
 MAX_SYLLABLE = 6  # "zhuang", "chuang", "shuang"
 COST_SYLLABLE = 1.0
@@ -59,10 +60,10 @@ def fuzzy_variants(syllable: str) -> set[str]:
     return out
 
 
-@dataclass(frozen=True)
-class Piece:
+class Piece(NamedTuple):
     """One cut of the buffer: ``text`` spans ``buffer[start:end]``; ``kind`` is ``syllable``,
-    ``partial`` (a syllable not finished yet) or ``garbage`` (no syllable starts here)."""
+    ``partial`` (a syllable not finished yet) or ``garbage`` (no syllable starts here).
+    A tuple, so segmentations compare and hash at C speed."""
 
     text: str
     start: int

@@ -90,6 +90,8 @@ class InputEngines(EventDispatcher):  # type: ignore[misc]
     def _loaded_cb(self, name: str) -> Callable[[tuple[Any, str]], None]:
         def loaded(result: tuple[Any, str]) -> None:
             engine, problem = result
+            if engine is not None:
+                Logger.info("InputEngines: %s input ready", name)
             setattr(self, name, engine)
             setattr(self, f"{name}_problem", problem)
             setattr(self, f"{name}_state", "ready" if engine is not None else "missing")

@@ -35,6 +35,8 @@ PER_PARTIAL = 10      # ... from each reading an unfinished syllable may become
 SPAN_CACHE = 20_000   # memoised span lookups kept across lookups (a few MB at most)
 FUZZY_PENALTY = 1.5   # per syllable typed with a fuzzy spelling
 SEGMENT_PENALTY = 3.0  # per unit of segmentation cost above the best
+PHRASE_WORD_PENALTY = 1.0  # per word of a composed phrase: fewer, longer words (我+弟弟,
+#                            not 我+地+地: single characters' frequencies count every use)
 NAME_BASE = 10.0      # in a name field, names outrank ordinary words of the same length
 COMPOUND_BONUS = 1.5  # typing a whole two-syllable surname (欧阳, 司马) is strong evidence
 GIVEN_EQUIV = 3.0     # a two-syllable surname alone competes with surname + given name
@@ -302,7 +304,7 @@ class _Search:
                 if not words:
                     continue
                 word, score = words[0]
-                cand = (start[0] + word, start[1] + score)
+                cand = (start[0] + word, start[1] + score - PHRASE_WORD_PENALTY)
                 old = best[b]
                 if old is None or cand[1] > old[1]:
                     best[b] = cand

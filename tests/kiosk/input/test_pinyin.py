@@ -6,8 +6,11 @@ from __future__ import annotations
 import time
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from kiosk.input import PinyinEngine
+from kiosk.input.index import PinyinIndex
 
 
 def top(
@@ -49,6 +52,8 @@ def test_segment_for_display(pinyin: PinyinEngine) -> None:
         ("youxiangongsi", "employer", "有限公司"),  # a four-syllable word
         ("zhangsanfeng", "text", "张三丰"),       # a dictionary name
         ("laobantuoqianwogongzi", "text", "老板拖欠我工资"),  # a phrase composed from words
+        ("wodidi", "text", "我弟弟"),            # fewer, longer words: not 我地地
+        ("gangjiegou", "employer", "钢结构"),     # a trade seed word, rare in jieba
     ],
 )
 def test_whole_words_and_phrases_come_first(
@@ -266,3 +271,24 @@ def test_long_buffer_is_bounded(pinyin: PinyinEngine, length: int) -> None:
     assert all(len(buffer) - len(c.rest) <= 64 for c in got)
     # A generous bound (bench/ime.py measures the real figure): catches a quadratic blow-up.
     assert elapsed < 1.0
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    buffer=st.text(max_size=80)
+    | st.text(alphabet="abcdefghijklmnopqrstuvwxyz' ", max_size=80),
+    field=st.sampled_from(["name", "employer", "text", "", "名字"]),
+    before=st.text(max_size=5),
+)
+def test_any_buffer_gives_consistent_candidates(
+    pinyin_index: PinyinIndex, buffer: str, field: str, before: str
+) -> None:
+    # Whatever is typed: no exception, at most `limit` distinct candidates, each using a
+    # prefix of the buffer and leaving the rest of it exactly.
+    got = PinyinEngine(pinyin_index).lookup(buffer, field, 10, before)
+    assert len(got) <= 10
+    assert len({c.text for c in got}) == len(got)
+    for c in got:
+        assert c.text
+        assert 0 < c.consumed <= len(buffer)
+        assert buffer[c.consumed:] == c.rest

@@ -11,6 +11,9 @@ pinyin dictionary keeps handwriting and the letter keys.
 (the engines are not shared between threads) and hand their answer back on the Kivy thread
 through the clock. An engine's own failure during a lookup is our bug: it is re-raised on the
 Kivy thread, never swallowed.
+
+``fuzzy`` switches fuzzy pinyin (regional spellings: z/zh, n/l, an/ang …) for this process; it
+starts on and staff may switch it on the device page.
 """
 
 from __future__ import annotations
@@ -22,7 +25,7 @@ from typing import Any
 from kivy.clock import Clock
 from kivy.event import EventDispatcher
 from kivy.logger import Logger
-from kivy.properties import OptionProperty, StringProperty
+from kivy.properties import BooleanProperty, OptionProperty, StringProperty
 
 __all__ = ["STATES", "InputEngines", "Stroke", "input_engines", "load_handwriting",
            "load_pinyin"]
@@ -55,6 +58,7 @@ class InputEngines(EventDispatcher):  # type: ignore[misc]
     handwriting_state = OptionProperty("idle", options=list(STATES))
     pinyin_problem = StringProperty("")  # why the pinyin engine is missing ('' when not)
     handwriting_problem = StringProperty("")
+    fuzzy = BooleanProperty(True)  # fuzzy pinyin (z/zh, n/l, ...): on unless staff turn it off
 
     def __init__(self, load_pinyin: Callable[[], Any] = load_pinyin,
                  load_handwriting: Callable[[], Any] = load_handwriting,
@@ -65,6 +69,7 @@ class InputEngines(EventDispatcher):  # type: ignore[misc]
         self._pool: ThreadPoolExecutor | None = None
         self.pinyin: Any = None
         self.handwriting: Any = None
+        self.bind(fuzzy=self._apply_fuzzy)
 
     # -- loading ---------------------------------------------------------------------------
 
@@ -93,9 +98,16 @@ class InputEngines(EventDispatcher):  # type: ignore[misc]
             if engine is not None:
                 Logger.info("InputEngines: %s input ready", name)
             setattr(self, name, engine)
+            if name == "pinyin":
+                self._apply_fuzzy()
             setattr(self, f"{name}_problem", problem)
             setattr(self, f"{name}_state", "ready" if engine is not None else "missing")
         return loaded
+
+    def _apply_fuzzy(self, *_args: Any) -> None:
+        engine, fuzzy = self.pinyin, bool(self.fuzzy)
+        if engine is not None:  # on the engines' thread, between lookups
+            self._submit(lambda: setattr(engine, "fuzzy", fuzzy), on_result=lambda _r: None)
 
     # -- lookups ---------------------------------------------------------------------------
 

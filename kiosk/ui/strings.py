@@ -420,6 +420,8 @@ STRINGS: dict[str, tuple[str, str]] = {
         "Handwriting input unavailable: install the Debian packages libzinnia0 and "
         "tegaki-zinnia-simplified-chinese ({problem}). Pinyin input still works.",
     ),
+    "staff.fuzzy_on": ("模糊拼音：开（z/zh、n/l 等不分）", "Fuzzy pinyin: on (z/zh, n/l … alike)"),
+    "staff.fuzzy_off": ("模糊拼音：关", "Fuzzy pinyin: off"),
     "staff.input_loading": ("输入法正在加载…", "Input methods loading…"),
     "staff.voice_on": ("语音提示：可用，已打开", "Voice prompts: available, on"),
     "staff.voice_off": (

@@ -11,7 +11,8 @@ The PIN (the staff passphrase) is typed on ``pin_keyboard`` in its ``text`` layo
 letters in both cases (a caps key switches) and ``: / . - _ @``, so a strong passphrase can be
 typed on the touchscreen. The passphrase, export path and enrollment fields are typed on the
 on-screen ``text`` keyboard (``staff_keyboard``), shown on the pages that have them. The
-device page also says which Chinese input methods and voice prompts work on this kiosk.
+device page also says which Chinese input methods and voice prompts work on this kiosk, and
+switches fuzzy pinyin (``fuzzy_toggle``; on at every start).
 What the screen says is written by :mod:`kiosk.ui.staff_text`: labelled lines and sentences
 in the staff's language.
 
@@ -59,7 +60,8 @@ class StaffScreen(KioskScreen):
     ``sync_progress``, ``sync_label``, ``export_path``, ``export_button``, ``enroll_url``,
     ``enroll_token``, ``enroll_button``, ``enroll_scan_button``, ``enroll_preview``,
     ``enroll_scan_cancel``, ``enroll_qr_label``, ``enroll_warning_label``, ``device_label``,
-    ``input_status_label``, ``staff_message``, ``exit_button``, ``staff_keyboard``."""
+    ``input_status_label``, ``fuzzy_toggle``, ``staff_message``, ``exit_button``,
+    ``staff_keyboard``."""
 
     unlocked = BooleanProperty(False)
     page = StringProperty("queue")

@@ -203,3 +203,40 @@ def test_kiosk_without_pinyin_index_falls_back_to_letters(ui, fake_services, tmp
     finally:
         input_engines.pinyin, input_engines.pinyin_problem = saved
         input_engines.pinyin_state = "ready"
+
+
+def test_staff_switch_fuzzy_pinyin(ui, fake_services):
+    from kiosk.ui.engines import input_engines
+
+    engines_ready(ui)
+    assert input_engines.fuzzy, "fuzzy pinyin is on by default"
+
+    def offered_for_zangsan():
+        keyboard = complaint_step(ui, "claimant")
+        ui.tap("claimant_name")
+        tap_pinyin(ui, keyboard, "zangsan")  # z for zh, as many southern speakers type
+        ui.pump_until(lambda: keyboard.composer.offered.words, "candidates for zangsan")
+        words = list(keyboard.composer.offered.words)
+        ui.find("header").dispatch("on_home")
+        ui.pump(2)
+        return words
+
+    def tap_fuzzy_toggle():
+        ui.unlock_staff(fake_services.staff_pin)
+        ui.tap("page_device")
+        ui.pump(2)
+        ui.tap("fuzzy_toggle")
+        text = ui.find("fuzzy_toggle").text
+        ui.tap("exit_button")
+        ui.pump_until(lambda: ui.current == "home")
+        ui.pump(2)
+        return text
+
+    try:
+        assert "张三" in offered_for_zangsan()[:3]
+        assert tap_fuzzy_toggle() == "模糊拼音：关"
+        assert "张三" not in offered_for_zangsan()
+        assert tap_fuzzy_toggle().startswith("模糊拼音：开")
+        assert "张三" in offered_for_zangsan()[:3]
+    finally:
+        input_engines.fuzzy = True

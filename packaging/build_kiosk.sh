@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
 # Build the kiosk as a onedir PyInstaller bundle: OUT_DIR/yizhan-kiosk/yizhan-kiosk plus its
-# _internal/ folder (Python, Kivy + SDL2, the CJK font, the .kv layouts, the checklists).
+# _internal/ folder (Python, Kivy + SDL2, the CJK font, the .kv layouts, the checklists, the
+# pinyin dictionary index kiosk/input/data). The handwriting model and espeak-ng are not in
+# the bundle: the station gets them from Debian (libzinnia0 tegaki-zinnia-simplified-chinese
+# espeak-ng; packaging/README.md).
 # The station machine needs no Python: copy the whole folder (packaging/README.md).
 #
 #   packaging/build_kiosk.sh [OUT_DIR]       default OUT_DIR: dist/ in the repository

@@ -9,6 +9,9 @@ Until the server sends its own, the kiosk uses the built-in set (``shared/checkl
 * ``utc_offset_minutes``: the station's civil time (default 480, China Standard Time), which
   decides the service day of queue numbers.
 * ``ticket_prefix``: one capital letter for queue numbers (default ``A``).
+* ``voice_prompts``: true to read the screen's questions aloud (default false). Also switched
+  at the station itself, on the kiosk's home screen (:meth:`StationConfig.set_voice_prompts`);
+  the last one to set it wins.
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ from shared.clock import Clock
 
 DEFAULT_UTC_OFFSET = 480
 CONFIG_KEY = "config"
+VOICE_KEY = "voice_prompts"
 
 
 class StationConfig:
@@ -61,11 +65,21 @@ class StationConfig:
         prefix = config.get("ticket_prefix", "A")
         if not (isinstance(prefix, str) and len(prefix) == 1 and "A" <= prefix <= "Z"):
             raise ConfigInvalid("config.ticket_prefix must be one capital letter A-Z")
+        if not isinstance(config.get(VOICE_KEY, False), bool):
+            raise ConfigInvalid("config.voice_prompts must be true or false")
         self._store.set_setting(CONFIG_KEY, {**self._config(), **config})
 
     def get(self, key: str, default: Any = None) -> Any:
         """A configuration value the server sent (e.g. ``sync_interval_s``), or ``default``."""
         return self._config().get(key, default)
+
+    def voice_prompts(self) -> bool:
+        """True when the station reads its questions aloud (the 语音提示 setting)."""
+        return self._config().get(VOICE_KEY) is True
+
+    def set_voice_prompts(self, on: bool) -> None:
+        """Switch voice prompts on or off for this station; kept across restarts."""
+        self._store.set_setting(CONFIG_KEY, {**self._config(), VOICE_KEY: bool(on)})
 
     def checklists(self) -> dict[str, Any]:
         """The checklist set in force: the server's if it sent one, else the built-in one."""

@@ -6,7 +6,9 @@ idle-countdown banner on top. Every touch, key press and text input pokes the
 :class:`~kiosk.ui.idle.IdleTimeout`; when it fires, :meth:`KioskApp.wipe` wipes every screen,
 drops late service results, resets the language and shows home.
 
-The CJK font is registered when the app is constructed, before any widget exists.
+The CJK font is registered when the app is constructed, before any widget exists. The Chinese
+input engines (:data:`kiosk.ui.engines.input_engines`) start loading on their own thread when
+the app is built, so the first screen shows at once; a wipe silences any voice prompt.
 ``run(services, fullscreen=...)`` is what ``yizhan-kiosk run`` calls.
 """
 
@@ -119,6 +121,7 @@ class KioskApp(App):  # type: ignore[misc]
     def build(self) -> KioskRoot:
         from kivy.core.window import Window
 
+        from kiosk.ui.engines import input_engines
         from kiosk.ui.idle import IdleTimeout
         from kiosk.ui.screens import (
             ComplaintScreen,
@@ -131,6 +134,7 @@ class KioskApp(App):  # type: ignore[misc]
         )
         from kiosk.ui.worker import ServiceRunner
 
+        input_engines.start()  # off the UI thread: the keyboards use them once ready
         load_kv_files()
         Window.clearcolor = BACKGROUND
         if self.fullscreen:
@@ -193,6 +197,11 @@ class KioskApp(App):  # type: ignore[misc]
             self.idle.stop()
         if self.runner is not None:
             self.runner.shutdown()
+        from kiosk.ui.engines import input_engines
+        from kiosk.ui.voice import voice_prompts
+
+        input_engines.shutdown()
+        voice_prompts.shutdown()
 
     # -- behaviour -----------------------------------------------------------------------------
 
@@ -216,8 +225,10 @@ class KioskApp(App):  # type: ignore[misc]
 
     def _on_end_visit(self, *_args: Any) -> None:
         from kiosk.ui.i18n import translator
+        from kiosk.ui.voice import voice_prompts
 
         self.runner.invalidate()
+        voice_prompts.stop()
         translator.reset()
         for hook in self.wipe_hooks:
             hook()

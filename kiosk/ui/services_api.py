@@ -25,6 +25,7 @@ __all__ = [
     "Quarantined",
     "QueueEntry",
     "Receipt",
+    "StationSettings",
     "Status",
     "SyncProgress",
     "SyncSummary",
@@ -105,9 +106,24 @@ class SyncSummary(TypedDict):
     errors: list[str]
 
 
+class StationSettings(Protocol):
+    """The station settings the screens read and switch (``KioskServices.config``)."""
+
+    def voice_prompts(self) -> bool:
+        """True when the screen's questions are read aloud (语音提示; off by default)."""
+        ...
+
+    def set_voice_prompts(self, on: bool) -> None:
+        """Switch voice prompts on or off for this station; kept across restarts."""
+        ...
+
+
 @runtime_checkable
 class KioskServices(Protocol):
-    """The kiosk core as the screens see it. All methods are called off the UI thread."""
+    """The kiosk core as the screens see it. All methods are called off the UI thread
+    (``config``'s too)."""
+
+    config: StationSettings
 
     def submit_complaint(self, record: Mapping[str, Any]) -> Receipt:
         """Validate, seal and commit a complaint; return its receipt.

@@ -18,7 +18,9 @@ from typing import Any
 from kiosk.errors import StationLocked, WrongPassphrase
 from kiosk.sync.errors import PermanentError, TransientError, UnverifiedAnswer
 from kiosk.ui.display import local_time, shown_code
+from kiosk.ui.engines import input_engines
 from kiosk.ui.i18n import STRINGS, translator
+from kiosk.ui.voice import voice_prompts
 from shared._errors import FileRefused
 from shared.clock import format_utc
 from shared.enrollment import EnrollmentToken
@@ -105,6 +107,27 @@ def device_text(info: Mapping[str, Any]) -> str:
         translator.t("staff.device_server", value=info.get("server_url") or not_yet),
         translator.t("staff.last_sync", at=_when(info.get("last_sync"))),
     ])
+
+
+def input_status_text() -> str:
+    """What works of Chinese input and voice prompts on this kiosk, and what to install for
+    what does not (one line each). Pinyin is said to work on without handwriting."""
+    states = (input_engines.pinyin_state, input_engines.handwriting_state)
+    if "idle" in states or "loading" in states:
+        lines = [translator.t("staff.input_loading")]
+    else:
+        lines = [
+            translator.t("staff.input_pinyin") if states[0] == "ready" else
+            translator.t("staff.input_pinyin_missing", problem=input_engines.pinyin_problem),
+            translator.t("staff.input_handwriting") if states[1] == "ready" else
+            translator.t("staff.input_handwriting_missing",
+                         problem=input_engines.handwriting_problem),
+        ]
+    if not voice_prompts.available:
+        lines.append(translator.t("staff.voice_missing"))
+    else:
+        lines.append(translator.t("staff.voice_on" if voice_prompts.enabled else "staff.voice_off"))
+    return "\n".join(lines)
 
 
 def sync_progress_text(phase: str, done: int, total: int) -> str:

@@ -48,8 +48,12 @@ STRINGS: dict[str, tuple[str, str]] = {
     "keyboard.space": ("空格", "Space"),
     "keyboard.backspace": ("退格", "Delete"),
     "keyboard.clear": ("清空", "Clear"),
-    "keyboard.letters": ("字母", "ABC"),
-    "keyboard.digits": ("数字", "123"),
+    "keyboard.letters": ("ABC", "ABC"),
+    "keyboard.digits": ("123", "123"),
+    "keyboard.pinyin": ("拼音", "Pinyin"),
+    "keyboard.handwriting": ("手写", "Write"),
+    "keyboard.undo_stroke": ("撤销一笔", "Undo stroke"),
+    "keyboard.clear_pad": ("重写", "Rewrite"),
     "keyboard.upper": ("大写", "ABC"),
     "keyboard.lower": ("小写", "abc"),
     "lookup.title": ("查询办理进度", "Check the progress of your case"),
@@ -367,4 +371,83 @@ STRINGS: dict[str, tuple[str, str]] = {
     "jobseeker.employment": ("用工形式", "Kind of work"),
     "jobseeker.area": ("希望在哪个区域工作", "Where you want to work"),
     "jobseeker.submit": ("提交登记", "Register"),
+    "home.voice_on": ("语音提示：开", "Voice prompts: on"),
+    "home.voice_off": ("语音提示：关", "Voice prompts: off"),
+    # Spoken by kiosk.ui.voice (espeak-ng): questions and receipt facts, never personal data.
+    "voice.on": ("语音提示已打开。", "Voice prompts are on."),
+    "voice.home": (
+        "您好！请选择要办理的事项：维权投诉，求职登记，查询进度，或者取号。",
+        "Hello! Choose: file a complaint, register as a job seeker, check your case, "
+        "or take a queue number.",
+    ),
+    "voice.complaint.matter": ("请选择您要反映的问题。", "What is your complaint about?"),
+    "voice.complaint.checklist": (
+        "请看看需要带哪些材料，然后点下一步。",
+        "Look at the documents to bring, then tap Next.",
+    ),
+    "voice.complaint.claimant": (
+        "请填写您的姓名、身份证号码和手机号码。",
+        "Please enter your name, ID number and phone number.",
+    ),
+    "voice.complaint.employer": ("请填写用人单位的名称。", "Please enter the employer's name."),
+    "voice.complaint.claim": (
+        "请填写要求的金额和时间，不清楚可以不填。",
+        "Enter the amount and the period you claim for, if you know them.",
+    ),
+    "voice.complaint.details": (
+        "请说明发生了什么，并选择希望怎么处理。",
+        "Say what happened, and choose how you would like it handled.",
+    ),
+    "voice.complaint.review": ("请核对您填写的信息。", "Please check what you entered."),
+    "voice.complaint.consent": (
+        "请阅读说明，同意后点提交。",
+        "Read the note, agree, then tap File.",
+    ),
+    "voice.jobseeker.identity": (
+        "请填写您的姓名、身份证号码和手机号码。",
+        "Please enter your name, ID number and phone number.",
+    ),
+    "voice.jobseeker.skills": ("您会做什么？请点选您的技能。", "What can you do? Tap your skills."),
+    "voice.jobseeker.jobs": (
+        "您想找什么工作？请点选。",
+        "What work are you looking for? Tap it.",
+    ),
+    "voice.jobseeker.work": (
+        "请选择什么时候可以工作，想在哪里工作。",
+        "Choose when and where you can work.",
+    ),
+    "voice.jobseeker.review": (
+        "请核对您填写的信息，然后点提交登记。",
+        "Please check what you entered, then tap Register.",
+    ),
+    "voice.receipt": (
+        "已经提交。您的回执编号是：{code}。请收好回执，到服务窗口找工作人员办理下一步。",
+        "Filed. Your receipt code is: {code}. Keep the receipt and go to the service window "
+        "for the next step.",
+    ),
+    "staff.input_pinyin": ("拼音输入：可用", "Pinyin input: available"),
+    "staff.input_pinyin_missing": (
+        "拼音输入不可用（{problem}），只能用字母键。",
+        "Pinyin input unavailable ({problem}); only the letter keys work.",
+    ),
+    "staff.input_handwriting": ("手写输入：可用", "Handwriting input: available"),
+    "staff.input_handwriting_missing": (
+        "手写输入不可用：请安装 Debian 软件包 libzinnia0 和 tegaki-zinnia-simplified-chinese"
+        "（{problem}）。拼音输入照常可用。",
+        "Handwriting input unavailable: install the Debian packages libzinnia0 and "
+        "tegaki-zinnia-simplified-chinese ({problem}). Pinyin input still works.",
+    ),
+    "staff.fuzzy_on": ("模糊拼音：开（z/zh、n/l 等不分）", "Fuzzy pinyin: on (z/zh, n/l … alike)"),
+    "staff.fuzzy_off": ("模糊拼音：关", "Fuzzy pinyin: off"),
+    "staff.input_loading": ("输入法正在加载…", "Input methods loading…"),
+    "staff.voice_on": ("语音提示：可用，已打开", "Voice prompts: available, on"),
+    "staff.voice_off": (
+        "语音提示：可用，已关闭（在首页打开）",
+        "Voice prompts: available, off (switch on at the home screen)",
+    ),
+    "staff.voice_missing": (
+        "语音提示不可用：请安装 Debian 软件包 espeak-ng。其他功能照常可用。",
+        "Voice prompts unavailable: install the Debian package espeak-ng. Everything else "
+        "works.",
+    ),
 }

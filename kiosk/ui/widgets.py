@@ -3,12 +3,16 @@
 * :class:`Translated` — a mixin giving a label or button a ``tkey`` (and ``tfields``) into the
   i18n table; the text follows the current language live.
 * :class:`TLabel`, :class:`TButton`, :class:`BigButton` — translated text; buttons are at least
-  :data:`MIN_TOUCH_DP` high and wide, big ones much more.
+  :data:`MIN_TOUCH_DP` high and wide, big ones much more. :class:`TileButton` — a big button
+  with a pictogram (``icon``, a texture) to the left of its text (the home tiles).
 * :class:`LangToggle` — the zh-CN / English switch shown on every screen.
 * :class:`ScreenHeader` — title, Home button (event ``on_home``) and the language toggle.
 * :class:`FilteredInput` and its kinds (:class:`IdNumberInput`, :class:`ReceiptCodeInput`,
   :class:`PinInput`) and :class:`TextArea` — inputs that accept only what the field can hold,
   whether typed on a hardware keyboard, the on-screen keyboard or a system input method.
+  ``keyboard_layout`` is the on-screen layout an input starts with; ``ime_field`` (``name``,
+  ``employer``, ``text``) marks an input that takes Chinese and what it holds, which the
+  pinyin engine ranks its words for.
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ from kivy.properties import (
     ColorProperty,
     DictProperty,
     NumericProperty,
+    ObjectProperty,
     StringProperty,
 )
 from kivy.uix.boxlayout import BoxLayout
@@ -44,6 +49,7 @@ __all__ = [
     "TButton",
     "TLabel",
     "TextArea",
+    "TileButton",
     "Translated",
 ]
 
@@ -100,6 +106,12 @@ class BigButton(TButton):
         self.text = text
 
 
+class TileButton(BigButton):
+    """A :class:`BigButton` with the texture ``icon`` drawn to the left of its text."""
+
+    icon = ObjectProperty(None, allownone=True)
+
+
 class LangToggle(TButton):
     """Switches zh-CN ⇄ English for the whole app; labelled with the target language."""
 
@@ -131,6 +143,7 @@ class FilteredInput(TextInput):  # type: ignore[misc]
     allowed = StringProperty("")
     max_chars = NumericProperty(0)
     keyboard_layout = StringProperty("letters")  # the on-screen keyboard layout it wants
+    ime_field = StringProperty("")  # takes Chinese: name | employer | text ('' = it does not)
     upper = False
 
     def insert_text(self, substring: str, from_undo: bool = False) -> None:
@@ -145,11 +158,13 @@ class FilteredInput(TextInput):  # type: ignore[misc]
 
 
 class TextArea(TextInput):  # type: ignore[misc]
-    """Several lines of free text (a description), typed through the system input method or
-    the on-screen letters keyboard; at most ``max_chars`` characters (0 = unlimited)."""
+    """Several lines of free text (a description), typed on the on-screen pinyin keyboard or
+    handwriting pad (or a system input method); at most ``max_chars`` characters (0 =
+    unlimited)."""
 
     max_chars = NumericProperty(0)
-    keyboard_layout = StringProperty("letters")
+    keyboard_layout = StringProperty("pinyin")
+    ime_field = StringProperty("text")
 
     def insert_text(self, substring: str, from_undo: bool = False) -> None:
         if self.max_chars:

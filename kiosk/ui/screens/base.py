@@ -5,7 +5,8 @@ A screen gets its :class:`~kiosk.ui.services_api.KioskServices` and the
 through ``self.runner.call(...)``, never directly, so nothing slow runs on the Kivy thread.
 
 :meth:`KioskScreen.wipe` must forget everything the last person entered or was shown; the
-default clears every text input on the screen, including its undo history.
+default clears every text input on the screen, including its undo history, and what the
+on-screen keyboards hold of a composition.
 """
 
 from __future__ import annotations
@@ -17,6 +18,8 @@ from kivy.properties import ObjectProperty
 from kivy.uix.screenmanager import NoTransition, Screen, ScreenManager
 from kivy.uix.textinput import TextInput
 from kivy.uix.widget import Widget
+
+from kiosk.ui.keyboard import OnScreenKeyboard
 
 __all__ = ["HOME", "KioskScreen", "KioskScreenManager", "wipe_inputs"]
 
@@ -36,12 +39,15 @@ def _every_widget(root: Widget) -> Iterator[Widget]:
 
 def wipe_inputs(root: Widget) -> None:
     """Empty every TextInput under ``root`` (on every page of inner ScreenManagers too),
-    unfocus it and drop its undo/redo history."""
+    unfocus it and drop its undo/redo history; make every on-screen keyboard forget its
+    pinyin buffer, offered words and handwriting strokes."""
     for widget in _every_widget(root):
         if isinstance(widget, TextInput):
             widget.focus = False
             widget.text = ""
             widget.reset_undo()  # clears the redo stack too
+        elif isinstance(widget, OnScreenKeyboard):
+            widget.forget()
 
 
 class KioskScreen(Screen):  # type: ignore[misc]

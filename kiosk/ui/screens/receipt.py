@@ -15,11 +15,13 @@ from typing import Any
 from kivy.logger import Logger
 from kivy.properties import ListProperty, ObjectProperty, StringProperty
 
+from kiosk.ui.display import shown_code
 from kiosk.ui.i18n import service_lang, translator
 from kiosk.ui.printing import print_receipt
 from kiosk.ui.qr import qr_png, qr_texture
 from kiosk.ui.screens.base import KioskScreen
 from kiosk.ui.services_api import Receipt
+from kiosk.ui.voice import spell_code, voice_prompts
 
 __all__ = ["ReceiptScreen"]
 
@@ -54,6 +56,8 @@ class ReceiptScreen(KioskScreen):
         self._render_checklist()
         self.runner.call(qr_png, receipt["qr_payload"], on_result=self._set_qr)
         self._fetch_checklist()
+        # The receipt code and where to go, aloud if voice prompts are on; never the PIN.
+        voice_prompts.say("voice.receipt", code=spell_code(shown_code(receipt["receipt_code"])))
 
     def print_receipt(self) -> None:
         """Print the receipt on the worker thread; the screen says how it went."""

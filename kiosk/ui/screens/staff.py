@@ -7,9 +7,14 @@ unlocked with the staff passphrase (``unlock_station``). Sync runs on the worker
 progress back through ``ServiceRunner.progress``, so the bar moves and the screen never
 freezes. Leaving staff mode (Exit, Home, idle timeout) wipes it and locks the station key.
 
-The passphrase, export path and enrollment fields are typed on the on-screen ``text``
-keyboard (``staff_keyboard``), shown on the pages that have them. What the screen says is
-written by :mod:`kiosk.ui.staff_text`: labelled lines and sentences in the staff's language.
+The PIN (the staff passphrase) is typed on ``pin_keyboard`` in its ``text`` layout: digits,
+letters in both cases (a caps key switches) and ``: / . - _ @``, so a strong passphrase can be
+typed on the touchscreen. The passphrase, export path and enrollment fields are typed on the
+on-screen ``text`` keyboard (``staff_keyboard``), shown on the pages that have them. The
+device page also says which Chinese input methods and voice prompts work on this kiosk, and
+switches fuzzy pinyin (``fuzzy_toggle``; on at every start).
+What the screen says is written by :mod:`kiosk.ui.staff_text`: labelled lines and sentences
+in the staff's language.
 
 Enrollment can also scan the token QR from ``yizhan-server enroll-token --qr-png`` with the
 kiosk's camera (``camera_factory``, set by the app when a camera opened; None hides the scan
@@ -55,7 +60,8 @@ class StaffScreen(KioskScreen):
     ``sync_progress``, ``sync_label``, ``export_path``, ``export_button``, ``enroll_url``,
     ``enroll_token``, ``enroll_button``, ``enroll_scan_button``, ``enroll_preview``,
     ``enroll_scan_cancel``, ``enroll_qr_label``, ``enroll_warning_label``, ``device_label``,
-    ``staff_message``, ``exit_button``, ``staff_keyboard``."""
+    ``input_status_label``, ``fuzzy_toggle``, ``staff_message``, ``exit_button``,
+    ``staff_keyboard``."""
 
     unlocked = BooleanProperty(False)
     page = StringProperty("queue")
@@ -85,7 +91,7 @@ class StaffScreen(KioskScreen):
     # -- the PIN ---------------------------------------------------------------------------
 
     def on_kv_post(self, base_widget: Any) -> None:
-        self.ids.pin_keyboard.attach(self.ids.staff_pin, "digits")
+        self.ids.pin_keyboard.attach(self.ids.staff_pin, "text")
         self.ids.pin_keyboard.target = self.ids.staff_pin
         keyboard = self.ids.staff_keyboard
         for name in ("passphrase_input", "export_path", "enroll_url", "enroll_token"):
@@ -309,6 +315,11 @@ class StaffScreen(KioskScreen):
 
     def device_text(self, info: dict[str, Any], _lang: str) -> str:
         return staff_text.device_text(info)
+
+    def input_status_text(self, _lang: str, *_watched: Any) -> str:
+        """What works of Chinese input and voice prompts (``_watched``: what the kv rule
+        re-renders on — the engines' states, the voice switch)."""
+        return staff_text.input_status_text()
 
     # -- plumbing --------------------------------------------------------------------------
 

@@ -11,6 +11,9 @@ first field (in screen order) it belongs to, and the wizard jumps back to the ea
 holding one. Leaving a step checks only that step's fields, so a worker is never scolded for
 a page not reached yet.
 
+When voice prompts are on, each step's question is said as the step is shown
+(``voice.<kind>.<step>`` in :mod:`kiosk.ui.strings`).
+
 Submitting runs on the service worker; on success the receipt screen takes over and the
 wizard wipes itself, so Back never leads into the previous person's form.
 """
@@ -27,6 +30,7 @@ from kivy.uix.textinput import TextInput
 from kiosk.ui.forms import field_matches
 from kiosk.ui.formwidgets import ChipGroup, FormField, TickBox
 from kiosk.ui.screens.base import KioskScreen, wipe_inputs
+from kiosk.ui.voice import voice_prompts
 from shared._errors import FieldError, RecordInvalid
 from shared.records import parse_record
 
@@ -171,6 +175,14 @@ class WizardScreen(KioskScreen):
         else:
             self.step -= 1
 
+    def on_enter(self, *_args: Any) -> None:
+        self._prompt()
+
+    def _prompt(self) -> None:
+        """Say the question of the step on show (if voice prompts are on)."""
+        if self.manager is not None and self.manager.current == self.name:
+            voice_prompts.say(f"voice.{self.kind}.{self.step_name}")
+
     def _on_step(self, *_args: Any) -> None:
         name = self.step_name
         self.ids.steps.current = name
@@ -182,6 +194,7 @@ class WizardScreen(KioskScreen):
             keyboard.target = texts[0]
             keyboard.layout = getattr(texts[0], "keyboard_layout", "letters")
         self.enter_step(name)
+        self._prompt()
 
     def enter_step(self, name: str) -> None:
         """Hook: a step is shown (e.g. fetch the checklist, render the review)."""
@@ -232,6 +245,7 @@ class WizardScreen(KioskScreen):
                     widget.selected = []
                 elif isinstance(widget, TickBox):
                     widget.active = False
+        self.ids.keyboard.forget()  # the pinyin buffer and strokes are the person's too
         self.clear_errors()
         self.busy = False
         self.message_key = ""

@@ -57,3 +57,16 @@ def test_touch_targets_are_at_least_48dp(ui):
         for widget in ui.screen(name).walk(restrict=True):
             if isinstance(widget, Button) and widget.opacity > 0 and not widget.disabled:
                 assert min(widget.size) >= dp(48), f"{name}: {widget.text!r} is {widget.size}"
+
+
+def test_home_tiles_carry_distinct_pictograms_clear_of_their_text(ui):
+    from kiosk.ui.icons import HOME_ICONS, home_icon_png
+
+    assert len({home_icon_png(tile) for tile in HOME_ICONS}) == len(HOME_ICONS)
+    for tile in HOME_ICONS:
+        button = ui.find(f"btn_{tile}")
+        assert button.icon is not None, tile
+        assert button.icon.size == (128, 128), tile
+        # The label's texture starts right of the pictogram (drawn at x + 20 dp, 104 dp wide).
+        text_left = button.center_x - button.texture_size[0] / 2 + button.padding[0]
+        assert text_left >= button.x + 124, tile

@@ -30,11 +30,16 @@ def test_jobseeker_walked_end_to_end(ui, fake_services):
     ui.tap(ui.find("skills").chip("焊工"))
     ui.type("水管工，焊工", into="skills_text")
     ui.screenshot(ui.app.root, "jobseeker-zh-CN-2-skills")
+    from kiosk.ui.keyboard import TO_LETTERS, TO_PINYIN
+
     keyboard = ui.find("keyboard")
-    assert keyboard.layout == "letters"
-    for key in keyboard.key_buttons():  # every key of the widest layout is on the screen
-        left = key.to_window(key.x, key.y)[0]
-        assert left + key.width <= ui.app.root.width, key.value
+    # Issue 10: a field that takes Chinese starts on the pinyin keyboard (was: letters).
+    assert keyboard.layout == "pinyin"
+    for switch in (TO_LETTERS, TO_PINYIN):  # every key of the widest layouts is on the screen
+        for key in keyboard.key_buttons():
+            left = key.to_window(key.x, key.y)[0]
+            assert left + key.width <= ui.app.root.width, key.value
+        ui.tap(keyboard.key(switch))
     ui.tap("next_button")
     _at(ui, "jobs")
     ui.tap(ui.find("wanted_jobs").chip("装修"))

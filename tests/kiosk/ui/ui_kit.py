@@ -45,10 +45,24 @@ class ManualTime:
         self.now += seconds
 
 
+class FakeSettings:
+    """In-memory station settings (``KioskServices.config``): voice prompts off at first."""
+
+    def __init__(self) -> None:
+        self.voice = False
+
+    def voice_prompts(self) -> bool:
+        return self.voice
+
+    def set_voice_prompts(self, on: bool) -> None:
+        self.voice = bool(on)
+
+
 class FakeServices:
     """In-memory ``KioskServices`` for UI tests. Records every call with its thread."""
 
     def __init__(self) -> None:
+        self.config = FakeSettings()
         self.calls: list[tuple[str, tuple[Any, ...], str]] = []
         self.receipts: dict[tuple[str, str], dict[str, str]] = {}
         self.tickets = 0

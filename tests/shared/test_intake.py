@@ -29,7 +29,7 @@ def test_a_payload_within_bounds_is_accepted() -> None:
 # (field named in the error, code, the payload's change)
 CASES = [
     ("payload.pin_verifier", "too_long",
-     {"receipt": {"code": "7M3QX9TR2W9", "pin_verifier": "0" * 65}}),  # cases: String(64)
+     {"receipt": {"code": "7M3QX9TR2W9", "pin_verifier": "0" * 129}}),  # String(128)
     ("payload.receipt_code", "too_long",
      {"receipt": {"code": "7" * 17, "pin_verifier": "0" * 64}}),  # cases: String(16)
     ("payload.station", "too_long", {"station": "S" * 65}),

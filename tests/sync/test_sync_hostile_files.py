@@ -13,8 +13,8 @@ from __future__ import annotations
 import gzip
 import json
 import os
-import resource
 import subprocess
+import sys
 import zlib
 from collections.abc import Callable
 from pathlib import Path
@@ -183,19 +183,25 @@ def _bomb(path: Path, inflated: int) -> None:
         fh.write(deflate.flush())
 
 
+# A small launcher process runs the command and reports its peak RSS: Linux carries the
+# forking process's resident size into the child's ru_maxrss (it is the high-water mark of the
+# copied address space until exec), so forking from a pytest process that has grown to
+# hundreds of MiB would measure pytest, not the command.
+_LAUNCHER = """
+import resource, subprocess, sys
+def guard():  # if the bound is broken, fail here rather than starve the machine
+    resource.setrlimit(resource.RLIMIT_AS, (3 << 30, 3 << 30))
+done = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, preexec_fn=guard)
+print(done.returncode, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
+"""
+
+
 def _peak_rss_mib(cmd: list[str]) -> tuple[int, str, float]:
     """Run ``cmd``; returns (exit status, stderr, peak RSS in MiB of that process alone)."""
-    def guard() -> None:  # if the bound is broken, fail here rather than starve the machine
-        resource.setrlimit(resource.RLIMIT_AS, (3 << 30, 3 << 30))
-
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                            preexec_fn=guard)
-    assert proc.stderr is not None
-    with proc.stderr:
-        err = proc.stderr.read().decode("utf-8", "replace")
-    _, status, usage = os.wait4(proc.pid, 0)
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    return proc.returncode, err, usage.ru_maxrss / 1024
+    done = subprocess.run([sys.executable, "-c", _LAUNCHER, *cmd], capture_output=True,
+                          text=True, check=False)
+    status, maxrss_kib = done.stdout.split()
+    return int(status), done.stderr, int(maxrss_kib) / 1024
 
 
 def test_a_510_kb_bundle_bomb_is_refused_in_little_memory(county: Path,

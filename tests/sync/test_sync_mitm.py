@@ -339,7 +339,7 @@ def test_the_relayed_takeover_of_the_issue_fails(make_kiosk: Callable[[str], Pat
         claimant = open_(envelope, {attacker.kid: attacker.county_key})["record"]["claimant"]
         typed = complaint(1)["claimant"]
         assert (claimant["name"], claimant["id_number"], claimant["phone"]) == (
-            typed["name"], typed["id_number"], typed["phone"])
+            typed["name"], typed["id_number"], "+86" + typed["phone"])  # stored in E.164
     else:
         refused(step1)
         assert attacker.kid not in envelope.header.to

@@ -65,7 +65,8 @@ def _no_personal_data(text: str, where: str) -> None:
 def county(tmp_path: Path, db_url: str) -> Path:
     """A county data folder made by the real ``yizhan-server init`` on ``db_url``."""
     data = tmp_path / "county"
-    server_cli("init", "--county", "曾都区", "--data", str(data), "--db", db_url)
+    server_cli("init", "--county", "曾都区", "--data", str(data), "--db", db_url,
+               "--no-passphrase")
     return data
 
 
@@ -326,7 +327,8 @@ def pg_county(tmp_path: Path) -> Iterator[County]:
     """A county on PostgreSQL (the fault below is raised by PL/pgSQL)."""
     url, schema = postgres_or_skip()
     data = tmp_path / "county-pg"
-    server_cli("init", "--county", "曾都区", "--data", str(data), "--db", url)
+    server_cli("init", "--county", "曾都区", "--data", str(data), "--db", url,
+               "--no-passphrase")
     c = County(data, url)
     try:
         yield c

@@ -151,6 +151,6 @@ def test_chinese_complaint_typed_on_screen_reaches_the_county_export(
     record = case["record"]
     assert record["claimant"]["name"] == NAME
     assert record["claimant"]["id_number"] == ID_NUMBER
-    assert record["claimant"]["phone"] == PHONE
+    assert record["claimant"]["phone"] == "+86" + PHONE  # typed on the keypad, stored E.164
     assert record["employer"]["name"] == EMPLOYER
     assert record["description"] == DESCRIPTION

@@ -10,6 +10,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from kiosk.input import HandwritingRecognizer, HandwritingUnavailable
 from kiosk.input.handwriting import handwriting_available, handwriting_problem
@@ -114,6 +116,23 @@ def test_messy_input_never_raises(recognizer: HandwritingRecognizer) -> None:
     messy = [[(-50.0, 2000.0), (float("inf"), 3.0), (500.0, 500.0)], scribble] * 50
     assert isinstance(recognizer.recognize(messy, 1000, 1000), list)
     assert recognizer.recognize(CHARACTERS["十"], 1000, 1000, limit=0) == []
+
+
+coordinate = st.floats(allow_nan=True, allow_infinity=True, width=32)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    strokes=st.lists(st.lists(st.tuples(coordinate, coordinate), max_size=30), max_size=12),
+    size=st.tuples(coordinate, coordinate),
+)
+def test_any_strokes_give_a_list(
+    recognizer: HandwritingRecognizer, strokes: list[Stroke], size: tuple[float, float]
+) -> None:
+    # Whatever a finger (or a broken touch driver) sends: a list of single characters, no raise.
+    got = recognizer.recognize(strokes, size[0], size[1], limit=5)
+    assert len(got) <= 5
+    assert all(isinstance(c, str) and len(c) == 1 for c in got)
 
 
 def test_closed_recognizer_returns_nothing() -> None:

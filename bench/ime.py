@@ -120,33 +120,43 @@ def corpus(
     for item in SURNAMES:
         han = item.rstrip("abcdefghijklmnopqrstuvwxyz")
         surnames.append((han, item[len(han):]))
-    out: dict[str, list[Unit]] = {"names": [], "company": [], "sentence": []}
     seen: set[str] = set()
+
+    def draw(count: int, make: Callable[[], Unit]) -> list[Unit]:
+        # Distinct units only; stops short (the header prints the counts) when the patterns
+        # cannot make that many.
+        units: list[Unit] = []
+        for _ in range(count * 50):
+            if len(units) >= count:
+                break
+            unit = make()
+            if unit.text not in seen:
+                seen.add(unit.text)
+                units.append(unit)
+        return units
+
     # Surnames are listed in census order: draw them Zipf-like (王 about 25 times as often as
     # 覃), as a station's workers would be; --uniform-surnames draws every surname alike.
     weights = [1.0 if uniform else 1 / (rank + 4) for rank in range(len(surnames))]
-    while len(out["names"]) < names:
+
+    def name() -> Unit:
         sur, py = rng.choices(surnames, weights)[0]
         given = "".join(rng.choice(GIVEN) for _ in range(rng.choice((1, 2, 2, 2))))
-        if sur + given not in seen:
-            seen.add(sur + given)
-            out["names"].append(Unit(sur + given, [(sur + given, py + reading(given))], "name"))
-    while len(out["company"]) < companies:
+        return Unit(sur + given, [(sur + given, py + reading(given))], "name")
+
+    def company() -> Unit:
         place = rng.choice(PLACES) + ("市" if rng.random() < 0.5 else "")
         words = [place, rng.choice(BRANDS), *rng.choice(TRADES)]
         words.append("有限公司" if rng.random() < 0.8 else "有限责任公司")
-        text = "".join(words)
-        if text not in seen:
-            seen.add(text)
-            out["company"].append(Unit(text, [(w, reading(w)) for w in words], "employer"))
-    while len(out["sentence"]) < sentences:
+        return Unit("".join(words), [(w, reading(w)) for w in words], "employer")
+
+    def sentence() -> Unit:
         template = rng.choice(TEMPLATES)
         words = [w.format(n=rng.choice(NUMBERS), who=rng.choice(WHO)) for w in template]
-        text = "".join(words)
-        if text not in seen:
-            seen.add(text)
-            out["sentence"].append(Unit(text, [(w, reading(w)) for w in words], "text"))
-    return out
+        return Unit("".join(words), [(w, reading(w)) for w in words], "text")
+
+    return {"names": draw(names, name), "company": draw(companies, company),
+            "sentence": draw(sentences, sentence)}
 
 
 def type_word(lookup: Callable[[str, str], list[tuple[str, str]]], word: str, letters: str,

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import gzip
 import math
+import zlib
 from importlib import resources
 from pathlib import Path
 
@@ -28,6 +29,7 @@ from kiosk.input.errors import IndexInvalid
 from kiosk.input.syllables import fuzzy_form
 
 FORMAT = "yizhan-pinyin-index 1"
+PARSED_CACHE = 20_000  # parsed [words] lines kept (of ~150 000)
 Entry = tuple[str, float]  # (word or character, log10 frequency)
 
 
@@ -55,9 +57,12 @@ class PinyinIndex:
 
     def __init__(self, text: str) -> None:
         lines = text.split("\n")
-        if not lines or lines[0] != FORMAT or not lines[1].startswith("total "):
+        if len(lines) < 2 or lines[0] != FORMAT or not lines[1].startswith("total "):
             raise IndexInvalid(f"pinyin index: not a {FORMAT!r} file")
-        self.log_total = math.log10(int(lines[1].split()[1]))
+        try:
+            self.log_total = math.log10(int(lines[1].split()[1]))
+        except (ValueError, IndexError) as exc:
+            raise IndexInvalid("pinyin index: the corpus total is malformed") from exc
         self._raw: dict[str, str] = {}
         self._parsed: dict[str, dict[str, list[Entry]]] = {}
         self.surnames: dict[str, list[Entry]] = {}
@@ -105,7 +110,7 @@ class PinyinIndex:
         path = path or default_index_path()
         try:
             text = gzip.decompress(path.read_bytes()).decode("utf-8")
-        except (OSError, EOFError, UnicodeDecodeError) as exc:
+        except (OSError, EOFError, UnicodeDecodeError, zlib.error) as exc:
             raise IndexInvalid(f"pinyin index {path.name} cannot be read: {exc}") from exc
         index = cls(text)
         for table in (index.given, index.surnames):
@@ -125,6 +130,8 @@ class PinyinIndex:
                     word, _c, score = item.rpartition(":")
                     entries.append((word, int(score) / 100))
                 parsed[exact] = entries
+            if len(self._parsed) >= PARSED_CACHE:
+                self._parsed.clear()  # parsing a line again is cheap; memory stays bounded
             self._parsed[fkey] = parsed
         return parsed
 

@@ -14,6 +14,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 from shared._errors import RecordInvalid
@@ -49,12 +50,14 @@ class IntakePayload:
                 "notes": list(self.notes)}
 
     @classmethod
-    def from_wire(cls, data: dict[str, Any]) -> IntakePayload:
-        """Validate an opened payload, record included. Raises RecordInvalid naming the field."""
+    def from_wire(cls, data: dict[str, Any], today: date | None = None) -> IntakePayload:
+        """Validate an opened payload, record included; dates that must not be in the future
+        are checked against ``today`` when given (the county passes its own, with slack:
+        ``shared.records.plausible_today``). Raises RecordInvalid naming the field."""
         try:
             receipt = data["receipt"]
             kind = data["kind"]
-            record = parse_record(kind, data["record"])
+            record = parse_record(kind, data["record"], today)
             payload = cls(kind, record, receipt["code"], receipt["pin_verifier"],
                           data["filed_at"], data["station"], data.get("ticket"),
                           tuple(data.get("notes") or ()))

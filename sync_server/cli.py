@@ -254,6 +254,9 @@ def cmd_case(args: argparse.Namespace) -> int:
             state = desk.act(args.code, "routed", {"to": args.to}, args.by)
         elif args.action == "status":
             state = desk.act(args.code, "status_changed", {"status": args.status}, args.by)
+        elif args.action == "employer":
+            data = {"name": args.name} | ({"uscc": args.uscc} if args.uscc else {})
+            state = desk.act(args.code, "employer_completed", data, args.by)
         else:
             state = desk.act(args.code, "outcome_recorded",
                              {"field": args.field, "value": args.fen}, args.by)
@@ -447,7 +450,9 @@ def build_parser() -> argparse.ArgumentParser:
     case_sub = p.add_subparsers(dest="action", required=True)
     for name, text in (("route", "route a case to a handling channel"),
                        ("status", "change a case's status"),
-                       ("outcome", "record an outcome in fen")):
+                       ("outcome", "record an outcome in fen"),
+                       ("employer", "complete or correct a complaint's employer (one filed "
+                        "as 'employer unknown', e.g. ××)")):
         cp = case_sub.add_parser(name, parents=[common, js], help=text)
         cp.add_argument("code", help="receipt code (hyphens and case do not matter)")
         cp.add_argument("--by", default=os.environ.get("USER") or "staff",
@@ -457,6 +462,9 @@ def build_parser() -> argparse.ArgumentParser:
             cp.add_argument("--to", required=True, choices=ROUTES)
         elif name == "status":
             cp.add_argument("status", choices=STATUSES)
+        elif name == "employer":
+            cp.add_argument("--name", required=True, help="the employer's name")
+            cp.add_argument("--uscc", help="its unified social credit code, if known")
         else:
             group = cp.add_mutually_exclusive_group(required=True)
             group.add_argument("--settled-fen", type=int, dest="fen")

@@ -23,7 +23,7 @@ from shared.hlc import HLC, HybridClock
 from shared.ids import new_record_id
 from shared.intake import IntakePayload
 from sync_server.alerting import raise_alerts
-from sync_server.domain.dedupe import employer_key, person_key
+from sync_server.domain.dedupe import employer_identifiable, employer_key, person_key
 from sync_server.domain.errors import DomainError, EventInvalid
 from sync_server.domain.events import Event, filed_event
 from sync_server.domain.fold import CaseState, fold
@@ -57,6 +57,7 @@ _REFUSED_ZH = {
     "status cannot move back to an earlier stage": "状态不能退回到之前的阶段",
     "a job-seeker registration is not a dispute": "求职登记不是劳动纠纷，不能分流、调处或记录结果",
     "case is not finished": "案件尚未办结，不能重新开启",
+    "only a complaint names an employer": "只有投诉案件才有用人单位",
     _UNCHANGED: "案件已是该状态，没有任何改变",
 }
 
@@ -216,8 +217,11 @@ class CaseDesk:
         pkey = person_key(who, self._secret, normalised=True)
         ekey = None
         if intake.kind == "complaint":
-            ekey = employer_key(record["employer"].get("uscc"), record["employer"]["name"],
-                                normalised=True)
+            uscc, name = record["employer"].get("uscc"), record["employer"]["name"]
+            # A placeholder ("××", "？？") is still a case, flagged employer_unknown by the
+            # fold for staff to complete; it just joins no duplicate or alert group.
+            if employer_identifiable(uscc, name):
+                ekey = employer_key(uscc, name, normalised=True)
         return _Filing(env, intake, record, filed_at, format_utc(filed_at), pkey, ekey,
                        [filed])
 
@@ -311,6 +315,9 @@ class CaseDesk:
                                     f"{_REFUSED_ZH.get(why, '操作被拒绝')} / refused: {why} "
                                     f"(status {state.status}, kind {state.kind})")
             q.set_state(conn, case["case_id"], state.status, state.wire_view(), now_ms)
+            if event.kind == "employer_completed":
+                q.set_employer_key(conn, case["case_id"], employer_key(
+                    event.data.get("uscc"), event.data["name"], normalised=True))
             if state.status != case["status"]:
                 moved.append((case["station"], status_change(state, as_of)))
             states.append(state)

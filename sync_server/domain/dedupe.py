@@ -115,6 +115,18 @@ def normalise_employer_name(name: str) -> str:
     return _strip_form(core)
 
 
+def employer_identifiable(uscc: str | None, name: object) -> bool:
+    """True if the employer can be compared with others: a USCC, or a name with something
+    comparable left (not a placeholder such as "××", "？？", "——" or "...")."""
+    if isinstance(uscc, str) and uscc.strip():
+        return True
+    try:
+        normalise_employer_name(name)  # type: ignore[arg-type]  # it checks the type itself
+    except IdentifierRefused:
+        return False
+    return True
+
+
 def employer_key(uscc: str | None, name: str, *, normalised: bool = False) -> str:
     """Return ``uscc:<code>`` if a USCC is given, else ``name:<normalised name>``.
 

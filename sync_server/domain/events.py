@@ -14,6 +14,8 @@ kind; every event is validated when it is made, so a fold never meets a malforme
     note_added          {"text"}
     outcome_recorded    {"field": "settled_fen"|"award_fen", "value": int fen >= 0}
     contact_updated     {"phone"}  (normalised with shared.identity.check_phone)
+    employer_completed  {"name", "uscc" (optional)}  staff complete an employer the worker
+                        could not name (a placeholder such as "××"), or correct it
     marked_duplicate    {"of": case_id, "reason"}
     duplicate_confirmed {"of": case_id, "role": "duplicate"|"original" (optional, default
                          "duplicate": this case is the duplicate of ``of``; "original": ``of``
@@ -33,10 +35,11 @@ from typing import Any
 
 from shared.clock import parse_utc
 from shared.hlc import HLC
-from shared.identity import IdentifierInvalid, check_phone
+from shared.identity import IdentifierInvalid, check_phone, check_uscc
 from shared.intake import IntakePayload
 from shared.records import KINDS
 from sync_server.domain._frozen import freeze, thaw
+from sync_server.domain.dedupe import employer_identifiable
 from sync_server.domain.errors import EventInvalid
 from sync_server.domain.statuses import ROUTES, STATUSES
 
@@ -140,6 +143,23 @@ def _contact_updated(where: str, data: Mapping[str, Any]) -> dict[str, Any]:
         raise EventInvalid(f"{where}.phone", exc.code, "is not a mainland phone number") from None
 
 
+def _employer_completed(where: str, data: Mapping[str, Any]) -> dict[str, Any]:
+    """Staff complete or correct the employer of a complaint ("employer unknown" is a state
+    the worker could not avoid, not a dead end)."""
+    _only(where, data, {"name", "uscc"})
+    out: dict[str, Any] = {"name": _text(where, data, "name", limit=100)}
+    uscc = _text(where, data, "uscc", limit=32, optional=True)
+    if uscc is not None:
+        try:
+            out["uscc"] = check_uscc(uscc)
+        except IdentifierInvalid as exc:
+            raise EventInvalid(f"{where}.uscc", exc.code, "is not a valid USCC") from None
+    if not employer_identifiable(out.get("uscc"), out["name"]):
+        raise EventInvalid(f"{where}.name", "too_short",
+                           "names no employer (give the name or the USCC)")
+    return out
+
+
 DUPLICATE_ROLES = ("duplicate", "original")
 
 
@@ -173,6 +193,7 @@ _CHECKS: dict[str, Check] = {
     "note_added": _note_added,
     "outcome_recorded": _outcome_recorded,
     "contact_updated": _contact_updated,
+    "employer_completed": _employer_completed,
     "marked_duplicate": _duplicate_link(True),
     "duplicate_confirmed": _duplicate_confirmed,
     "duplicate_split": _duplicate_link(False),

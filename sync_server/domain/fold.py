@@ -8,7 +8,10 @@ each field's policy in that order (docs/merge.md):
 * ``routed`` sets the route and its handling status; a finished case cannot be routed;
 * a job-seeker registration is not a dispute: routes, handling statuses (mediation, court…)
   and outcomes on it are refused and recorded, so no kiosk tells a job seeker 案件已进入法院诉讼;
-* contact fields are last-writer-wins by HLC (the filed record gives the first value);
+* contact fields are last-writer-wins by HLC (the filed record gives the first value); an
+  employer staff complete (``employer_completed``) is kept the same way, as
+  ``contact["employer.name"]`` / ``["employer.uscc"]``; a complaint whose employer is a
+  placeholder ("××") and not yet completed carries the flag ``employer_unknown``;
 * notes accumulate; outcome fields keep every recorded value and are flagged when they
   disagree; duplicate links move pending -> confirmed | original | split per linked case;
   a case confirmed as a duplicate is closed, and a split that leaves it confirmed as the
@@ -23,11 +26,15 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sync_server.domain._frozen import EMPTY, freeze, thaw
+from sync_server.domain.dedupe import employer_identifiable
 from sync_server.domain.errors import EventConflict
 from sync_server.domain.events import OUTCOME_FIELDS, Event
 from sync_server.domain.statuses import ROUTE_STATUS, is_finished, may_move, stage
 
 _STATUS_ROUTE = {status: route for route, status in ROUTE_STATUS.items()}
+# A complaint whose employer the worker could not name ("××", "？？"): still a case, with this
+# flag until staff complete the employer.
+EMPLOYER_UNKNOWN = "employer_unknown"
 
 
 @dataclass(frozen=True)
@@ -243,6 +250,16 @@ def _contact_updated(f: _Fold, event: Event) -> None:
     f.set_contact(event, "phone", event.data["phone"])
 
 
+def _employer_completed(f: _Fold, event: Event) -> None:
+    if f.kind != "complaint":
+        f.log(event, "employer", None, thaw(event.data), "refused",
+              "only a complaint names an employer")
+        return
+    f.set_contact(event, "employer.name", event.data["name"])
+    if "uscc" in event.data:
+        f.set_contact(event, "employer.uscc", event.data["uscc"])
+
+
 def _link(state: str) -> Callable[[_Fold, Event], None]:
     def apply(f: _Fold, event: Event) -> None:
         other = event.data["of"]
@@ -285,6 +302,7 @@ _APPLY: dict[str, Callable[[_Fold, Event], None]] = {
     "note_added": _note_added,
     "outcome_recorded": _outcome_recorded,
     "contact_updated": _contact_updated,
+    "employer_completed": _employer_completed,
     "marked_duplicate": _link("pending"),
     "duplicate_confirmed": _link("confirmed"),
     "duplicate_split": _link("split"),
@@ -331,6 +349,10 @@ def fold(events: Iterable[Event]) -> CaseState:
         _APPLY[event.kind](f, event)
     duplicate_of = _duplicate_of(f)
     filed = f.filed.data if f.filed is not None else EMPTY
+    if f.kind == "complaint" and "employer.name" not in f.contact:
+        employer = (filed.get("record") or EMPTY).get("employer") or EMPTY
+        if not employer_identifiable(employer.get("uscc"), employer.get("name")):
+            f.flags.add(EMPLOYER_UNKNOWN)  # until staff complete it (employer_completed)
     if f.filed is None:
         f.flags.add("missing_filed")
     return CaseState(

@@ -121,6 +121,13 @@ def set_state(conn: Connection, case_id: str, status: str, state: dict[str, Any]
                  .values(status=status, state=_json(state), updated_at_ms=now_ms))
 
 
+def set_employer_key(conn: Connection, case_id: str, employer_key: str) -> None:
+    """Give a case the employer key staff completed (it then joins duplicate and alert
+    groups like any complaint against that employer)."""
+    conn.execute(update(cases).where(cases.c.case_id == case_id)
+                 .values(employer_key=employer_key))
+
+
 def set_states(conn: Connection, states: Sequence[tuple[str, str, dict[str, Any]]],
                now_ms: int) -> None:
     """Store several freshly folded states, each (case_id, status, state), in one statement."""

@@ -100,3 +100,29 @@ def test_a_kiosk_whose_clock_reads_2000_files_a_worker_born_in_2003(
     case = _export(county)[receipt["receipt_code"]]
     assert case["record"]["claimant"]["id_number"] == rec["claimant"]["id_number"]
     assert case["record"]["period"] == rec["period"]
+
+
+@pytest.mark.parametrize("placeholder", ["××", "？？", "——", "...", "不知道"])
+def test_a_worker_who_cannot_name_the_employer_still_has_a_case(
+        make_kiosk: Callable[[str], Path], county: Path, server: ServerProcess,
+        placeholder: str) -> None:
+    data = make_kiosk("G003")
+    rec = complaint(5)
+    rec["employer"] = {"name": placeholder}
+    receipt = json.loads(kiosk_cli(data, "submit", "complaint", "--json", "-",
+                                   input_text=json.dumps(rec)).stdout)
+    summary = json.loads(kiosk_cli(data, "sync", "--json").stdout)
+    assert (summary["acknowledged"], summary["quarantined"]) == (1, 0)
+    code, pin = receipt["receipt_code"], receipt["pin"]
+    status = json.loads(kiosk_cli(data, "status", code, "--pin", pin, "--json").stdout)
+    assert status["status"] == "received"  # not "provisional" for ever
+    case = _export(county)[code]
+    expect_unknown = placeholder != "不知道"  # 不知道 is a (strange) name, kept as one
+    assert ("employer_unknown" in case["flags"]) is expect_unknown
+    # staff complete the employer: the flag goes, the value is kept as a contact field
+    done = server_cli("case", "employer", code, "--name", "随州某某建筑劳务有限公司",
+                      "--data", str(county), "--by", "wang", "--json")
+    assert "employer_unknown" not in json.loads(done.stdout)["flags"]
+    case = _export(county)[code]
+    assert case["record"]["employer"]["name"] == placeholder  # the filing stays as filed
+    assert "employer_unknown" not in case["flags"]

@@ -296,3 +296,21 @@ def test_a_job_seeker_registration_may_close(make_event: EventMaker,
                               author="device:d1", node="d1")
     state = fold([registration, make_event("status_changed", 10, {"status": "withdrawn"})])
     assert state.status == "withdrawn"
+
+
+@pytest.mark.parametrize("completed_wall", [10, -10])  # staff's stamp after or before filing
+def test_a_placeholder_employer_is_flagged_until_staff_complete_it(
+        make_event: EventMaker, filed_data: dict[str, Any], completed_wall: int) -> None:
+    record = {**filed_data["record"], "employer": {"name": "××"}}
+    filed = make_event("filed", 0, {**filed_data, "record": record}, author="device:d1",
+                       node="d1")
+    assert "employer_unknown" in fold([filed]).flags
+    done = fold([filed, make_event("employer_completed", completed_wall,
+                                   {"name": "某某建筑劳务有限公司"})])
+    assert "employer_unknown" not in done.flags
+    assert done.contact["employer.name"] == "某某建筑劳务有限公司"
+    assert done.status == "received"
+
+
+def test_a_named_employer_is_not_flagged(filed: Any) -> None:
+    assert "employer_unknown" not in fold([filed]).flags

@@ -36,6 +36,7 @@ from sync_server.errors import ActionRefused, NotFound, StoreFault
 from sync_server.isolation import fault_reason, file_isolated, record_fault, retryable
 from sync_server.keystore import CountyKeys
 from sync_server.merge import CaseDesk, FilingBatch
+from sync_server.quarantine import released_entry
 from sync_server.store import devices as dq
 from sync_server.store import feed
 from sync_server.store import inbox as iq
@@ -348,6 +349,10 @@ class Ingestor:
                                                    released=True)
             if state == "merged":
                 new_reason = f"released by staff:{user} (was: {reason})"
+                batch.feed.append((dev.station, released_entry(record_id,
+                                                               format_utc(self._clock.now()))))
+                log.info("record %s of device %s released by staff:%s", record_id,
+                         device_id, user)
             iq.set_states(conn, [(record_id, state, new_reason)], now)
             feed.append(conn, batch.feed, now)
         return state, new_reason

@@ -12,7 +12,7 @@ from shared._errors import ReceiptError
 from shared.clock import Clock, SystemClock, format_utc
 from shared.envelope import ChainPoint
 from shared.receipt import parse_code
-from sync_server import duplicates
+from sync_server import duplicates, quarantine
 from sync_server.bundles import BundleImport, Progress, import_bundle
 from sync_server.domain.fold import CaseState
 from sync_server.domain.statuses import ROUTES, STATUSES
@@ -166,9 +166,17 @@ class StaffDesk:
             return out
 
     def quarantine(self) -> list[dict[str, Any]]:
-        """Quarantined inbox records and rejected envelopes (no bytes, no personal data)."""
+        """Quarantined inbox records and rejected envelopes with station and receipt code
+        (None when unknown); no bytes, no personal data."""
         with self._svc.engine.connect() as conn:
-            return iq.quarantined_rows(conn)
+            return quarantine.listing(conn, self._svc.keys.keyring.private_keys)
+
+    def reject(self, record_id: str, user: str, reason: str) -> str:
+        """Reject a quarantined record after review (kept, audited, its kiosk told through
+        the feed). Returns the stored reason. Raises NotFound, ActionRefused."""
+        with self._svc.engine.begin() as conn:
+            return quarantine.reject(conn, record_id, user, reason, self._now_ms(),
+                                     format_utc(self._svc.clock.now()))
 
     def alerts(self) -> list[dict[str, Any]]:
         """Collective-dispute alerts, oldest first; ``updated_at`` is when the group last

@@ -64,7 +64,9 @@ class SyncPort(Protocol):
     def pending_count(self) -> int: ...
     def mark_sent(self, record_ids: Sequence[str]) -> None: ...
     def apply_ack(self, ack: Ack) -> int: ...
-    def mark_quarantined(self, record_id: str, reason: str) -> None: ...
+    def mark_quarantined(self, record_id: str, reason: str,
+                         as_of: str | None = None) -> None: ...
+    def apply_decisions(self, decisions: Sequence[dict[str, Any]]) -> None: ...
     def apply_status_updates(self, updates: Sequence[dict[str, Any]]) -> None: ...
     def apply_config(self, config: dict[str, Any]) -> None: ...
     def apply_revocation(self, device_id: str) -> None: ...
@@ -76,12 +78,31 @@ class SyncPort(Protocol):
                    cursor: str) -> None: ...
 
 
+def _decision(change: dict[str, Any]) -> dict[str, Any] | None:
+    """A well-formed ``record`` entry (staff released or rejected a quarantined record), in
+    the shape ``SyncPort.apply_decisions`` takes, else None (skipped)."""
+    rid, status, as_of = change.get("record_id"), change.get("status"), change.get("as_of")
+    texts = [change.get("next_step_zh") or "", change.get("next_step_en") or ""]
+    if (not isinstance(rid, str) or not isinstance(as_of, str)
+            or change.get("decision") not in ("released", "rejected")
+            or not (status is None or isinstance(status, str))
+            or not all(isinstance(t, str) and len(t) <= 1000 for t in texts)):
+        return None
+    return {"record_id": rid, "status": status, "next_step_zh": texts[0],
+            "next_step_en": texts[1], "as_of": as_of}
+
+
 def apply_changes(port: SyncPort, changes: Sequence[Any]) -> None:
-    """Apply changes-feed entries (statuses, configuration, revocations) through ``port``.
-    Unknown entry types are skipped, so older kiosks survive newer servers."""
+    """Apply changes-feed entries (statuses, staff decisions on quarantined records,
+    configuration, revocations) through ``port``. Unknown entry types are skipped, so older
+    kiosks survive newer servers."""
     statuses = [c for c in changes if isinstance(c, dict) and c.get("type") == "status"]
     if statuses:
         port.apply_status_updates(statuses)
+    decisions = [d for d in (_decision(c) for c in changes
+                             if isinstance(c, dict) and c.get("type") == "record") if d]
+    if decisions:
+        port.apply_decisions(decisions)
     for change in changes:
         if not isinstance(change, dict):
             continue
@@ -327,7 +348,7 @@ class SyncClient:
         moved = self._port.apply_ack(Ack(ack.device, stored, ack.issued_at))
         summary.acknowledged += moved
         for record_id, reason in refused.items():
-            self._port.mark_quarantined(record_id, reason)
+            self._port.mark_quarantined(record_id, reason, ack.issued_at)
         moved += len(refused)
         gaps = answer.get("gaps") or []
         summary.gaps = [g for g in gaps if isinstance(g, dict)]

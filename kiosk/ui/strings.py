@@ -88,6 +88,8 @@ STRINGS: dict[str, tuple[str, str]] = {
     "lookup.as_of": ("信息更新于 {as_of}", "As of {as_of}"),
     "status.provisional": ("已在本机登记，等待同步", "Filed at this kiosk, waiting to sync"),
     "status.received": ("县级中心已受理", "Received by the county centre"),
+    "status.needs_review": ("县级中心需要核实，请到站点咨询",
+                            "The county needs to check this record, please ask at the station"),
     "status.in_mediation": ("调解中", "In mediation"),
     "status.in_inspection": ("劳动监察处理中", "With labour inspection"),
     "status.in_arbitration": ("仲裁中", "In arbitration"),

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from sqlalchemy import Connection, bindparam, delete, func, select, update
 
 from sync_server.store._dialect import upsert
-from sync_server.store.schema import inbox, rejected
+from sync_server.store.schema import devices, inbox, rejected
 
 
 @dataclass(frozen=True)
@@ -153,15 +153,22 @@ def counts(conn: Connection) -> dict[str, int]:
     return out
 
 
-def quarantined_rows(conn: Connection) -> list[dict[str, object]]:
-    """Quarantined inbox records and rejected envelopes, without bytes (for staff)."""
-    held = conn.execute(select(inbox.c.record_id, inbox.c.device_id, inbox.c.seq,
-                               inbox.c.envelope_hash, inbox.c.reason, inbox.c.received_at_ms)
+def quarantined_rows(conn: Connection) -> list[tuple[dict[str, object], bytes]]:
+    """Quarantined inbox records and rejected envelopes (for staff): each a row with its
+    station (the device's, for rejected envelopes) and, apart, the envelope's bytes."""
+    held = conn.execute(select(inbox.c.record_id, inbox.c.device_id, inbox.c.station,
+                               inbox.c.seq, inbox.c.envelope_hash, inbox.c.reason,
+                               inbox.c.received_at_ms, inbox.c.raw)
                         .where(inbox.c.state == "quarantined").order_by(inbox.c.received_at_ms))
-    out: list[dict[str, object]] = [{**dict(r._mapping), "status": "quarantined",
-                                     "kept_in": "inbox"} for r in held]
-    rows = conn.execute(select(rejected.c.record_id, rejected.c.device_id,
+    out: list[tuple[dict[str, object], bytes]] = [
+        ({**{k: v for k, v in r._mapping.items() if k != "raw"}, "status": "quarantined",
+          "kept_in": "inbox"}, bytes(r.raw)) for r in held]
+    rows = conn.execute(select(rejected.c.record_id, rejected.c.device_id, devices.c.station,
                                rejected.c.envelope_hash, rejected.c.status, rejected.c.reason,
-                               rejected.c.received_at_ms).order_by(rejected.c.id))
-    out += [{**dict(r._mapping), "seq": None, "kept_in": "rejected"} for r in rows]
+                               rejected.c.received_at_ms, rejected.c.raw)
+                        .select_from(rejected.outerjoin(
+                            devices, devices.c.device_id == rejected.c.device_id))
+                        .order_by(rejected.c.id))
+    out += [({**{k: v for k, v in r._mapping.items() if k != "raw"}, "seq": None,
+              "kept_in": "rejected"}, bytes(r.raw)) for r in rows]
     return out

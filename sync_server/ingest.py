@@ -36,7 +36,7 @@ from sync_server.errors import ActionRefused, NotFound, StoreFault
 from sync_server.isolation import fault_reason, file_isolated, record_fault, retryable
 from sync_server.keystore import CountyKeys
 from sync_server.merge import CaseDesk, FilingBatch
-from sync_server.quarantine import released_entry
+from sync_server.quarantine import note_codes, released_entry
 from sync_server.store import devices as dq
 from sync_server.store import feed
 from sync_server.store import inbox as iq
@@ -214,6 +214,7 @@ class Ingestor:
                            for e in self._verify_alone(conn, run, key, now)]
             states += self._merge(conn, chained, dev, batch, now)
             iq.set_states(conn, states, now)
+            note_codes(conn, {e.header.id: e.raw for e in envs}, states, self._private)
             if head.seq != dev.chain_seq:
                 dq.set_chain(conn, device_id, head.seq, head.hash)
             feed.append(conn, batch.feed, now)
@@ -354,6 +355,8 @@ class Ingestor:
                 log.info("record %s of device %s released by staff:%s", record_id,
                          device_id, user)
             iq.set_states(conn, [(record_id, state, new_reason)], now)
+            note_codes(conn, {record_id: raw}, [(record_id, state, new_reason)],
+                       self._private)
             feed.append(conn, batch.feed, now)
         return state, new_reason
 

@@ -9,12 +9,16 @@ A staff decision on a quarantined record goes on its station's signed changes fe
 ``record`` entry (docs/protocol.md): ``released`` (the filing's own ``status`` entry says
 ``received``) or ``rejected`` (the receipt then reads ``closed`` with ``REJECTED_NEXT_STEP``).
 The kiosk moves the record out of its quarantined outbox rows and updates the receipt.
+
+Online, ``POST /v1/status`` answers for such a record too (``status_of``): the inbox notes
+the receipt code of a record when it is quarantined (``note_codes``), and the PIN is checked
+against the verifier in its payload, exactly as for a case.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
@@ -33,12 +37,15 @@ log = logging.getLogger("yizhan.server.quarantine")
 REJECTED_NEXT_STEP = ("县级中心核实后未受理此记录，请到站点咨询。",
                       "The county checked this record and did not take it in; please ask "
                       "at the station.")
+NEEDS_REVIEW_NEXT_STEP = ("县级中心需要核实，请到站点咨询。",
+                         "The county needs to check this record, please ask at the station.")
 MAX_REASON = 500
 
 
-def peek_receipt_code(raw: bytes, private_keys: Mapping[str, X25519PrivateKey]) -> str | None:
-    """The canonical receipt code inside an envelope's payload, or None when the envelope
-    does not parse or open, or names no well-formed code."""
+def peek_receipt(raw: bytes, private_keys: Mapping[str, X25519PrivateKey]
+                 ) -> tuple[str, str | None] | None:
+    """(the canonical receipt code, its PIN verifier or None) inside an envelope's payload,
+    or None when the envelope does not parse or open, or names no well-formed code."""
     try:
         payload = open_(Envelope.from_bytes(raw), private_keys)
     except EnvelopeError:
@@ -48,9 +55,47 @@ def peek_receipt_code(raw: bytes, private_keys: Mapping[str, X25519PrivateKey]) 
     if not isinstance(code, str):
         return None
     try:
-        return parse_code(code)
+        code = parse_code(code)
     except ReceiptError:
         return None
+    verifier = receipt.get("pin_verifier") if isinstance(receipt, dict) else None
+    return code, verifier if isinstance(verifier, str) and verifier else None
+
+
+def peek_receipt_code(raw: bytes, private_keys: Mapping[str, X25519PrivateKey]) -> str | None:
+    """The canonical receipt code inside an envelope's payload, or None (see peek_receipt)."""
+    found = peek_receipt(raw, private_keys)
+    return None if found is None else found[0]
+
+
+def note_codes(conn: Connection, raws: Mapping[str, bytes],
+               states: Iterable[tuple[str, str, str | None]],
+               private_keys: Mapping[str, X25519PrivateKey]) -> None:
+    """Note in the inbox the receipt code of each record ``states`` quarantines, when its
+    payload (``raws`` by record id) opens far enough to name one."""
+    codes = {}
+    for rid, state, _ in states:
+        if state == "quarantined" and rid in raws:
+            code = peek_receipt_code(raws[rid], private_keys)
+            if code is not None:
+                codes[rid] = code
+    iq.set_receipt_codes(conn, codes)
+
+
+def status_of(conn: Connection, code: str, private_keys: Mapping[str, X25519PrivateKey]
+              ) -> tuple[str, str, str, int, str | None] | None:
+    """Where a receipt stands whose record is kept aside, not a case: (status, next step zh,
+    next step en, as of ms, PIN verifier or None) — ``needs_review`` while quarantined,
+    ``closed`` once staff rejected it — or None when no such record names ``code``."""
+    found = iq.kept_aside(conn, code)
+    if found is None:
+        return None
+    state, raw, at_ms = found
+    peeked = peek_receipt(raw, private_keys)
+    verifier = peeked[1] if peeked is not None and peeked[0] == code else None
+    if state == "rejected":
+        return ("closed", *REJECTED_NEXT_STEP, at_ms, verifier)
+    return ("needs_review", *NEEDS_REVIEW_NEXT_STEP, at_ms, verifier)
 
 
 def listing(conn: Connection,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import Connection, bindparam, delete, func, select, update
@@ -116,6 +116,25 @@ def set_states(conn: Connection, changes: Iterable[tuple[str, str, str | None]],
         conn.execute(update(inbox).where(inbox.c.record_id == bindparam("rid"))
                      .values(state=bindparam("st"), reason=bindparam("rs"),
                              processed_at_ms=bindparam("at")), params)
+
+
+def set_receipt_codes(conn: Connection, codes: Mapping[str, str]) -> None:
+    """Note the receipt code (record_id -> code) of quarantined records."""
+    params = [{"rid": rid, "code": code} for rid, code in codes.items()]
+    if params:
+        conn.execute(update(inbox).where(inbox.c.record_id == bindparam("rid"))
+                     .values(receipt_code=bindparam("code")), params)
+
+
+def kept_aside(conn: Connection, receipt_code: str) -> tuple[str, bytes, int] | None:
+    """(state, raw, when it was last processed, ms) of the quarantined or staff-rejected
+    record noted under ``receipt_code``, else None."""
+    row = conn.execute(select(inbox.c.state, inbox.c.raw, inbox.c.processed_at_ms,
+                              inbox.c.received_at_ms)
+                       .where(inbox.c.receipt_code == receipt_code,
+                              inbox.c.state.in_(("quarantined", "rejected")))
+                       .order_by(inbox.c.received_at_ms).limit(1)).first()
+    return None if row is None else (row[0], bytes(row[1]), int(row[2] or row[3]))
 
 
 def states(conn: Connection, record_ids: Sequence[str]) -> dict[str, Stored]:

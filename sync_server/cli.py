@@ -201,7 +201,7 @@ def cmd_revoke(args: argparse.Namespace) -> int:
     if fault is not None:
         print(f"yizhan-server: warning: stored records of {args.device_id} could not be "
               f"processed before revocation ({fault}); those beyond its verified chain head "
-              "will be quarantined 'revoked' for review", file=sys.stderr)
+              "will be quarantined 'device_revoked' for review", file=sys.stderr)
     _print(args, {"device_id": args.device_id, "revoked": True},
            f"device {args.device_id} revoked")
     return 0
@@ -498,7 +498,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_quarantine)
     q_sub = p.add_subparsers(dest="qaction", required=False)
     rp = q_sub.add_parser("release", parents=[common, js],
-                          help="put a quarantined record (e.g. 'revoked') through open, "
+                          help="put a quarantined record (e.g. 'device_revoked') through open, "
                           "validate and merge again after review")
     rp.add_argument("record_id", help="the record id shown by yizhan-server quarantine")
     rp.add_argument("--by", default=os.environ.get("USER") or "staff",

@@ -306,7 +306,7 @@ class Ingestor:
         # taken (a second record at one of them is a fork).
         if dev.revoked_at_ms is not None and not released and \
                 h.seq > (dev.revoked_at_seq or 0):
-            return (f"revoked: seq {h.seq} is beyond the chain head (seq "
+            return (f"device_revoked: seq {h.seq} is beyond the chain head (seq "
                     f"{dev.revoked_at_seq or 0}) verified when the device was revoked; "
                     "kept for staff review (yizhan-server quarantine release)")
         if h.station != dev.station:

@@ -101,9 +101,18 @@ def status_of(conn: Connection, code: str, private_keys: Mapping[str, X25519Priv
 def listing(conn: Connection,
             private_keys: Mapping[str, X25519PrivateKey]) -> list[dict[str, Any]]:
     """Quarantined inbox records and rejected envelopes, oldest first within each kind, each
-    with ``station`` and ``receipt_code`` (None when unknown); no bytes, no personal data."""
-    return [{**row, "receipt_code": peek_receipt_code(raw, private_keys)}
-            for row, raw in iq.quarantined_rows(conn)]
+    with ``station``, ``receipt_code`` (None when unknown) and ``claimed_filed_at`` (the
+    header's ``created``, None when unparseable); no bytes, no personal data."""
+    return [{**row, "receipt_code": peek_receipt_code(raw, private_keys),
+             "claimed_filed_at": _claimed(raw)} for row, raw in iq.quarantined_rows(conn)]
+
+
+def _claimed(raw: bytes) -> str | None:
+    """The filing time an envelope's header claims (the kiosk's word), or None."""
+    try:
+        return Envelope.from_bytes(raw).header.created
+    except EnvelopeError:
+        return None
 
 
 def released_entry(record_id: str, as_of: str) -> dict[str, Any]:

@@ -68,11 +68,11 @@ class StaffDesk:
 
         Records the server already holds are verified and merged first, so the chain head
         recorded at revocation covers everything stored before it; any record beyond that
-        head is quarantined ``revoked`` (see ``release``). A record that fails to merge is
+        head is quarantined ``device_revoked`` (see ``release``). A record that fails to merge is
         quarantined on its own and does not hold revocation up; should processing fail
         whole (the database failing), the device is revoked at the head verified before,
         and the fault's summary is returned (else None): its stored records beyond that
-        head will be quarantined ``revoked``, kept for staff."""
+        head will be quarantined ``device_revoked``, kept for staff."""
         fault = None
         try:
             self._svc.ingestor.process_device(device_id)

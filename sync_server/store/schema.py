@@ -30,7 +30,7 @@ devices = Table(
     Column("station", String(64), nullable=False),
     Column("enrolled_at_ms", BigInteger, nullable=False),
     Column("revoked_at_ms", BigInteger, nullable=True),
-    # chain_seq when revoked: records beyond it are quarantined ``revoked`` (a thief holding
+    # chain_seq when revoked: records beyond it are quarantined ``device_revoked`` (a thief holding
     # the device key can write any ``created`` time into a header, but not an earlier seq
     # than the server has verified)
     Column("revoked_at_seq", BigInteger, nullable=True),

@@ -297,17 +297,40 @@ class SyncClient:
             items = list(self._port.pending(self._sizer.size))
             if not items:
                 return summary
-            moved = self._push_batch(items, summary)
+            try:
+                moved = self._push_batch(items, summary)
+            except PermanentError as exc:
+                if exc.code == "device_revoked":
+                    self._deliver_rest(items[-1].seq, summary)
+                raise
             if moved == 0:
                 return summary  # the server holds the rest back (e.g. behind a gap): stop
 
-    def _push_batch(self, items: list[OutboxItemLike], summary: SyncSummary) -> int:
+    def _deliver_rest(self, after_seq: int, summary: SyncSummary) -> None:
+        """This kiosk is revoked: the county stores what a revoked kiosk pushes (for staff to
+        review) but acknowledges nothing, so send every record after ``after_seq`` once, in
+        batches, each answered ``device_revoked``. The outbox keeps them all (a USB bundle
+        can still carry them)."""
+        rest = [i for i in self._port.pending(2**31 - 1) if i.seq > after_seq]
+        size = max(1, self._sizer.size)
+        for start in range(0, len(rest), size):
+            try:
+                self._send_batch(rest[start:start + size], summary)
+            except PermanentError as exc:
+                if exc.code != "device_revoked":
+                    raise
+
+    def _send_batch(self, items: Sequence[OutboxItemLike],
+                    summary: SyncSummary) -> httpx.Response:
         raw = json.dumps({"envelopes": [_b64(i.envelope) for i in items]}).encode()
         body = gzip.compress(raw, compresslevel=6, mtime=0)
+        return self._request("POST", "/v1/push", body, summary, {
+            "Content-Type": "application/json", "Content-Encoding": "gzip"})
+
+    def _push_batch(self, items: list[OutboxItemLike], summary: SyncSummary) -> int:
         started = time.monotonic()
         try:
-            response = self._request("POST", "/v1/push", body, summary, {
-                "Content-Type": "application/json", "Content-Encoding": "gzip"})
+            response = self._send_batch(items, summary)
         except TransientError:
             self._sizer.failed()
             raise

@@ -17,6 +17,8 @@ from kiosk.sync.client import apply_changes
 from shared.ack import Ack
 from shared.feed import Trust
 
+# The setting kiosk.services.identity.is_revoked reads (intake stops); not imported from
+# there: the services package imports this one.
 REVOKED_KEY = "revoked_devices"
 
 if TYPE_CHECKING:  # the facade imports this package; only types flow back

@@ -1,6 +1,7 @@
 """Revoking a kiosk strands no complaint (issue 11, part 2, push side): records filed but not
 yet synced when the kiosk is revoked are stored by its next push and quarantined
-``device_revoked``; the push still answers ``device_revoked``; staff see them with their
+``device_revoked``; the push still answers ``device_revoked``; the kiosk then takes no new
+intake but keeps its outbox (USB export still works); staff see the records with their
 claimed filing time and release or reject each. Real ``serve``, real kiosk CLIs; SQLite and
 PostgreSQL."""
 
@@ -33,7 +34,7 @@ def _where(server: ServerProcess) -> list[str]:
 
 
 def test_records_filed_before_revocation_are_stored_and_reviewed_not_refused(
-        make_kiosk: Callable[[str], Path], server: ServerProcess) -> None:
+        make_kiosk: Callable[[str], Path], server: ServerProcess, tmp_path: Path) -> None:
     data = make_kiosk("S001")
     first = _submit(data, 1)
     assert json.loads(kiosk_cli(data, "sync", "--json").stdout)["acknowledged"] == 1
@@ -57,6 +58,17 @@ def test_records_filed_before_revocation_are_stored_and_reviewed_not_refused(
     # The kiosk keeps its outbox: nothing it filed is lost on its side either.
     counts = json.loads(kiosk_cli(data, "outbox", "--json").stdout)
     assert counts["pending"] + counts["sent"] == 2
+    # It has learnt it is revoked: no new intake, in both languages, nothing stored.
+    refused = kiosk_cli(data, "submit", "complaint", "--json", "-", check=False,
+                        input_text=json.dumps(complaint(4), ensure_ascii=False))
+    assert refused.returncode == 3
+    assert "本机已停用" in refused.stderr
+    assert "out of service" in refused.stderr
+    assert json.loads(kiosk_cli(data, "outbox", "--json").stdout) == counts
+    # ... and staff can still carry its outbox out on USB.
+    bundle = tmp_path / "revoked.yzb"
+    kiosk_cli(data, "export-bundle", str(bundle))
+    assert bundle.stat().st_size > 0
 
     # Staff release one after review and reject the other, each audited.
     server_cli("quarantine", "release", late[0]["record_id"], "--by", "wang", *_where(server))

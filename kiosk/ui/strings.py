@@ -25,6 +25,9 @@ STRINGS: dict[str, tuple[str, str]] = {
         "Something went wrong. Please try again or ask the staff.",
     ),
     "home.welcome": ("您好！请选择要办理的事项", "Hello! What would you like to do?"),
+    "home.out_of_service": ("本机已停用，不能再登记。请到站点服务台办理；可以继续查询进度。",
+                            "This kiosk is out of service and takes no new records. Please go "
+                            "to the station desk; you can still check a receipt here."),
     "home.complaint": ("我要维权/投诉", "File a complaint"),
     "home.complaint_hint": (
         "欠薪、劳动合同、社保、工伤、辞退、加班",

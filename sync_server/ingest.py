@@ -210,7 +210,8 @@ class Ingestor:
                     connected = len(good) == len(run)
                     continue
                 connected = False
-                states += [(e.header.id, "held", None)
+                states += [(e.header.id, "held", None) if dev.revoked_at_ms is None
+                           else (e.header.id, "quarantined", held_at_revocation(e.header.seq))
                            for e in self._verify_alone(conn, run, key, now)]
             states += self._merge(conn, chained, dev, batch, now)
             iq.set_states(conn, states, now)
@@ -393,6 +394,12 @@ def _payload_mismatch(env: Envelope, intake: IntakePayload) -> str | None:
     except ReceiptError:
         return "invalid_receipt: receipt code check character is wrong"
     return None
+
+
+def held_at_revocation(seq: int) -> str:
+    """The quarantine reason of a revoked device's record held behind a gap."""
+    return (f"device_revoked: seq {seq} was held behind a gap when the device was revoked; "
+            "kept for staff review (yizhan-server quarantine release)")
 
 
 def gaps_behind(head: ChainPoint, held: list[int]) -> list[dict[str, int]]:

@@ -17,7 +17,7 @@ from sync_server.bundles import BundleImport, Progress, import_bundle
 from sync_server.domain.fold import CaseState
 from sync_server.domain.statuses import ROUTES, STATUSES
 from sync_server.errors import NotFound, StoreFault
-from sync_server.ingest import gaps_behind
+from sync_server.ingest import gaps_behind, held_at_revocation
 from sync_server.service import Services
 from sync_server.settings import Settings
 from sync_server.stationconfig import station_config
@@ -68,7 +68,8 @@ class StaffDesk:
 
         Records the server already holds are verified and merged first, so the chain head
         recorded at revocation covers everything stored before it; any record beyond that
-        head is quarantined ``device_revoked`` (see ``release``). A record that fails to merge is
+        head is quarantined ``device_revoked`` (see ``release``), those held behind a gap
+        included. A record that fails to merge is
         quarantined on its own and does not hold revocation up; should processing fail
         whole (the database failing), the device is revoked at the head verified before,
         and the fault's summary is returned (else None): its stored records beyond that
@@ -81,6 +82,12 @@ class StaffDesk:
         with self._svc.engine.begin() as conn:
             if not dq.revoke(conn, device_id, self._now_ms()):
                 raise NotFound(f"device {device_id}: not enrolled here")
+            # Records held behind a gap will never follow the head now: staff review them.
+            held = iq.held_rows(conn, device_id)
+            states = [(rid, "quarantined", held_at_revocation(seq)) for rid, seq, _ in held]
+            iq.set_states(conn, states, self._now_ms())
+            quarantine.note_codes(conn, {rid: raw for rid, _, raw in held}, states,
+                                  self._svc.keys.keyring.private_keys)
             feed.append(conn, [(feed.EVERY_STATION,
                                 {"type": "revocation", "device_id": device_id})],
                         self._now_ms())

@@ -156,6 +156,14 @@ def rejected_ids(conn: Connection, device_id: str, hashes: Sequence[str]) -> dic
     return {r[0]: r[1] for r in rows}
 
 
+def held_rows(conn: Connection, device_id: str) -> list[tuple[str, int, bytes]]:
+    """(record_id, seq, raw) of a device's envelopes held behind a gap, by seq."""
+    rows = conn.execute(select(inbox.c.record_id, inbox.c.seq, inbox.c.raw)
+                        .where(inbox.c.device_id == device_id, inbox.c.state == "held")
+                        .order_by(inbox.c.seq))
+    return [(r[0], int(r[1]), bytes(r[2])) for r in rows]
+
+
 def held_seqs(conn: Connection, device_id: str) -> list[int]:
     """Seqs of a device's envelopes held behind a gap, ascending."""
     return list(conn.execute(select(inbox.c.seq).where(inbox.c.device_id == device_id,

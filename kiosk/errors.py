@@ -13,6 +13,7 @@
         ├── NotInitialised           no kiosk in the data folder yet: run ``init``
         ├── AlreadyInitialised       ``init`` on a folder that already holds a kiosk
         ├── NotEnrolled              county keys are unknown: intake is refused
+        ├── KioskRevoked             the county revoked this kiosk: intake is refused
         ├── ConfigInvalid            county keys, server config or checklists are malformed
         ├── StationLocked            a staff action needs the station key unlocked
         ├── WrongPassphrase          the staff passphrase does not open the station key
@@ -51,6 +52,12 @@ class AlreadyInitialised(KioskError):
 
 class NotEnrolled(KioskError):
     """The county keys are not known yet, so nothing can be sealed."""
+
+
+class KioskRevoked(KioskError):
+    """The county revoked this kiosk: it takes no new intake (its outbox is kept)."""
+
+    code = "device_revoked"
 
 
 class ConfigInvalid(KioskError):

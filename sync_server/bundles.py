@@ -75,9 +75,9 @@ def _device_of(svc: Services, data: bytes) -> dq.Device:
     if device is None:
         raise BundleRefused(f"bundle from device {device_id}: that device is not enrolled "
                             "here (enroll it, or import at the county that enrolled it)")
-    if device.revoked_at_ms is not None:
-        raise BundleRefused(f"bundle from device {device_id}: that device has been revoked; "
-                            "its records are refused")
+    # A revoked device's bundle is imported too: its records beyond the chain head verified
+    # at revocation are quarantined ``device_revoked`` for staff (nothing filed is refused
+    # unstored), and its ack bundle carries the revocation, so the kiosk stops intake.
     return device
 
 
@@ -85,8 +85,9 @@ def import_bundle(svc: Services, data: bytes, progress: Progress | None = None,
                   chunk: int = CHUNK) -> BundleImport:
     """Verify a record bundle and ingest its envelopes; returns the outcome and ack bundle.
 
-    Raises BundleRefused (nothing stored) if the bundle is unreadable, from an unknown or
-    revoked device, or its signature does not verify over its contents.
+    Raises BundleRefused (nothing stored) if the bundle is unreadable, from an unknown
+    device, or its signature does not verify over its contents. A revoked device's records
+    are stored and quarantined ``device_revoked`` (see ``Ingestor``), not refused.
     """
     device = _device_of(svc, data)
     key = ed25519_public_from_b64(device.public_key)

@@ -201,7 +201,7 @@ def cmd_revoke(args: argparse.Namespace) -> int:
     if fault is not None:
         print(f"yizhan-server: warning: stored records of {args.device_id} could not be "
               f"processed before revocation ({fault}); those beyond its verified chain head "
-              "will be quarantined 'revoked' for review", file=sys.stderr)
+              "will be quarantined 'device_revoked' for review", file=sys.stderr)
     _print(args, {"device_id": args.device_id, "revoked": True},
            f"device {args.device_id} revoked")
     return 0
@@ -315,10 +315,23 @@ def cmd_devices(args: argparse.Namespace) -> int:
 def cmd_quarantine(args: argparse.Namespace) -> int:
     if getattr(args, "qaction", None) == "release":
         return cmd_release(args)
+    if getattr(args, "qaction", None) == "reject":
+        return cmd_reject(args)
     with StaffDesk.open(_settings(args)) as desk:
         rows = desk.quarantine()
-    _print(args, rows, "\n".join(f"{r['device_id']} {r['record_id']} {r['status']}: "
-                                 f"{r['reason']}" for r in rows) or "nothing quarantined")
+    _print(args, rows, "\n".join(
+        f"{r['device_id']} {r['record_id']} {r['status']}: {r['reason']} "
+        f"[station {r['station'] or 'unknown'}, receipt {r['receipt_code'] or 'unknown'}]"
+        for r in rows) or "nothing quarantined")
+    return 0
+
+
+def cmd_reject(args: argparse.Namespace) -> int:
+    with StaffDesk.open(_settings(args)) as desk:
+        reason = desk.reject(args.record_id, args.by, args.reason)
+    _print(args, {"record_id": args.record_id, "state": "rejected", "reason": reason},
+           f"record {args.record_id} rejected (kept for audit); its kiosk learns it at the "
+           "next sync")
     return 0
 
 
@@ -488,15 +501,23 @@ def build_parser() -> argparse.ArgumentParser:
         p = sub.add_parser(name, parents=[common, js], help=text)
         p.set_defaults(func=func)
     p = sub.add_parser("quarantine", parents=[common, js],
-                       help="quarantined and rejected records; 'release' one after review")
+                       help="quarantined and rejected records; 'release' or 'reject' one "
+                       "after review")
     p.set_defaults(func=cmd_quarantine)
     q_sub = p.add_subparsers(dest="qaction", required=False)
     rp = q_sub.add_parser("release", parents=[common, js],
-                          help="put a quarantined record (e.g. 'revoked') through open, "
+                          help="put a quarantined record (e.g. 'device_revoked') through open, "
                           "validate and merge again after review")
     rp.add_argument("record_id", help="the record id shown by yizhan-server quarantine")
     rp.add_argument("--by", default=os.environ.get("USER") or "staff",
                     help="staff user recorded as releasing it")
+    jp = q_sub.add_parser("reject", parents=[common, js],
+                          help="reject a quarantined record after review: kept and audited, "
+                          "its kiosk and worker told at the next sync")
+    jp.add_argument("record_id", help="the record id shown by yizhan-server quarantine")
+    jp.add_argument("--reason", required=True, help="why (stored for audit, not sent)")
+    jp.add_argument("--by", default=os.environ.get("USER") or "staff",
+                    help="staff user recorded as rejecting it")
     return parser
 
 

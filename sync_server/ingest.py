@@ -37,6 +37,7 @@ from sync_server.errors import ActionRefused, NotFound, StoreFault
 from sync_server.isolation import fault_reason, file_isolated, record_fault, retryable
 from sync_server.keystore import CountyKeys
 from sync_server.merge import CaseDesk, FilingBatch
+from sync_server.quarantine import note_codes, released_entry
 from sync_server.store import devices as dq
 from sync_server.store import feed
 from sync_server.store import inbox as iq
@@ -210,10 +211,12 @@ class Ingestor:
                     connected = len(good) == len(run)
                     continue
                 connected = False
-                states += [(e.header.id, "held", None)
+                states += [(e.header.id, "held", None) if dev.revoked_at_ms is None
+                           else (e.header.id, "quarantined", held_at_revocation(e.header.seq))
                            for e in self._verify_alone(conn, run, key, now)]
             states += self._merge(conn, chained, dev, batch, now)
             iq.set_states(conn, states, now)
+            note_codes(conn, {e.header.id: e.raw for e in envs}, states, self._private)
             if head.seq != dev.chain_seq:
                 dq.set_chain(conn, device_id, head.seq, head.hash)
             feed.append(conn, batch.feed, now)
@@ -307,7 +310,7 @@ class Ingestor:
         # taken (a second record at one of them is a fork).
         if dev.revoked_at_ms is not None and not released and \
                 h.seq > (dev.revoked_at_seq or 0):
-            return (f"revoked: seq {h.seq} is beyond the chain head (seq "
+            return (f"device_revoked: seq {h.seq} is beyond the chain head (seq "
                     f"{dev.revoked_at_seq or 0}) verified when the device was revoked; "
                     "kept for staff review (yizhan-server quarantine release)")
         if h.station != dev.station:
@@ -351,7 +354,13 @@ class Ingestor:
                                                    released=True)
             if state == "merged":
                 new_reason = f"released by staff:{user} (was: {reason})"
+                batch.feed.append((dev.station, released_entry(record_id,
+                                                               format_utc(self._clock.now()))))
+                log.info("record %s of device %s released by staff:%s", record_id,
+                         device_id, user)
             iq.set_states(conn, [(record_id, state, new_reason)], now)
+            note_codes(conn, {record_id: raw}, [(record_id, state, new_reason)],
+                       self._private)
             feed.append(conn, batch.feed, now)
         return state, new_reason
 
@@ -388,6 +397,12 @@ def _payload_mismatch(env: Envelope, intake: IntakePayload) -> str | None:
     except ReceiptError:
         return "invalid_receipt: receipt code check character is wrong"
     return None
+
+
+def held_at_revocation(seq: int) -> str:
+    """The quarantine reason of a revoked device's record held behind a gap."""
+    return (f"device_revoked: seq {seq} was held behind a gap when the device was revoked; "
+            "kept for staff review (yizhan-server quarantine release)")
 
 
 def gaps_behind(head: ChainPoint, held: list[int]) -> list[dict[str, int]]:

@@ -12,12 +12,12 @@ from shared._errors import ReceiptError
 from shared.clock import Clock, SystemClock, format_utc
 from shared.envelope import ChainPoint
 from shared.receipt import parse_code
-from sync_server import duplicates
+from sync_server import duplicates, quarantine
 from sync_server.bundles import BundleImport, Progress, import_bundle
 from sync_server.domain.fold import CaseState
 from sync_server.domain.statuses import ROUTES, STATUSES
 from sync_server.errors import NotFound, StoreFault
-from sync_server.ingest import gaps_behind
+from sync_server.ingest import gaps_behind, held_at_revocation
 from sync_server.service import Services
 from sync_server.settings import Settings
 from sync_server.stationconfig import station_config
@@ -68,11 +68,12 @@ class StaffDesk:
 
         Records the server already holds are verified and merged first, so the chain head
         recorded at revocation covers everything stored before it; any record beyond that
-        head is quarantined ``revoked`` (see ``release``). A record that fails to merge is
+        head is quarantined ``device_revoked`` (see ``release``), those held behind a gap
+        included. A record that fails to merge is
         quarantined on its own and does not hold revocation up; should processing fail
         whole (the database failing), the device is revoked at the head verified before,
         and the fault's summary is returned (else None): its stored records beyond that
-        head will be quarantined ``revoked``, kept for staff."""
+        head will be quarantined ``device_revoked``, kept for staff."""
         fault = None
         try:
             self._svc.ingestor.process_device(device_id)
@@ -81,6 +82,12 @@ class StaffDesk:
         with self._svc.engine.begin() as conn:
             if not dq.revoke(conn, device_id, self._now_ms()):
                 raise NotFound(f"device {device_id}: not enrolled here")
+            # Records held behind a gap will never follow the head now: staff review them.
+            held = iq.held_rows(conn, device_id)
+            states = [(rid, "quarantined", held_at_revocation(seq)) for rid, seq, _ in held]
+            iq.set_states(conn, states, self._now_ms())
+            quarantine.note_codes(conn, {rid: raw for rid, _, raw in held}, states,
+                                  self._svc.keys.keyring.private_keys)
             feed.append(conn, [(feed.EVERY_STATION,
                                 {"type": "revocation", "device_id": device_id})],
                         self._now_ms())
@@ -166,9 +173,17 @@ class StaffDesk:
             return out
 
     def quarantine(self) -> list[dict[str, Any]]:
-        """Quarantined inbox records and rejected envelopes (no bytes, no personal data)."""
+        """Quarantined inbox records and rejected envelopes with station and receipt code
+        (None when unknown); no bytes, no personal data."""
         with self._svc.engine.connect() as conn:
-            return iq.quarantined_rows(conn)
+            return quarantine.listing(conn, self._svc.keys.keyring.private_keys)
+
+    def reject(self, record_id: str, user: str, reason: str) -> str:
+        """Reject a quarantined record after review (kept, audited, its kiosk told through
+        the feed). Returns the stored reason. Raises NotFound, ActionRefused."""
+        with self._svc.engine.begin() as conn:
+            return quarantine.reject(conn, record_id, user, reason, self._now_ms(),
+                                     format_utc(self._svc.clock.now()))
 
     def alerts(self) -> list[dict[str, Any]]:
         """Collective-dispute alerts, oldest first; ``updated_at`` is when the group last

@@ -119,6 +119,10 @@ class KioskServices:
                 "county": county.get("county"), "server_url": self.server_url(),
                 "last_sync": last.get("at")}
 
+    def revoked(self) -> bool:
+        """Whether the county told this kiosk it is revoked (then intake is refused)."""
+        return ident.is_revoked(self.store, self.device_id)
+
     # -- intake and lookup ------------------------------------------------------------------
 
     def submit_complaint(self, record: Mapping[str, Any],

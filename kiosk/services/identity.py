@@ -194,6 +194,18 @@ def enroll_with(store: Store, county_public: dict[str, Any], server_url: str | N
             store.set_setting("server_url", server_url)
 
 
+REVOKED_KEY = "revoked_devices"  # setting: device ids the county said it revoked
+REVOKED_MESSAGE = ("本机已停用：县级中心已停用这台自助机，不能再登记。请到站点服务台登记，"
+                   "已登记的记录不会丢失。 / This kiosk is out of service: the county has "
+                   "revoked it and it takes no new records. Please register at the station "
+                   "desk; records already filed here are kept.")
+
+
+def is_revoked(store: Store, device_id: str) -> bool:
+    """Whether the county has told this kiosk (a sync, an ack bundle) it revoked it."""
+    return device_id in (store.get_setting(REVOKED_KEY) or [])
+
+
 def county_recipient(store: Store) -> Recipient:
     """The county key new records are sealed to (the newest, i.e. last, one).
 

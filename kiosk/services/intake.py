@@ -17,8 +17,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from kiosk.errors import IntakeInvalid
-from kiosk.services.identity import Identity, county_recipient
+from kiosk.errors import IntakeInvalid, KioskRevoked
+from kiosk.services.identity import REVOKED_MESSAGE, Identity, county_recipient, is_revoked
 from kiosk.store import Store
 from shared._errors import FieldError, RecordInvalid
 from shared.clock import Clock, format_utc
@@ -89,7 +89,8 @@ class Intake:
     def submit(self, kind: str, data: object, ticket: str | None = None) -> Receipt:
         """Validate, seal and durably commit one record; returns its receipt.
 
-        Raises IntakeInvalid (nothing sealed), NotEnrolled, or StoreError (nothing stored).
+        Raises IntakeInvalid (nothing sealed), NotEnrolled, KioskRevoked (the county revoked
+        this kiosk), or StoreError (nothing stored).
         """
         record = self.validate(kind, data)
         return self._commit([(kind, record, ticket)])[0]
@@ -98,11 +99,13 @@ class Intake:
                     batch: int = DEFAULT_BATCH) -> Iterator[Result]:
         """Yield one Result per record, in input order, each after its batch committed.
 
-        Raises NotEnrolled or StoreError (the failing batch is not stored; earlier batches
-        are). Invalid records are reported, not raised; an item that is already an
+        Raises NotEnrolled, KioskRevoked or StoreError (the failing batch is not stored;
+        earlier batches are). Invalid records are reported, not raised; an item that is already an
         IntakeInvalid (e.g. a line that was not JSON) is reported as it is.
         """
         county_recipient(self._store)  # refuse before reading anything
+        if is_revoked(self._store, self._id.device_id):
+            raise KioskRevoked(REVOKED_MESSAGE)
         pending: list[tuple[int, Complaint | JobSeekerRegistration | IntakeInvalid]] = []
 
         def flush() -> Iterator[Result]:
@@ -132,6 +135,8 @@ class Intake:
                 ) -> list[Receipt]:
         county = county_recipient(self._store)
         ident = self._id
+        if is_revoked(self._store, ident.device_id):
+            raise KioskRevoked(REVOKED_MESSAGE)
         recipients = (county, ident.station_recipient)
         out: list[Receipt] = []
         with self._lock, self._store.transaction():

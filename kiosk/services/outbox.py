@@ -89,10 +89,32 @@ class Outbox:
                                        replace=False)
         return len(done)
 
-    def mark_quarantined(self, record_id: str, reason: str) -> bool:
-        """Record that the server quarantined ``record_id`` and why. Returns whether it moved."""
-        return self._store.set_outbox_state([record_id], "quarantined", self._now(),
-                                            ["pending", "sent"], reason=reason[:500]) > 0
+    def mark_quarantined(self, record_id: str, reason: str, as_of: str | None = None) -> bool:
+        """Record that the server quarantined ``record_id`` and why; its receipt then reads
+        ``needs_review`` as of ``as_of`` (the county's time, else now). Returns whether the
+        row moved."""
+        with self._store.transaction():
+            moved = self._store.set_outbox_state([record_id], "quarantined", self._now(),
+                                                 ["pending", "sent"], reason=reason[:500]) > 0
+            if moved:
+                for code in self._store.receipt_codes_for([record_id]):
+                    self._store.put_status(code, "needs_review", "", "", as_of or self._now())
+        return moved
+
+    def apply_decision(self, record_id: str, status: str | None, zh: str, en: str,
+                       as_of: str) -> bool:
+        """Staff at the county released or rejected a quarantined record: the county holds
+        its bytes and has decided, so the row leaves ``quarantined`` for ``acknowledged``
+        (then pruned like any other). When ``status`` is given, the record's receipt reads
+        it (with the next step ``zh``/``en``) as of ``as_of``, over ``needs_review``.
+        Returns whether the row moved."""
+        with self._store.transaction():
+            moved = self._store.set_outbox_state([record_id], "acknowledged", self._now(),
+                                                 ["quarantined", "pending", "sent"]) > 0
+            if status is not None:
+                for code in self._store.receipt_codes_for([record_id]):
+                    self._store.put_status(code, status, zh, en, as_of)
+        return moved
 
     def counts(self) -> dict[str, int]:
         """``{"pending": n, "sent": n, "acknowledged": n, "quarantined": n}``."""

@@ -15,7 +15,9 @@ years. (Whoever copies the folder is not held by this count; the slow verifier i
 them — see ``shared.receipt``.)
 
 Until the county has stored a record its receipt reads ``provisional`` as of its filing
-time; an acknowledgement makes it ``received``; later statuses come from
+time; an acknowledgement makes it ``received``; a record the county quarantined reads
+``needs_review`` (as of the county's answer) until staff release it (``received``, from the
+feed) or reject it (the status the county's decision names); later statuses come from
 ``apply_status_updates`` (what the sync client pulls), never moving back in time.
 """
 
@@ -29,14 +31,16 @@ from shared._errors import ReceiptError
 from shared.clock import Clock, SystemClock, format_utc, parse_utc
 from shared.receipt import decoy_verifier, parse_code, pin_matches
 
-STATUSES = ("provisional", "received", "in_mediation", "in_inspection", "in_arbitration",
-            "with_legal_aid", "in_court", "settled", "closed", "withdrawn")
+STATUSES = ("provisional", "received", "needs_review", "in_mediation", "in_inspection",
+            "in_arbitration", "with_legal_aid", "in_court", "settled", "closed", "withdrawn")
 
 # Shown when the server sent no next step of its own. zh-CN first, then English.
 DEFAULT_NEXT_STEP: dict[str, tuple[str, str]] = {
     "provisional": ("已在本机保存，联网同步后由县级中心受理。请保管好回执和查询密码。",
                     "Saved on this kiosk. The county centre takes it in after the next "
                     "sync. Keep your receipt and PIN."),
+    "needs_review": ("县级中心需要核实，请到站点咨询。",
+                     "The county needs to check this record, please ask at the station."),
     "received": ("县级中心已收到，工作人员将与您联系。",
                  "The county centre has received it; staff will contact you."),
 }

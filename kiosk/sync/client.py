@@ -64,7 +64,9 @@ class SyncPort(Protocol):
     def pending_count(self) -> int: ...
     def mark_sent(self, record_ids: Sequence[str]) -> None: ...
     def apply_ack(self, ack: Ack) -> int: ...
-    def mark_quarantined(self, record_id: str, reason: str) -> None: ...
+    def mark_quarantined(self, record_id: str, reason: str,
+                         as_of: str | None = None) -> None: ...
+    def apply_decisions(self, decisions: Sequence[dict[str, Any]]) -> None: ...
     def apply_status_updates(self, updates: Sequence[dict[str, Any]]) -> None: ...
     def apply_config(self, config: dict[str, Any]) -> None: ...
     def apply_revocation(self, device_id: str) -> None: ...
@@ -76,12 +78,31 @@ class SyncPort(Protocol):
                    cursor: str) -> None: ...
 
 
+def _decision(change: dict[str, Any]) -> dict[str, Any] | None:
+    """A well-formed ``record`` entry (staff released or rejected a quarantined record), in
+    the shape ``SyncPort.apply_decisions`` takes, else None (skipped)."""
+    rid, status, as_of = change.get("record_id"), change.get("status"), change.get("as_of")
+    texts = [change.get("next_step_zh") or "", change.get("next_step_en") or ""]
+    if (not isinstance(rid, str) or not isinstance(as_of, str)
+            or change.get("decision") not in ("released", "rejected")
+            or not (status is None or isinstance(status, str))
+            or not all(isinstance(t, str) and len(t) <= 1000 for t in texts)):
+        return None
+    return {"record_id": rid, "status": status, "next_step_zh": texts[0],
+            "next_step_en": texts[1], "as_of": as_of}
+
+
 def apply_changes(port: SyncPort, changes: Sequence[Any]) -> None:
-    """Apply changes-feed entries (statuses, configuration, revocations) through ``port``.
-    Unknown entry types are skipped, so older kiosks survive newer servers."""
+    """Apply changes-feed entries (statuses, staff decisions on quarantined records,
+    configuration, revocations) through ``port``. Unknown entry types are skipped, so older
+    kiosks survive newer servers."""
     statuses = [c for c in changes if isinstance(c, dict) and c.get("type") == "status"]
     if statuses:
         port.apply_status_updates(statuses)
+    decisions = [d for d in (_decision(c) for c in changes
+                             if isinstance(c, dict) and c.get("type") == "record") if d]
+    if decisions:
+        port.apply_decisions(decisions)
     for change in changes:
         if not isinstance(change, dict):
             continue
@@ -276,17 +297,40 @@ class SyncClient:
             items = list(self._port.pending(self._sizer.size))
             if not items:
                 return summary
-            moved = self._push_batch(items, summary)
+            try:
+                moved = self._push_batch(items, summary)
+            except PermanentError as exc:
+                if exc.code == "device_revoked":
+                    self._deliver_rest(items[-1].seq, summary)
+                raise
             if moved == 0:
                 return summary  # the server holds the rest back (e.g. behind a gap): stop
 
-    def _push_batch(self, items: list[OutboxItemLike], summary: SyncSummary) -> int:
+    def _deliver_rest(self, after_seq: int, summary: SyncSummary) -> None:
+        """This kiosk is revoked: the county stores what a revoked kiosk pushes (for staff to
+        review) but acknowledges nothing, so send every record after ``after_seq`` once, in
+        batches, each answered ``device_revoked``. The outbox keeps them all (a USB bundle
+        can still carry them)."""
+        rest = [i for i in self._port.pending(2**31 - 1) if i.seq > after_seq]
+        size = max(1, self._sizer.size)
+        for start in range(0, len(rest), size):
+            try:
+                self._send_batch(rest[start:start + size], summary)
+            except PermanentError as exc:
+                if exc.code != "device_revoked":
+                    raise
+
+    def _send_batch(self, items: Sequence[OutboxItemLike],
+                    summary: SyncSummary) -> httpx.Response:
         raw = json.dumps({"envelopes": [_b64(i.envelope) for i in items]}).encode()
         body = gzip.compress(raw, compresslevel=6, mtime=0)
+        return self._request("POST", "/v1/push", body, summary, {
+            "Content-Type": "application/json", "Content-Encoding": "gzip"})
+
+    def _push_batch(self, items: list[OutboxItemLike], summary: SyncSummary) -> int:
         started = time.monotonic()
         try:
-            response = self._request("POST", "/v1/push", body, summary, {
-                "Content-Type": "application/json", "Content-Encoding": "gzip"})
+            response = self._send_batch(items, summary)
         except TransientError:
             self._sizer.failed()
             raise
@@ -327,7 +371,7 @@ class SyncClient:
         moved = self._port.apply_ack(Ack(ack.device, stored, ack.issued_at))
         summary.acknowledged += moved
         for record_id, reason in refused.items():
-            self._port.mark_quarantined(record_id, reason)
+            self._port.mark_quarantined(record_id, reason, ack.issued_at)
         moved += len(refused)
         gaps = answer.get("gaps") or []
         summary.gaps = [g for g in gaps if isinstance(g, dict)]

@@ -95,6 +95,9 @@ def sync_once(services: KioskServices, transport: httpx.BaseTransport | None = N
             with client_for(services, transport, server_url, **kwargs) as client:
                 summary = client.sync()
         except Exception as exc:
+            if isinstance(exc, PermanentError) and exc.code == "device_revoked":
+                # Told by the county itself: stop taking intake (docs/sync.md, Revocation).
+                ServicesPort(services).apply_revocation(services.device_id)
             services.record_sync(format_utc(services.clock.now()), str(exc)[:300],
                                  unverified=isinstance(exc, UnverifiedAnswer))
             raise

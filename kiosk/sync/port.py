@@ -17,6 +17,8 @@ from kiosk.sync.client import apply_changes
 from shared.ack import Ack
 from shared.feed import Trust
 
+# The setting kiosk.services.identity.is_revoked reads (intake stops); not imported from
+# there: the services package imports this one.
 REVOKED_KEY = "revoked_devices"
 
 if TYPE_CHECKING:  # the facade imports this package; only types flow back
@@ -43,8 +45,13 @@ class ServicesPort:
     def apply_ack(self, ack: Ack) -> int:
         return self._s.outbox.apply_ack(ack)
 
-    def mark_quarantined(self, record_id: str, reason: str) -> None:
-        self._s.outbox.mark_quarantined(record_id, reason)
+    def mark_quarantined(self, record_id: str, reason: str, as_of: str | None = None) -> None:
+        self._s.outbox.mark_quarantined(record_id, reason, as_of)
+
+    def apply_decisions(self, decisions: Sequence[dict[str, Any]]) -> None:
+        for d in decisions:
+            self._s.outbox.apply_decision(d["record_id"], d["status"], d["next_step_zh"],
+                                          d["next_step_en"], d["as_of"])
 
     def apply_status_updates(self, updates: Sequence[dict[str, Any]]) -> None:
         self._s.apply_status_updates([{k: v for k, v in u.items() if k != "type"}

@@ -193,6 +193,10 @@ class KioskServices(Protocol):
         """Records the server refused, with the reason it gave."""
         ...
 
+    def revoked(self) -> bool:
+        """Whether the county revoked this kiosk: intake is refused, home says so."""
+        ...
+
     def export_bundle(self, path: str) -> Mapping[str, Any]:
         """Write the pending records as a USB bundle to ``path``; return a summary."""
         ...

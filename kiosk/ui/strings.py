@@ -25,6 +25,9 @@ STRINGS: dict[str, tuple[str, str]] = {
         "Something went wrong. Please try again or ask the staff.",
     ),
     "home.welcome": ("您好！请选择要办理的事项", "Hello! What would you like to do?"),
+    "home.out_of_service": ("本机已停用，不能再登记。请到站点服务台办理；可以继续查询进度。",
+                            "This kiosk is out of service and takes no new records. Please go "
+                            "to the station desk; you can still check a receipt here."),
     "home.complaint": ("我要维权/投诉", "File a complaint"),
     "home.complaint_hint": (
         "欠薪、劳动合同、社保、工伤、辞退、加班",
@@ -88,6 +91,8 @@ STRINGS: dict[str, tuple[str, str]] = {
     "lookup.as_of": ("信息更新于 {as_of}", "As of {as_of}"),
     "status.provisional": ("已在本机登记，等待同步", "Filed at this kiosk, waiting to sync"),
     "status.received": ("县级中心已受理", "Received by the county centre"),
+    "status.needs_review": ("县级中心需要核实，请到站点咨询",
+                            "The county needs to check this record, please ask at the station"),
     "status.in_mediation": ("调解中", "In mediation"),
     "status.in_inspection": ("劳动监察处理中", "With labour inspection"),
     "status.in_arbitration": ("仲裁中", "In arbitration"),

@@ -23,8 +23,10 @@ def path_and_query(request: Request) -> str:
 
 
 def authenticate(svc: Services, method: str, target: str, body: bytes,
-                 headers: dict[str, str]) -> Device:
-    """The device that signed this request. Raises Problem with the auth_* / device_* code."""
+                 headers: dict[str, str], *, revoked_ok: bool = False) -> Device:
+    """The device that signed this request. Raises Problem with the auth_* / device_* code;
+    ``revoked_ok``: a revoked device's signed request is authenticated too (the caller stores
+    what it carries, then tells it ``device_revoked``; check ``revoked_at_ms``)."""
     device_id = headers.get(H_DEVICE.lower())
     if not device_id:
         raise problem("auth_missing", f"header {H_DEVICE} is missing")
@@ -34,7 +36,7 @@ def authenticate(svc: Services, method: str, target: str, body: bytes,
         device = dq.get(conn, device_id)
         if device is None:
             raise problem("device_unknown", f"device {device_id} is not enrolled here")
-        if device.revoked_at_ms is not None:
+        if device.revoked_at_ms is not None and not revoked_ok:
             raise problem("device_revoked", f"device {device_id} has been revoked")
         try:
             nonce, _ = check_request(method, target, body, _canonical_headers(headers),

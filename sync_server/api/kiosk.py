@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import functools
 import hashlib
 import time
 
@@ -83,12 +84,17 @@ def enroll(body: models.EnrollRequest, request: Request) -> JSONResponse:
              openapi_extra={**SIGNED, "requestBody": {"required": True, "content": {
                  "application/json": {"schema": models.PushRequest.model_json_schema()}}}})
 async def push(request: Request) -> JSONResponse:
-    """Store a batch of sealed envelopes durably, then verify, open, validate and merge."""
+    """Store a batch of sealed envelopes durably, then verify, open, validate and merge.
+
+    A revoked device's signed push is stored too — its records beyond the chain head
+    verified at revocation are quarantined ``device_revoked`` for staff — and then answered
+    with the ``device_revoked`` problem: nothing a worker filed is refused unstored."""
     svc = _svc(request)
     raw = await request.body()
     target = path_and_query(request)
     headers = {k.lower(): v for k, v in request.headers.items()}
-    device = await run_in_threadpool(authenticate, svc, "POST", target, raw, headers)
+    device = await run_in_threadpool(functools.partial(
+        authenticate, svc, "POST", target, raw, headers, revoked_ok=True))
     data = parse_json(decode(raw, request.headers.get("content-encoding"),
                              svc.settings.max_body_bytes))
     envelopes = data.get("envelopes") if isinstance(data, dict) else None
@@ -102,6 +108,9 @@ async def push(request: Request) -> JSONResponse:
     svc.metrics.inc("yizhan_ingest_seconds_total", time.perf_counter() - started)
     for r in result.results:
         svc.metrics.inc("yizhan_records_total", status=r["status"])
+    if device.revoked_at_ms is not None:  # stored first (quarantined for staff), then told
+        raise problem("device_revoked", f"device {device.device_id} has been revoked; the "
+                      f"{len(raws)} record(s) it sent are stored for county staff to review")
     return JSONResponse(result.to_wire(svc.keys, device.device_id, svc.clock),
                         status_code=201 if result.all_stored else 202)
 

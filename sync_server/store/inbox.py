@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import Connection, bindparam, delete, func, select, update
 
 from sync_server.store._dialect import upsert
-from sync_server.store.schema import inbox, rejected
+from sync_server.store.schema import devices, inbox, rejected
 
 
 @dataclass(frozen=True)
@@ -118,6 +118,25 @@ def set_states(conn: Connection, changes: Iterable[tuple[str, str, str | None]],
                              processed_at_ms=bindparam("at")), params)
 
 
+def set_receipt_codes(conn: Connection, codes: Mapping[str, str]) -> None:
+    """Note the receipt code (record_id -> code) of quarantined records."""
+    params = [{"rid": rid, "code": code} for rid, code in codes.items()]
+    if params:
+        conn.execute(update(inbox).where(inbox.c.record_id == bindparam("rid"))
+                     .values(receipt_code=bindparam("code")), params)
+
+
+def kept_aside(conn: Connection, receipt_code: str) -> tuple[str, bytes, int] | None:
+    """(state, raw, when it was last processed, ms) of the quarantined or staff-rejected
+    record noted under ``receipt_code``, else None."""
+    row = conn.execute(select(inbox.c.state, inbox.c.raw, inbox.c.processed_at_ms,
+                              inbox.c.received_at_ms)
+                       .where(inbox.c.receipt_code == receipt_code,
+                              inbox.c.state.in_(("quarantined", "rejected")))
+                       .order_by(inbox.c.received_at_ms).limit(1)).first()
+    return None if row is None else (row[0], bytes(row[1]), int(row[2] or row[3]))
+
+
 def states(conn: Connection, record_ids: Sequence[str]) -> dict[str, Stored]:
     """What the inbox holds for these ids."""
     if not record_ids:
@@ -137,6 +156,14 @@ def rejected_ids(conn: Connection, device_id: str, hashes: Sequence[str]) -> dic
     return {r[0]: r[1] for r in rows}
 
 
+def held_rows(conn: Connection, device_id: str) -> list[tuple[str, int, bytes]]:
+    """(record_id, seq, raw) of a device's envelopes held behind a gap, by seq."""
+    rows = conn.execute(select(inbox.c.record_id, inbox.c.seq, inbox.c.raw)
+                        .where(inbox.c.device_id == device_id, inbox.c.state == "held")
+                        .order_by(inbox.c.seq))
+    return [(r[0], int(r[1]), bytes(r[2])) for r in rows]
+
+
 def held_seqs(conn: Connection, device_id: str) -> list[int]:
     """Seqs of a device's envelopes held behind a gap, ascending."""
     return list(conn.execute(select(inbox.c.seq).where(inbox.c.device_id == device_id,
@@ -153,15 +180,22 @@ def counts(conn: Connection) -> dict[str, int]:
     return out
 
 
-def quarantined_rows(conn: Connection) -> list[dict[str, object]]:
-    """Quarantined inbox records and rejected envelopes, without bytes (for staff)."""
-    held = conn.execute(select(inbox.c.record_id, inbox.c.device_id, inbox.c.seq,
-                               inbox.c.envelope_hash, inbox.c.reason, inbox.c.received_at_ms)
+def quarantined_rows(conn: Connection) -> list[tuple[dict[str, object], bytes]]:
+    """Quarantined inbox records and rejected envelopes (for staff): each a row with its
+    station (the device's, for rejected envelopes) and, apart, the envelope's bytes."""
+    held = conn.execute(select(inbox.c.record_id, inbox.c.device_id, inbox.c.station,
+                               inbox.c.seq, inbox.c.envelope_hash, inbox.c.reason,
+                               inbox.c.received_at_ms, inbox.c.raw)
                         .where(inbox.c.state == "quarantined").order_by(inbox.c.received_at_ms))
-    out: list[dict[str, object]] = [{**dict(r._mapping), "status": "quarantined",
-                                     "kept_in": "inbox"} for r in held]
-    rows = conn.execute(select(rejected.c.record_id, rejected.c.device_id,
+    out: list[tuple[dict[str, object], bytes]] = [
+        ({**{k: v for k, v in r._mapping.items() if k != "raw"}, "status": "quarantined",
+          "kept_in": "inbox"}, bytes(r.raw)) for r in held]
+    rows = conn.execute(select(rejected.c.record_id, rejected.c.device_id, devices.c.station,
                                rejected.c.envelope_hash, rejected.c.status, rejected.c.reason,
-                               rejected.c.received_at_ms).order_by(rejected.c.id))
-    out += [{**dict(r._mapping), "seq": None, "kept_in": "rejected"} for r in rows]
+                               rejected.c.received_at_ms, rejected.c.raw)
+                        .select_from(rejected.outerjoin(
+                            devices, devices.c.device_id == rejected.c.device_id))
+                        .order_by(rejected.c.id))
+    out += [({**{k: v for k, v in r._mapping.items() if k != "raw"}, "seq": None,
+              "kept_in": "rejected"}, bytes(r.raw)) for r in rows]
     return out

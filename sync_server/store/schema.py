@@ -30,7 +30,7 @@ devices = Table(
     Column("station", String(64), nullable=False),
     Column("enrolled_at_ms", BigInteger, nullable=False),
     Column("revoked_at_ms", BigInteger, nullable=True),
-    # chain_seq when revoked: records beyond it are quarantined ``revoked`` (a thief holding
+    # chain_seq when revoked: records beyond it are quarantined ``device_revoked`` (a thief holding
     # the device key can write any ``created`` time into a header, but not an earlier seq
     # than the server has verified)
     Column("revoked_at_seq", BigInteger, nullable=True),
@@ -90,7 +90,10 @@ receipt_guard = Table(
 
 # The durable inbox: raw envelope bytes, stored before anything else happens.
 # state: pending (stored, not yet verified) | held (verified alone, waiting for a gap) |
-#        merged | quarantined (authentic but unopenable/invalid; reason says why)
+#        merged | quarantined (authentic but unopenable/invalid; reason says why) |
+#        rejected (quarantined, then rejected by staff after review; reason says who, why).
+# receipt_code: of a quarantined record whose payload opened far enough to name it, so a
+# status lookup can say the county is checking it (set when quarantined).
 inbox = Table(
     "inbox", metadata,
     Column("record_id", String(64), primary_key=True),
@@ -103,8 +106,10 @@ inbox = Table(
     Column("state", String(16), nullable=False),
     Column("reason", Text, nullable=True),
     Column("processed_at_ms", BigInteger, nullable=True),
+    Column("receipt_code", String(16), nullable=True),
     Index("ix_inbox_device_seq", "device_id", "seq"),
     Index("ix_inbox_state", "state"),
+    Index("ix_inbox_receipt_code", "receipt_code"),
 )
 
 # Envelopes kept but not admitted under their record id: other bytes under a stored id

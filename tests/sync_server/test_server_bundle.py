@@ -4,7 +4,8 @@ command line, on SQLite and PostgreSQL.
 Round trip (records become cases; the ack bundle's signed ack names every record and its
 changes carry each receipt's current status), double import stores nothing twice, tampered
 bundles (an envelope byte, the signature, the gzip stream) are refused with nothing stored,
-unknown and revoked devices are refused, a bundle and an HTTP push carrying overlapping
+unknown devices are refused and a revoked device's records are stored for review (issue 11
+part 2), a bundle and an HTTP push carrying overlapping
 records store each record once, and the progress bar only redraws on a terminal.
 """
 
@@ -154,7 +155,7 @@ def test_tampered_bundle_is_refused_and_nothing_is_stored(
     assert json.loads(_import(server_settings, path, "--json").stdout)["accepted"] == 3
 
 
-def test_unknown_and_revoked_devices_are_refused(
+def test_unknown_devices_are_refused_revoked_ones_kept_for_review(
         tmp_path: Path, server_settings: Settings, staff: StaffDesk, kiosk: TestKiosk,
         manual_clock: ManualClock) -> None:
     stranger = TestKiosk(manual_clock)
@@ -165,13 +166,19 @@ def test_unknown_and_revoked_devices_are_refused(
     assert done.returncode == 1
     assert f"device {stranger.device_id}: that device is not enrolled here" in done.stderr
 
+    # Issue 11 part 2 changed this contract: a revoked kiosk's bundle was refused whole
+    # ("its records are refused"); its records are now stored and quarantined for staff.
     path = tmp_path / "revoked.yzb"
-    path.write_bytes(kiosk.bundle([kiosk.file()]))
+    late = kiosk.file()
+    path.write_bytes(kiosk.bundle([late]))
     staff.revoke(kiosk.device_id)
-    done = _import(server_settings, path, check=False)
-    assert done.returncode == 1
-    assert "has been revoked" in done.stderr
-    assert _stored(server_settings) == {"rejected": 0, "cases": 0}
+    done = _import(server_settings, path, "--json", check=False)
+    assert done.returncode == 0
+    assert json.loads(done.stdout)["quarantined"] == 1
+    assert _stored(server_settings) == {"quarantined": 1, "rejected": 0, "cases": 0}
+    [row] = staff.quarantine()
+    assert (row["record_id"], row["station"]) == (late.header.id, "S001")
+    assert row["reason"].startswith("device_revoked: seq 1")
 
     missing = _import(server_settings, tmp_path / "nowhere.yzb", check=False)
     assert missing.returncode == 1

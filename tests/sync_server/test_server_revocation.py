@@ -1,5 +1,5 @@
 """Revocation is judged by seq, not by the header's ``created`` time: records beyond the chain
-head verified at revocation are quarantined ``revoked``, kept and visible, and staff may
+head verified at revocation are quarantined ``device_revoked``, kept and visible, and staff may
 release one after review through the normal open/validate/merge path. SQLite and PostgreSQL
 (the CLI test on SQLite)."""
 
@@ -50,10 +50,10 @@ def test_a_backdated_record_beyond_the_head_at_revocation_is_quarantined_then_re
     # A push authenticated just before the revocation committed reaches the pipeline now.
     [result] = pipeline.ingestor.push(kiosk.device_id, "S001", [stolen.raw]).results
     assert result["status"] == "quarantined"
-    assert result["reason"].startswith("revoked: seq 2 is beyond the chain head (seq 1)")
+    assert result["reason"].startswith("device_revoked: seq 2 is beyond the chain head (seq 1)")
     assert [c["case_id"] for c in staff.export()] == [first.header.id]
     [reason] = _quarantined(staff, stolen.header.id)  # kept and visible, never dropped
-    assert reason.startswith("revoked")
+    assert reason.startswith("device_revoked")
     # Staff review it and release it: it becomes a case, and the station is told.
     assert staff.release(stolen.header.id, "wang") == (
         "merged", f"released by staff:wang (was: {reason})")
@@ -110,7 +110,7 @@ def test_cli_quarantine_lists_and_releases(client: httpx.Client, staff: StaffDes
     server_cli("revoke", kiosk.device_id, *where)
     pipeline.ingestor.push(kiosk.device_id, "S001", [stolen.raw])
     listed = server_cli("quarantine", *where).stdout
-    assert f"{stolen.header.id} quarantined: revoked: seq 1" in listed
+    assert f"{stolen.header.id} quarantined: device_revoked: seq 1" in listed
     done = json.loads(server_cli("quarantine", "release", stolen.header.id, "--by", "wang",
                                  "--json", *where).stdout)
     assert done["state"] == "merged"

@@ -4,6 +4,10 @@ prompts switch (语音提示). Holds no personal data.
 Voice prompts are a station setting (``services.config``): read when home is shown or the
 services change, written when the switch is tapped, both on the service worker. Switching on
 says so aloud; home's own prompt is said whenever home is shown with prompts on.
+
+A kiosk the county revoked (``services.revoked()``, read with the settings) shows that it is
+out of service and where to go instead, and its two intake buttons are disabled; lookup and
+queue numbers still work.
 """
 
 from __future__ import annotations
@@ -26,6 +30,7 @@ class HomeScreen(KioskScreen):
     switches voice prompts."""
 
     voice_available = BooleanProperty(False)  # espeak-ng is installed
+    revoked = BooleanProperty(False)  # the county revoked this kiosk: no new intake
 
     def on_kv_post(self, base_widget: Any) -> None:
         for tile in HOME_ICONS:
@@ -41,6 +46,10 @@ class HomeScreen(KioskScreen):
         if self.services is None or self.runner is None:
             return
         self.runner.call(self.services.config.voice_prompts, on_result=self._set_voice)
+        self.runner.call(self.services.revoked, on_result=self._set_revoked)
+
+    def _set_revoked(self, revoked: bool) -> None:
+        self.revoked = bool(revoked)
 
     def _set_voice(self, on: bool) -> None:
         voice_prompts.enabled = bool(on)

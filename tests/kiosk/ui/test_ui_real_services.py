@@ -80,3 +80,27 @@ def test_complaint_on_real_services_gives_a_verifiable_receipt(real_ui, real_ser
     ui.type(wrong, into="code_input")
     ui.tap("submit_button")
     ui.pump_until(lambda: "回执编号有误" in ui.find("result_label").text, "malformed code")
+
+
+def test_a_revoked_kiosk_home_says_out_of_service_and_refuses_intake(real_ui, real_services):
+    from kiosk.sync.port import ServicesPort
+
+    ui = real_ui
+    home = ui.screen("home")
+    ui.pump_until(lambda: ui.current == "home", "home")
+    assert not ui.find("btn_complaint").disabled
+    assert ui.find("out_of_service").opacity == 0
+    # What a sync does when the county answers device_revoked (kiosk/sync/enroll.py).
+    ServicesPort(real_services).apply_revocation(real_services.device_id)
+    ui.tap("btn_lookup")
+    ui.pump_until(lambda: ui.current == "lookup", "lookup")
+    ui.tap("home_button")
+    ui.pump_until(lambda: ui.current == "home" and home.revoked, "home knows it is revoked")
+    notice = ui.find("out_of_service")
+    assert notice.opacity == 1
+    assert notice.text.startswith("本机已停用")
+    assert "站点服务台" in notice.text  # where to go instead
+    assert ui.find("btn_complaint").disabled
+    assert ui.find("btn_jobseeker").disabled
+    assert not ui.find("btn_lookup").disabled  # a worker can still check a receipt
+    ui.screenshot(ui.app.root, "home-revoked-zh-CN")

@@ -198,6 +198,9 @@ class FakeServices:
         return {"device_id": "dev-7f3a", "station": "zengdu-01", "county": "曾都区",
                 "server_url": "https://county.example", "last_sync": "2026-11-21T02:10:00Z"}
 
+    def revoked(self) -> bool:
+        return False
+
     def outbox_counts(self) -> dict[str, Any]:
         self._record("outbox_counts")
         return {

@@ -12,12 +12,18 @@ server start-up (``recover``), finishes them.
 A record that fails to open, validate or file — whatever the fault — is quarantined with a
 reason and the device's later records go on (``sync_server.isolation``); no record can make
 a push, ``recover`` or revocation fail.
+
+The county keys come from a ``KeyWatch``: every push first asks it for the keys as the folder
+holds them now, so a rotation made while ``serve`` runs is picked up without a restart. When
+the sealing keys change, records quarantined ``unknown_kid`` that a key now held opens are
+put through open, validate and merge again (``retry_unknown_kid``; also at start-up).
 """
 
 from __future__ import annotations
 
 import hashlib
 import logging
+import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -35,6 +41,7 @@ from shared.receipt import parse_code
 from sync_server.errors import ActionRefused, NotFound, StoreFault
 from sync_server.isolation import fault_reason, file_isolated, record_fault, retryable
 from sync_server.keystore import CountyKeys
+from sync_server.keywatch import KeyWatch
 from sync_server.merge import CaseDesk, FilingBatch
 from sync_server.store import devices as dq
 from sync_server.store import feed
@@ -71,15 +78,41 @@ def _ms(clock: Clock) -> int:
 class Ingestor:
     """Runs the push pipeline against one store with the county's keys."""
 
-    def __init__(self, engine: Engine, keys: CountyKeys, desk: CaseDesk, clock: Clock) -> None:
+    def __init__(self, engine: Engine, keys: KeyWatch, desk: CaseDesk, clock: Clock) -> None:
         self._engine = engine
-        self._keys = keys
+        self._watch = keys
+        self._keys = keys.keys
+        self._swap = threading.Lock()
         self._desk = desk
         self._clock = clock
-        self._private = keys.keyring.private_keys
+        self._private = self._keys.keyring.private_keys
+
+    @property
+    def keys(self) -> CountyKeys:
+        """The county keys this ingestor opens and signs with now (no look at the disk)."""
+        return self._keys
+
+    def fresh_keys(self) -> CountyKeys:
+        """The county keys as the key folder holds them now (``KeyWatch.current``). When the
+        sealing keys changed, records quarantined ``unknown_kid`` are retried first (a fault
+        of the store there is logged and left for the next change or start-up). Returns the
+        keys. Blocks on disk (and scrypt when reloading): call it off the event loop."""
+        keys = self._watch.current()
+        with self._swap:
+            if keys is self._keys:
+                return keys
+            opens_more = set(keys.keyring.private_keys) - set(self._private)
+            self._keys, self._private = keys, keys.keyring.private_keys
+        if opens_more:
+            try:
+                self.retry_unknown_kid()
+            except StoreFault as exc:
+                log.error("records quarantined unknown_kid not retried now: %s", exc)
+        return keys
 
     def push(self, device_id: str, station: str, raws: Sequence[bytes]) -> PushResult:
         """Store, verify and merge a batch from an authenticated device. Returns the answer."""
+        self.fresh_keys()
         result = PushResult()
         parsed: list[Envelope] = []
         now = _ms(self._clock)
@@ -351,6 +384,47 @@ class Ingestor:
             iq.set_states(conn, [(record_id, state, new_reason)], now)
             feed.append(conn, batch.feed, now)
         return state, new_reason
+
+    def retry_unknown_kid(self) -> int:
+        """Open, validate and merge again the records quarantined ``unknown_kid`` that a key
+        held now opens (a rotation the server had not loaded when they arrived), device by
+        device in chain order; revocation still applies. A record still refused stays
+        quarantined with its new reason. Returns how many were merged.
+
+        Raises StoreFault when the store fails (the records stay quarantined for the next try).
+        """
+        with self._engine.connect() as conn:
+            waiting = iq.quarantined_by_reason(conn, "unknown_kid")
+        merged = 0
+        for device_id in dict.fromkeys(d for d, _ in waiting):
+            ids = [rid for d, rid in waiting if d == device_id]
+            now = _ms(self._clock)
+            with self._engine.begin() as conn:
+                dev = dq.get(conn, device_id, for_update=True)
+                if dev is None:  # pragma: no cover - inbox rows belong to enrolled devices
+                    continue
+                envs = []
+                for rid in ids:
+                    found = iq.quarantined(conn, rid)  # again, under the device's lock
+                    if found is None or not found[2].startswith("unknown_kid"):
+                        continue
+                    try:
+                        env = Envelope.from_bytes(found[1])
+                    except EnvelopeError:  # pragma: no cover - parsed when it was stored
+                        continue
+                    if set(env.header.to) & set(self._private):
+                        envs.append(env)
+                if not envs:
+                    continue
+                batch = FilingBatch()
+                states = self._merge(conn, envs, dev, batch, now)
+                iq.set_states(conn, states, now)
+                feed.append(conn, batch.feed, now)
+            done = sum(1 for _, state, _ in states if state == "merged")
+            merged += done
+            log.info("device %s: %d of %d records quarantined unknown_kid merged after a key "
+                     "reload", device_id, done, len(envs))
+        return merged
 
     def recover(self) -> tuple[int, int]:
         """Finish every device's pending records (after a crash), device by device.

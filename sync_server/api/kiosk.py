@@ -71,7 +71,7 @@ def enroll(body: models.EnrollRequest, request: Request) -> JSONResponse:
             if not dq.use_token(conn, token_hash(body.token), device_id, now_ms):
                 raise problem("token_expired", "token: this enrollment token has expired")
             dq.enroll(conn, device_id, b64u(raw_public(key)), station, now_ms)
-    answer = {"device_id": device_id, "station": station, "county": svc.keys.public(),
+    answer = {"device_id": device_id, "station": station, "county": svc.fresh_keys().public(),
               "config": station_config(station)}
     return JSONResponse(answer, status_code=201)
 
@@ -129,10 +129,11 @@ def changes(request: Request, cursor: str = "", limit: int = 100) -> JSONRespons
     if not 1 <= limit <= svc.settings.changes_page_max:
         raise problem("invalid_body", f"limit: must be 1..{svc.settings.changes_page_max}")
     after = int(cursor or 0)
+    keys = svc.fresh_keys()  # a rotation made while serving signs from now on
     with svc.engine.connect() as conn:
         rows = feed.read(conn, device.station, after, limit + 1)
     more = len(rows) > limit
     rows = rows[:limit]
     return JSONResponse(sign_page(device.device_id, cursor, [c for _, c in rows],
                                   str(rows[-1][0] if rows else after), more,
-                                  svc.keys.statements, svc.keys.server_key))
+                                  keys.statements, keys.server_key))

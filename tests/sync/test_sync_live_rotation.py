@@ -122,3 +122,26 @@ def test_a_rotation_is_picked_up_by_running_servers(tmp_path: Path,
     finally:
         for server in servers:
             server.stop()
+
+
+def test_start_up_merges_what_a_key_added_while_down_opens(tmp_path: Path) -> None:
+    """A key file put into the folder while ``serve`` was stopped: the records it opens are
+    merged when ``serve`` starts, before any device pushes again."""
+    db_url = f"sqlite:///{tmp_path / 'server.db'}"
+    county = tmp_path / "county"
+    server_cli("init", "--county", "曾都区", "--no-passphrase", "--data", str(county),
+               "--db", db_url)
+    device = TestKiosk(SystemClock())
+    stray = X25519PrivateKey.generate()
+    with ServerProcess(county, db_url) as server, \
+            httpx.Client(base_url=server.url, timeout=30) as http:
+        device.enroll(http, token(county, db_url))
+        device.recipients = [Recipient.of(stray.public_key())]
+        waiting = device.file()
+        assert device.push(http, [waiting]).json()["results"][0]["status"] == "quarantined"
+    path = county / KEYS_DIR / f"0002-{kid_of(stray.public_key())}.pem"
+    path.write_bytes(dump_private(stray, None))
+    path.chmod(0o600)
+    assert [r["record_id"] for r in quarantined(county, db_url)] == [waiting.header.id]
+    with ServerProcess(county, db_url):
+        assert quarantined(county, db_url) == []

@@ -382,7 +382,7 @@ def build_parser() -> argparse.ArgumentParser:
                    "keys UNENCRYPTED (only on an encrypted disk; prints a warning)")
     p.add_argument("--rotate-server-key", action="store_true",
                    help="make a new server signing key, announced to kiosks in a key "
-                        "statement signed by the old one (restart 'serve' afterwards)")
+                        "statement signed by the old one (running 'serve' processes pick it up)")
     p.set_defaults(func=cmd_init)
 
     p = sub.add_parser("serve", parents=[common], help="run the HTTP API")

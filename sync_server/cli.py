@@ -305,6 +305,8 @@ def cmd_devices(args: argparse.Namespace) -> int:
         f"{d['device_id']} station {d['station']} seq {d['chain_seq']}"
         + (" REVOKED" if d["revoked_at"] else "")
         + "".join(f" gap {g['from_seq']}-{g['to_seq']}" for g in d["gaps"])
+        + "".join(f" LOST-AFTER-RESTORE {g['from_seq']}-{g['to_seq']}"
+                  for g in d["lost_after_restore"])
         for d in rows) or "no devices")
     return 0
 

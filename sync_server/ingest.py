@@ -58,6 +58,7 @@ class PushResult:
     stored: list[tuple[str, str]] = field(default_factory=list)
     gaps: list[dict[str, int]] = field(default_factory=list)
     chain: ChainPoint = START
+    resend_from: int | None = None
 
     @property
     def all_stored(self) -> bool:
@@ -66,7 +67,7 @@ class PushResult:
     def to_wire(self, keys: CountyKeys, device_id: str, clock: Clock) -> dict[str, Any]:
         return {"results": self.results,
                 "ack": sign_ack(device_id, self.stored, format_utc(clock.now()),
-                                keys.server_key),
+                                keys.server_key, self.resend_from),
                 "gaps": self.gaps, "chain": {"seq": self.chain.seq, "hash": self.chain.hash},
                 "keys": list(keys.statements)}
 
@@ -110,14 +111,30 @@ class Ingestor:
                 log.error("records quarantined unknown_kid not retried now: %s", exc)
         return keys
 
-    def push(self, device_id: str, station: str, raws: Sequence[bytes]) -> PushResult:
-        """Store, verify and merge a batch from an authenticated device. Returns the answer."""
+    def push(self, device_id: str, station: str, raws: Sequence[bytes],
+             acked_head: int = 0, lost: Sequence[tuple[int, int]] = ()) -> PushResult:
+        """Store, verify and merge a batch from an authenticated device. Returns the answer.
+
+        ``acked_head``: the highest seq the device holds as acknowledged. When the device's
+        chain here has a gap, or ends before ``acked_head`` (a backup was restored), the
+        answer asks the device to send again from the first seq missing (``resend_from``).
+        ``lost``: seq ranges the device says it no longer holds (pruned before the county
+        asked); remembered on the device and bridged, so the records after them merge.
+        """
         self.fresh_keys()
         result = PushResult()
         parsed: list[Envelope] = []
         now = _ms(self._clock)
         slots: list[dict[str, Any]] = []
         with self._engine.begin() as conn:
+            if lost:
+                dev = dq.get(conn, device_id, for_update=True)
+                known = dev.lost() if dev is not None else []
+                merged = _merge_ranges([*known, *lost])
+                if merged != known:
+                    log.warning("device %s reports records lost after a restore: seqs %s",
+                                device_id, ", ".join(f"{a}-{b}" for a, b in merged))
+                    dq.set_lost(conn, device_id, merged)
             for index, raw in enumerate(raws):
                 try:
                     env = Envelope.from_bytes(raw)
@@ -149,6 +166,13 @@ class Ingestor:
         result.chain, result.gaps = self.process_device(
             device_id, {e.header.id: e for e in parsed})
         with self._engine.connect() as conn:
+            dev = dq.get(conn, device_id)
+            gone = dev.lost() if dev is not None else []
+            if result.gaps:
+                result.resend_from = result.gaps[0]["from_seq"]
+            elif acked_head > result.chain.seq and \
+                    not _bridged(result.chain.seq + 1, acked_head, gone):
+                result.resend_from = result.chain.seq + 1
             held = iq.states(conn, [e.header.id for e in parsed])
             rejected = iq.rejected_ids(conn, device_id, [e.hash for e in parsed])
         for slot in slots:
@@ -232,7 +256,12 @@ class Ingestor:
                                    "record of this device"))
             connected = True
             chained: list[Envelope] = []
+            lost = dev.lost()
             for run in split_runs([e for e in envs if e.header.seq > head.seq]):
+                if connected and _bridged(head.seq + 1, run[0].header.seq - 1, lost):
+                    # the device no longer holds these seqs (reported lost after a restore):
+                    # the run's own signatures link it on from its first record's prev
+                    head = ChainPoint(run[0].header.seq - 1, run[0].header.prev)
                 follows = run[0].header.seq == head.seq + 1 and run[0].header.prev == head.hash
                 if connected and follows:
                     good = self._verify_connected(conn, run, key, head, now)
@@ -459,6 +488,22 @@ def _payload_mismatch(env: Envelope, intake: IntakePayload) -> str | None:
     except ReceiptError:
         return "invalid_receipt: receipt code check character is wrong"
     return None
+
+
+def _merge_ranges(ranges: Sequence[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Sorted, overlapping and adjacent seq ranges joined."""
+    out: list[tuple[int, int]] = []
+    for a, b in sorted(ranges):
+        if out and a <= out[-1][1] + 1:
+            out[-1] = (out[-1][0], max(out[-1][1], b))
+        else:
+            out.append((a, b))
+    return out
+
+
+def _bridged(first: int, last: int, lost: Sequence[tuple[int, int]]) -> bool:
+    """Whether every seq in ``first..last`` (a non-empty range) was reported lost."""
+    return first <= last and any(a <= first and last <= b for a, b in _merge_ranges(lost))
 
 
 def gaps_behind(head: ChainPoint, held: list[int]) -> list[dict[str, int]]:

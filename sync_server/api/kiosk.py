@@ -96,14 +96,36 @@ async def push(request: Request) -> JSONResponse:
         raise problem("invalid_body", "envelopes: must be a list of base64url strings")
     if len(envelopes) > svc.settings.max_batch:
         raise problem("batch_too_large", f"envelopes: at most {svc.settings.max_batch} per push")
+    acked_head = data.get("acked_head", 0)
+    if type(acked_head) is not int or not 0 <= acked_head < 2**53:
+        raise problem("invalid_body", "acked_head: must be a whole number >= 0 (the highest "
+                      "seq this device holds as acknowledged)")
+    lost = _lost_ranges(data.get("lost", []))
     raws = [_unb64(e) for e in envelopes]
     started = time.perf_counter()
-    result = await run_in_threadpool(svc.ingestor.push, device.device_id, device.station, raws)
+    result = await run_in_threadpool(svc.ingestor.push, device.device_id, device.station, raws,
+                                     acked_head, lost)
     svc.metrics.inc("yizhan_ingest_seconds_total", time.perf_counter() - started)
     for r in result.results:
         svc.metrics.inc("yizhan_records_total", status=r["status"])
     return JSONResponse(result.to_wire(svc.keys, device.device_id, svc.clock),
                         status_code=201 if result.all_stored else 202)
+
+
+def _lost_ranges(value: object) -> list[tuple[int, int]]:
+    """The ``lost`` member of a push body: at most 100 ``{"from_seq", "to_seq"}`` ranges of
+    whole seqs >= 1. Raises the ``invalid_body`` problem naming the field."""
+    if not isinstance(value, list) or len(value) > 100:
+        raise problem("invalid_body", "lost: must be a list of at most 100 seq ranges")
+    out = []
+    for item in value:
+        a = item.get("from_seq") if isinstance(item, dict) else None
+        b = item.get("to_seq") if isinstance(item, dict) else None
+        if type(a) is not int or type(b) is not int or not 1 <= a <= b < 2**53:
+            raise problem("invalid_body", "lost: each range must be {\"from_seq\": a, "
+                          "\"to_seq\": b} with whole numbers 1 <= a <= b")
+        out.append((a, b))
+    return out
 
 
 def _unb64(text: str) -> bytes:

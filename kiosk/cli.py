@@ -247,8 +247,13 @@ def cmd_status(args: argparse.Namespace) -> int:
 def cmd_outbox(args: argparse.Namespace) -> int:
     with _open(args) as services:
         counts = services.outbox_counts()
+        lost = services.outbox.lost_after_restore()
+    if lost:  # asked for again by a restored county, but pruned after the retention window
+        counts["lost_after_restore"] = [{"from_seq": a, "to_seq": b} for a, b in lost]
     _out(args, counts, "  ".join(f"{k}: {counts[k]}" for k in
                                  ("pending", "sent", "acknowledged", "quarantined"))
+         + "".join(f"\nLOST AFTER A COUNTY RESTORE: seq {a}-{b} (no longer on this kiosk)"
+                   for a, b in lost)
          + ("\nWARNING: county answer failed verification (县级服务器的回复未通过验证) at "
             f"{counts['last_sync']}: {counts['last_error']}" if counts["unverified"] else ""))
     return 0

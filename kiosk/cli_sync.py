@@ -87,6 +87,9 @@ def _add(total: SyncSummary, part: SyncSummary) -> None:
     for key, value in part.to_wire().items():
         if key == "gaps":
             total.gaps = list(value)
+        elif key in ("resent_from", "lost_after_restore"):
+            if value:
+                setattr(total, key, value)
         elif key == "errors":
             total.errors += value
         else:

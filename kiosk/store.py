@@ -278,6 +278,29 @@ class Store:
         row = self._one("SELECT min(seq) AS s FROM outbox WHERE state != 'acknowledged'")
         return None if row is None else row["s"]
 
+    def acknowledged_head(self) -> int:
+        """The highest seq of an acknowledged outbox row (0 when none)."""
+        row = self._one("SELECT max(seq) AS s FROM outbox WHERE state = 'acknowledged'")
+        return 0 if row is None or row["s"] is None else int(row["s"])
+
+    def requeue_from(self, seq: int, at: str) -> int:
+        """Acknowledged and quarantined rows with seq >= ``seq`` back to ``pending`` (the
+        county asked for them again). Returns how many moved."""
+        return self._run("UPDATE outbox SET state = 'pending', state_at = ?, reason = NULL "
+                         "WHERE state IN ('acknowledged', 'quarantined') AND seq >= ?",
+                         [at, seq])
+
+    def outbox_seqs(self, from_seq: int, to_seq: int) -> list[int]:
+        """The seqs the outbox holds in ``from_seq..to_seq``, ascending."""
+        return [r["seq"] for r in self._all("SELECT seq FROM outbox WHERE seq BETWEEN ? AND ? "
+                                            "ORDER BY seq", [from_seq, to_seq])]
+
+    def prune_acknowledged_before(self, below_seq: int, acknowledged_before: str) -> int:
+        """Delete acknowledged rows with seq < ``below_seq`` acknowledged before the UTC
+        time ``acknowledged_before`` (same format as ``state_at``); returns how many."""
+        return self._run("DELETE FROM outbox WHERE state = 'acknowledged' AND seq < ? "
+                         "AND state_at < ?", [below_seq, acknowledged_before])
+
     def prune_acknowledged(self, below_seq: int) -> int:
         """Delete acknowledged rows with seq < ``below_seq``; returns how many."""
         return self._run("DELETE FROM outbox WHERE state = 'acknowledged' AND seq < ?",

@@ -308,6 +308,8 @@ def cmd_devices(args: argparse.Namespace) -> int:
         f"{d['device_id']} station {d['station']} seq {d['chain_seq']}"
         + (" REVOKED" if d["revoked_at"] else "")
         + "".join(f" gap {g['from_seq']}-{g['to_seq']}" for g in d["gaps"])
+        + "".join(f" LOST-AFTER-RESTORE {g['from_seq']}-{g['to_seq']}"
+                  for g in d["lost_after_restore"])
         for d in rows) or "no devices")
     return 0
 
@@ -398,7 +400,7 @@ def build_parser() -> argparse.ArgumentParser:
                    "keys UNENCRYPTED (only on an encrypted disk; prints a warning)")
     p.add_argument("--rotate-server-key", action="store_true",
                    help="make a new server signing key, announced to kiosks in a key "
-                        "statement signed by the old one (restart 'serve' afterwards)")
+                        "statement signed by the old one (running 'serve' processes pick it up)")
     p.set_defaults(func=cmd_init)
 
     p = sub.add_parser("serve", parents=[common], help="run the HTTP API")

@@ -12,12 +12,18 @@ server start-up (``recover``), finishes them.
 A record that fails to open, validate or file — whatever the fault — is quarantined with a
 reason and the device's later records go on (``sync_server.isolation``); no record can make
 a push, ``recover`` or revocation fail.
+
+The county keys come from a ``KeyWatch``: every push first asks it for the keys as the folder
+holds them now, so a rotation made while ``serve`` runs is picked up without a restart. When
+the sealing keys change, records quarantined ``unknown_kid`` that a key now held opens are
+put through open, validate and merge again (``retry_unknown_kid``; also at start-up).
 """
 
 from __future__ import annotations
 
 import hashlib
 import logging
+import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -36,6 +42,7 @@ from shared.records import plausible_today
 from sync_server.errors import ActionRefused, NotFound, StoreFault
 from sync_server.isolation import fault_reason, file_isolated, record_fault, retryable
 from sync_server.keystore import CountyKeys
+from sync_server.keywatch import KeyWatch
 from sync_server.merge import CaseDesk, FilingBatch
 from sync_server.quarantine import note_codes, released_entry
 from sync_server.store import devices as dq
@@ -53,6 +60,7 @@ class PushResult:
     stored: list[tuple[str, str]] = field(default_factory=list)
     gaps: list[dict[str, int]] = field(default_factory=list)
     chain: ChainPoint = START
+    resend_from: int | None = None
 
     @property
     def all_stored(self) -> bool:
@@ -61,7 +69,7 @@ class PushResult:
     def to_wire(self, keys: CountyKeys, device_id: str, clock: Clock) -> dict[str, Any]:
         return {"results": self.results,
                 "ack": sign_ack(device_id, self.stored, format_utc(clock.now()),
-                                keys.server_key),
+                                keys.server_key, self.resend_from),
                 "gaps": self.gaps, "chain": {"seq": self.chain.seq, "hash": self.chain.hash},
                 "keys": list(keys.statements)}
 
@@ -73,20 +81,62 @@ def _ms(clock: Clock) -> int:
 class Ingestor:
     """Runs the push pipeline against one store with the county's keys."""
 
-    def __init__(self, engine: Engine, keys: CountyKeys, desk: CaseDesk, clock: Clock) -> None:
+    def __init__(self, engine: Engine, keys: KeyWatch, desk: CaseDesk, clock: Clock) -> None:
         self._engine = engine
-        self._keys = keys
+        self._watch = keys
+        self._keys = keys.keys
+        self._swap = threading.Lock()
         self._desk = desk
         self._clock = clock
-        self._private = keys.keyring.private_keys
+        self._private = self._keys.keyring.private_keys
 
-    def push(self, device_id: str, station: str, raws: Sequence[bytes]) -> PushResult:
-        """Store, verify and merge a batch from an authenticated device. Returns the answer."""
+    @property
+    def keys(self) -> CountyKeys:
+        """The county keys this ingestor opens and signs with now (no look at the disk)."""
+        return self._keys
+
+    def fresh_keys(self) -> CountyKeys:
+        """The county keys as the key folder holds them now (``KeyWatch.current``). When the
+        sealing keys changed, records quarantined ``unknown_kid`` are retried first (a fault
+        of the store there is logged and left for the next change or start-up). Returns the
+        keys. Blocks on disk (and scrypt when reloading): call it off the event loop."""
+        keys = self._watch.current()
+        with self._swap:
+            if keys is self._keys:
+                return keys
+            opens_more = set(keys.keyring.private_keys) - set(self._private)
+            self._keys, self._private = keys, keys.keyring.private_keys
+        if opens_more:
+            try:
+                self.retry_unknown_kid()
+            except StoreFault as exc:
+                log.error("records quarantined unknown_kid not retried now: %s", exc)
+        return keys
+
+    def push(self, device_id: str, station: str, raws: Sequence[bytes],
+             acked_head: int = 0, lost: Sequence[tuple[int, int]] = ()) -> PushResult:
+        """Store, verify and merge a batch from an authenticated device. Returns the answer.
+
+        ``acked_head``: the highest seq the device holds as acknowledged. When the device's
+        chain here has a gap, or ends before ``acked_head`` (a backup was restored), the
+        answer asks the device to send again from the first seq missing (``resend_from``).
+        ``lost``: seq ranges the device says it no longer holds (pruned before the county
+        asked); remembered on the device and bridged, so the records after them merge.
+        """
+        self.fresh_keys()
         result = PushResult()
         parsed: list[Envelope] = []
         now = _ms(self._clock)
         slots: list[dict[str, Any]] = []
         with self._engine.begin() as conn:
+            if lost:
+                dev = dq.get(conn, device_id, for_update=True)
+                known = dev.lost() if dev is not None else []
+                merged = _merge_ranges([*known, *lost])
+                if merged != known:
+                    log.warning("device %s reports records lost after a restore: seqs %s",
+                                device_id, ", ".join(f"{a}-{b}" for a, b in merged))
+                    dq.set_lost(conn, device_id, merged)
             for index, raw in enumerate(raws):
                 try:
                     env = Envelope.from_bytes(raw)
@@ -118,6 +168,13 @@ class Ingestor:
         result.chain, result.gaps = self.process_device(
             device_id, {e.header.id: e for e in parsed})
         with self._engine.connect() as conn:
+            dev = dq.get(conn, device_id)
+            gone = dev.lost() if dev is not None else []
+            if result.gaps:
+                result.resend_from = result.gaps[0]["from_seq"]
+            elif acked_head > result.chain.seq and \
+                    not _bridged(result.chain.seq + 1, acked_head, gone):
+                result.resend_from = result.chain.seq + 1
             held = iq.states(conn, [e.header.id for e in parsed])
             rejected = iq.rejected_ids(conn, device_id, [e.hash for e in parsed])
         for slot in slots:
@@ -201,7 +258,12 @@ class Ingestor:
                                    "record of this device"))
             connected = True
             chained: list[Envelope] = []
+            lost = dev.lost()
             for run in split_runs([e for e in envs if e.header.seq > head.seq]):
+                if connected and _bridged(head.seq + 1, run[0].header.seq - 1, lost):
+                    # the device no longer holds these seqs (reported lost after a restore):
+                    # the run's own signatures link it on from its first record's prev
+                    head = ChainPoint(run[0].header.seq - 1, run[0].header.prev)
                 follows = run[0].header.seq == head.seq + 1 and run[0].header.prev == head.hash
                 if connected and follows:
                     good = self._verify_connected(conn, run, key, head, now)
@@ -364,6 +426,47 @@ class Ingestor:
             feed.append(conn, batch.feed, now)
         return state, new_reason
 
+    def retry_unknown_kid(self) -> int:
+        """Open, validate and merge again the records quarantined ``unknown_kid`` that a key
+        held now opens (a rotation the server had not loaded when they arrived), device by
+        device in chain order; revocation still applies. A record still refused stays
+        quarantined with its new reason. Returns how many were merged.
+
+        Raises StoreFault when the store fails (the records stay quarantined for the next try).
+        """
+        with self._engine.connect() as conn:
+            waiting = iq.quarantined_by_reason(conn, "unknown_kid")
+        merged = 0
+        for device_id in dict.fromkeys(d for d, _ in waiting):
+            ids = [rid for d, rid in waiting if d == device_id]
+            now = _ms(self._clock)
+            with self._engine.begin() as conn:
+                dev = dq.get(conn, device_id, for_update=True)
+                if dev is None:  # pragma: no cover - inbox rows belong to enrolled devices
+                    continue
+                envs = []
+                for rid in ids:
+                    found = iq.quarantined(conn, rid)  # again, under the device's lock
+                    if found is None or not found[2].startswith("unknown_kid"):
+                        continue
+                    try:
+                        env = Envelope.from_bytes(found[1])
+                    except EnvelopeError:  # pragma: no cover - parsed when it was stored
+                        continue
+                    if set(env.header.to) & set(self._private):
+                        envs.append(env)
+                if not envs:
+                    continue
+                batch = FilingBatch()
+                states = self._merge(conn, envs, dev, batch, now)
+                iq.set_states(conn, states, now)
+                feed.append(conn, batch.feed, now)
+            done = sum(1 for _, state, _ in states if state == "merged")
+            merged += done
+            log.info("device %s: %d of %d records quarantined unknown_kid merged after a key "
+                     "reload", device_id, done, len(envs))
+        return merged
+
     def recover(self) -> tuple[int, int]:
         """Finish every device's pending records (after a crash), device by device.
 
@@ -403,6 +506,22 @@ def held_at_revocation(seq: int) -> str:
     """The quarantine reason of a revoked device's record held behind a gap."""
     return (f"device_revoked: seq {seq} was held behind a gap when the device was revoked; "
             "kept for staff review (yizhan-server quarantine release)")
+
+
+def _merge_ranges(ranges: Sequence[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Sorted, overlapping and adjacent seq ranges joined."""
+    out: list[tuple[int, int]] = []
+    for a, b in sorted(ranges):
+        if out and a <= out[-1][1] + 1:
+            out[-1] = (out[-1][0], max(out[-1][1], b))
+        else:
+            out.append((a, b))
+    return out
+
+
+def _bridged(first: int, last: int, lost: Sequence[tuple[int, int]]) -> bool:
+    """Whether every seq in ``first..last`` (a non-empty range) was reported lost."""
+    return first <= last and any(a <= first and last <= b for a, b in _merge_ranges(lost))
 
 
 def gaps_behind(head: ChainPoint, held: list[int]) -> list[dict[str, int]]:

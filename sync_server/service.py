@@ -12,6 +12,7 @@ from sqlalchemy import Engine
 from shared.clock import Clock
 from sync_server import keystore
 from sync_server.ingest import Ingestor
+from sync_server.keywatch import KeyWatch
 from sync_server.merge import CaseDesk
 from sync_server.metrics import Metrics
 from sync_server.settings import Settings
@@ -26,7 +27,6 @@ class Services:
     settings: Settings
     clock: Clock
     engine: Engine
-    keys: keystore.CountyKeys
     desk: CaseDesk
     ingestor: Ingestor
     metrics: Metrics
@@ -34,13 +34,23 @@ class Services:
     @classmethod
     def open(cls, settings: Settings, clock: Clock, *, upgrade: bool = True) -> Services:
         """Load the keys, open (and migrate) the store. Raises ConfigError naming the fault."""
-        keys = keystore.load(settings.data_dir, settings.passphrase)
+        watch = KeyWatch(settings.data_dir, settings.passphrase)
         engine = make_engine(settings.database_url)
         if upgrade:
             migrate(engine)
-        desk = CaseDesk(keys.secret, clock, settings)
-        return cls(settings, clock, engine, keys, desk,
-                   Ingestor(engine, keys, desk, clock), Metrics())
+        desk = CaseDesk(watch.keys.secret, clock, settings)
+        return cls(settings, clock, engine, desk, Ingestor(engine, watch, desk, clock),
+                   Metrics())
+
+    @property
+    def keys(self) -> keystore.CountyKeys:
+        """The county keys held now (as last loaded; see ``fresh_keys``)."""
+        return self.ingestor.keys
+
+    def fresh_keys(self) -> keystore.CountyKeys:
+        """The county keys as the key folder holds them now, reloaded if a rotation changed
+        it (``Ingestor.fresh_keys``). Blocks on disk: call it off the event loop."""
+        return self.ingestor.fresh_keys()
 
     def close(self) -> None:
         self.engine.dispose()

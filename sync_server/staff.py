@@ -159,7 +159,9 @@ class StaffDesk:
                        "notes": state["notes"], "history": state["history"]}
 
     def devices(self) -> list[dict[str, Any]]:
-        """Devices with their verified chain head and the gaps records are held behind."""
+        """Devices with their verified chain head, the gaps records are held behind, and the
+        seq ranges the device no longer held when the county asked for them again after a
+        restore (``lost_after_restore``: those records are gone for good)."""
         with self._svc.engine.connect() as conn:
             out = []
             for d in dq.list_all(conn):
@@ -169,7 +171,9 @@ class StaffDesk:
                             "revoked_at": _iso(d.revoked_at_ms),
                             "revoked_at_seq": d.revoked_at_seq, "chain_seq": d.chain_seq,
                             "chain_hash": d.chain_hash,
-                            "gaps": gaps_behind(head, iq.held_seqs(conn, d.device_id))})
+                            "gaps": gaps_behind(head, iq.held_seqs(conn, d.device_id)),
+                            "lost_after_restore": [{"from_seq": a, "to_seq": b}
+                                                   for a, b in d.lost()]})
             return out
 
     def quarantine(self) -> list[dict[str, Any]]:

@@ -3,7 +3,10 @@
 States: ``pending`` (sealed, never sent) -> ``sent`` (pushed, no ack yet) -> ``acknowledged``
 (a server-signed ack named this record id AND envelope hash). ``quarantined`` (with reason)
 means the server reported it could not take the record; it stays, visible to staff. A row
-leaves the outbox (``prune_acknowledged``) only after an ack named it.
+leaves the outbox (``prune_retained``) only after an ack named it and the retention window
+(``ack_retention_days``, default 60) has passed: until then its sealed bytes (which the kiosk
+cannot read) are kept so a county restored from a backup can ask for them again
+(``resend_from``: acknowledged rows go back to ``pending``).
 
 Typical use by the sync client (issue 5)::
 
@@ -18,12 +21,17 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 from kiosk.errors import AckMismatch
 from kiosk.store import Store
 from shared.ack import Ack
 from shared.clock import Clock, format_utc
+
+ACKED_HEAD = "acked_head"
+LOST = "lost_after_restore"
+RETENTION_DAYS = 60  # default ``ack_retention_days``: how long sealed acknowledged copies stay
 
 
 @dataclass(frozen=True)
@@ -84,6 +92,9 @@ class Outbox:
                               f"not this kiosk ({self.device_id})")
         with self._store.transaction():
             done = self._store.acknowledge(ack.stored, self._now())
+            head = self._store.acknowledged_head()
+            if head > int(self._store.get_setting(ACKED_HEAD) or 0):
+                self._store.set_setting(ACKED_HEAD, head)
             for code in self._store.receipt_codes_for(done) if done else []:
                 self._store.put_status(code, "received", "", "", ack.issued_at,
                                        replace=False)
@@ -134,6 +145,51 @@ class Outbox:
         rows = self._store.outbox_rows(["pending", "sent", "acknowledged", "quarantined"],
                                        from_seq=first)
         return [OutboxItem.from_row(r) for r in rows]
+
+    def acked_head(self) -> int:
+        """The highest seq the county has acknowledged (kept in the ``acked_head`` setting,
+        so pruning old rows does not lower it); 0 before the first ack."""
+        return max(self._store.acknowledged_head(),
+                   int(self._store.get_setting(ACKED_HEAD) or 0))
+
+    def resend_from(self, seq: int) -> list[tuple[int, int]]:
+        """The county asked for every record from ``seq`` on again (its store was restored
+        from a backup): retained sealed rows from there go back to ``pending``. Returns the
+        seq ranges up to the acknowledged head that this kiosk no longer holds (pruned after
+        the retention window), also remembered in the ``lost_after_restore`` setting."""
+        head = self.acked_head()
+        with self._store.transaction():
+            self._store.requeue_from(seq, self._now())
+            held = set(self._store.outbox_seqs(seq, head))
+            lost: list[tuple[int, int]] = []
+            for n in range(seq, head + 1):
+                if n in held:
+                    continue
+                if lost and lost[-1][1] == n - 1:
+                    lost[-1] = (lost[-1][0], n)
+                else:
+                    lost.append((n, n))
+            if lost:
+                known = [tuple(r) for r in self._store.get_setting(LOST) or []]
+                self._store.set_setting(LOST, sorted({*known, *lost}))
+        return lost
+
+    def lost_after_restore(self) -> list[tuple[int, int]]:
+        """Seq ranges the county asked for again that this kiosk no longer held."""
+        return [(int(a), int(b)) for a, b in self._store.get_setting(LOST) or []]
+
+    def prune_retained(self, retention_days: object = None) -> int:
+        """Delete the sealed copies of records acknowledged more than ``retention_days`` ago
+        (the station setting ``ack_retention_days``; anything but a whole number >= 1 means
+        the default, 60) — they were kept so a county restored from a backup can ask for them
+        again — never those a USB bundle still carries. Returns how many."""
+        if type(retention_days) is not int or retention_days < 1:
+            retention_days = RETENTION_DAYS
+        first = self._store.first_unacknowledged_seq()
+        head, _, _ = self._store.chain_head()
+        cutoff = format_utc(self._clock.now() - timedelta(days=retention_days))
+        return self._store.prune_acknowledged_before(first if first is not None else head + 1,
+                                                     cutoff)
 
     def prune_acknowledged(self) -> int:
         """Delete acknowledged rows below the first unacknowledged one. Returns how many."""

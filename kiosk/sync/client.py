@@ -62,6 +62,10 @@ class SyncPort(Protocol):
 
     def pending(self, limit: int) -> Sequence[OutboxItemLike]: ...
     def pending_count(self) -> int: ...
+    def acked_head(self) -> int: ...
+    def resend_from(self, seq: int) -> list[tuple[int, int]]: ...
+    def lost_after_restore(self) -> list[tuple[int, int]]: ...
+    def prune_retained(self) -> int: ...
     def mark_sent(self, record_ids: Sequence[str]) -> None: ...
     def apply_ack(self, ack: Ack) -> int: ...
     def mark_quarantined(self, record_id: str, reason: str,
@@ -123,6 +127,8 @@ class SyncSummary:
     quarantined: int = 0
     acknowledged: int = 0
     gaps: list[dict[str, int]] = field(default_factory=list)
+    resent_from: int | None = None  # the county asked for records from this seq on again
+    lost_after_restore: list[tuple[int, int]] = field(default_factory=list)
     pulled: int = 0
     requests: int = 0
     bytes_sent: int = 0
@@ -288,23 +294,38 @@ class SyncClient:
     # -- push ------------------------------------------------------------------------------
 
     def push(self, summary: SyncSummary | None = None) -> SyncSummary:
-        """Send every unacknowledged record. Returns the summary; raises SyncError subclasses."""
+        """Send every unacknowledged record, and the records the county asks for again
+        (``resend_from`` in its signed ack, after it restored a backup; each seq is honoured
+        once per push). With nothing to send, a kiosk that holds acknowledged records still
+        pushes an empty batch with its acknowledged head, so a restored county can ask.
+        Sealed copies past the retention window are pruned at the end. Returns the summary;
+        raises SyncError subclasses."""
         summary = summary or SyncSummary()
         waiting = self._port.pending_count()
         if waiting:
             self._progress("push", 0, waiting)  # the bar has its length before the first send
+        asked: set[int] = set()
+        checked_in = False
         while True:
             items = list(self._port.pending(self._sizer.size))
-            if not items:
-                return summary
+            if not items and (checked_in or self._port.acked_head() == 0):
+                break
             try:
-                moved = self._push_batch(items, summary)
+                moved, resend = self._push_batch(items, summary)
             except PermanentError as exc:
-                if exc.code == "device_revoked":
+                if exc.code == "device_revoked" and items:
                     self._deliver_rest(items[-1].seq, summary)
                 raise
+            checked_in = True
+            if resend is not None and resend not in asked:
+                asked.add(resend)
+                summary.resent_from = resend
+                summary.lost_after_restore = self._port.resend_from(resend)
+                continue
             if moved == 0:
-                return summary  # the server holds the rest back (e.g. behind a gap): stop
+                break  # the server holds the rest back (e.g. behind a gap): stop
+        self._port.prune_retained()
+        return summary
 
     def _deliver_rest(self, after_seq: int, summary: SyncSummary) -> None:
         """This kiosk is revoked: the county stores what a revoked kiosk pushes (for staff to
@@ -322,12 +343,20 @@ class SyncClient:
 
     def _send_batch(self, items: Sequence[OutboxItemLike],
                     summary: SyncSummary) -> httpx.Response:
-        raw = json.dumps({"envelopes": [_b64(i.envelope) for i in items]}).encode()
+        request: dict[str, Any] = {"envelopes": [_b64(i.envelope) for i in items],
+                                   "acked_head": self._port.acked_head()}
+        lost = self._port.lost_after_restore()
+        if lost:
+            request["lost"] = [{"from_seq": a, "to_seq": b} for a, b in lost]
+        raw = json.dumps(request).encode()
         body = gzip.compress(raw, compresslevel=6, mtime=0)
         return self._request("POST", "/v1/push", body, summary, {
             "Content-Type": "application/json", "Content-Encoding": "gzip"})
 
-    def _push_batch(self, items: list[OutboxItemLike], summary: SyncSummary) -> int:
+    def _push_batch(self, items: list[OutboxItemLike],
+                    summary: SyncSummary) -> tuple[int, int | None]:
+        """One push. Returns (records moved out of pending/sent, the seq the county asks to
+        send again from, or None)."""
         started = time.monotonic()
         try:
             response = self._send_batch(items, summary)
@@ -350,7 +379,8 @@ class SyncClient:
                                    f"({exc})") from exc
         if trust != self._port.trust():
             self._port.adopt_trust(trust)  # a verified rotation: it holds whatever follows
-        self._sizer.succeeded(len(items), time.monotonic() - started)
+        if items:
+            self._sizer.succeeded(len(items), time.monotonic() - started)
         summary.pushed += len(items)
         sent_ids = {i.record_id for i in items}
         self._port.mark_sent([i.record_id for i in items])
@@ -376,7 +406,7 @@ class SyncClient:
         gaps = answer.get("gaps") or []
         summary.gaps = [g for g in gaps if isinstance(g, dict)]
         self._progress("push", summary.pushed, summary.pushed + self._port.pending_count())
-        return moved
+        return moved, ack.resend_from
 
     # -- pull ------------------------------------------------------------------------------
 

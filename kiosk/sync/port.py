@@ -39,6 +39,18 @@ class ServicesPort:
         counts = self._s.outbox.counts()
         return counts["pending"] + counts["sent"]
 
+    def acked_head(self) -> int:
+        return self._s.outbox.acked_head()
+
+    def resend_from(self, seq: int) -> list[tuple[int, int]]:
+        return self._s.outbox.resend_from(seq)
+
+    def lost_after_restore(self) -> list[tuple[int, int]]:
+        return self._s.outbox.lost_after_restore()
+
+    def prune_retained(self) -> int:
+        return self._s.outbox.prune_retained(self._s.config.get("ack_retention_days"))
+
     def mark_sent(self, record_ids: Sequence[str]) -> None:
         self._s.outbox.mark_sent(record_ids)
 

@@ -53,9 +53,11 @@ class RequestCounter:
 
 
 def create_app(settings: Settings, clock: Clock | None = None) -> FastAPI:
-    """Build the app. The store is opened and migrated, and records left pending by a crash
-    are finished, when the app starts (lifespan); ConfigError is raised then if the data
-    folder or database cannot be used."""
+    """Build the app. The store is opened and migrated, records left pending by a crash are
+    finished and records quarantined ``unknown_kid`` that the keys now held open are merged,
+    when the app starts (lifespan); ConfigError is raised then if the data folder or
+    database cannot be used. Key rotations made while it runs are picked up per request
+    (``sync_server.keywatch``)."""
     clock = clock or SystemClock()
 
     @asynccontextmanager
@@ -66,6 +68,10 @@ def create_app(settings: Settings, clock: Clock | None = None) -> FastAPI:
         if recovered:
             log.info("finished pending records of %d devices (%d left for their next push)",
                      recovered, failed)
+        # keys added while the server was down open what they could not before
+        retried = await run_in_threadpool(svc.ingestor.retry_unknown_kid)
+        if retried:
+            log.info("merged %d records quarantined unknown_kid with the keys held now", retried)
         try:
             with startup_objects_set_aside():
                 yield

@@ -72,7 +72,7 @@ def enroll(body: models.EnrollRequest, request: Request) -> JSONResponse:
             if not dq.use_token(conn, token_hash(body.token), device_id, now_ms):
                 raise problem("token_expired", "token: this enrollment token has expired")
             dq.enroll(conn, device_id, b64u(raw_public(key)), station, now_ms)
-    answer = {"device_id": device_id, "station": station, "county": svc.keys.public(),
+    answer = {"device_id": device_id, "station": station, "county": svc.fresh_keys().public(),
               "config": station_config(station)}
     return JSONResponse(answer, status_code=201)
 
@@ -102,9 +102,15 @@ async def push(request: Request) -> JSONResponse:
         raise problem("invalid_body", "envelopes: must be a list of base64url strings")
     if len(envelopes) > svc.settings.max_batch:
         raise problem("batch_too_large", f"envelopes: at most {svc.settings.max_batch} per push")
+    acked_head = data.get("acked_head", 0)
+    if type(acked_head) is not int or not 0 <= acked_head < 2**53:
+        raise problem("invalid_body", "acked_head: must be a whole number >= 0 (the highest "
+                      "seq this device holds as acknowledged)")
+    lost = _lost_ranges(data.get("lost", []))
     raws = [_unb64(e) for e in envelopes]
     started = time.perf_counter()
-    result = await run_in_threadpool(svc.ingestor.push, device.device_id, device.station, raws)
+    result = await run_in_threadpool(svc.ingestor.push, device.device_id, device.station, raws,
+                                     acked_head, lost)
     svc.metrics.inc("yizhan_ingest_seconds_total", time.perf_counter() - started)
     for r in result.results:
         svc.metrics.inc("yizhan_records_total", status=r["status"])
@@ -113,6 +119,22 @@ async def push(request: Request) -> JSONResponse:
                       f"{len(raws)} record(s) it sent are stored for county staff to review")
     return JSONResponse(result.to_wire(svc.keys, device.device_id, svc.clock),
                         status_code=201 if result.all_stored else 202)
+
+
+def _lost_ranges(value: object) -> list[tuple[int, int]]:
+    """The ``lost`` member of a push body: at most 100 ``{"from_seq", "to_seq"}`` ranges of
+    whole seqs >= 1. Raises the ``invalid_body`` problem naming the field."""
+    if not isinstance(value, list) or len(value) > 100:
+        raise problem("invalid_body", "lost: must be a list of at most 100 seq ranges")
+    out = []
+    for item in value:
+        a = item.get("from_seq") if isinstance(item, dict) else None
+        b = item.get("to_seq") if isinstance(item, dict) else None
+        if type(a) is not int or type(b) is not int or not 1 <= a <= b < 2**53:
+            raise problem("invalid_body", "lost: each range must be {\"from_seq\": a, "
+                          "\"to_seq\": b} with whole numbers 1 <= a <= b")
+        out.append((a, b))
+    return out
 
 
 def _unb64(text: str) -> bytes:
@@ -138,10 +160,11 @@ def changes(request: Request, cursor: str = "", limit: int = 100) -> JSONRespons
     if not 1 <= limit <= svc.settings.changes_page_max:
         raise problem("invalid_body", f"limit: must be 1..{svc.settings.changes_page_max}")
     after = int(cursor or 0)
+    keys = svc.fresh_keys()  # a rotation made while serving signs from now on
     with svc.engine.connect() as conn:
         rows = feed.read(conn, device.station, after, limit + 1)
     more = len(rows) > limit
     rows = rows[:limit]
     return JSONResponse(sign_page(device.device_id, cursor, [c for _, c in rows],
                                   str(rows[-1][0] if rows else after), more,
-                                  svc.keys.statements, svc.keys.server_key))
+                                  keys.statements, keys.server_key))

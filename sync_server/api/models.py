@@ -25,6 +25,12 @@ class EnrollAnswer(BaseModel):
 
 class PushRequest(BaseModel):
     envelopes: list[str] = Field(description="base64url of each envelope's bytes, seq order")
+    acked_head: int = Field(0, ge=0, description="the highest seq this device holds as "
+                            "acknowledged; a server whose chain for the device is behind it "
+                            "(a restored backup) asks for a resend in the signed ack")
+    lost: list[dict[str, int]] = Field(default_factory=list, description="seq ranges "
+                                       "({from_seq, to_seq}) the device no longer holds when "
+                                       "a restored county asked for them again")
 
 
 class PushResult(BaseModel):

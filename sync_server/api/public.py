@@ -151,7 +151,7 @@ def health(request: Request) -> JSONResponse:
             conn.execute(text("SELECT 1"))
     except Exception as exc:
         raise problem("unavailable", f"database unreachable: {type(exc).__name__}") from None
-    return JSONResponse({"status": "ok", "county": svc.keys.county,
+    return JSONResponse({"status": "ok", "county": svc.fresh_keys().county,
                          "database": svc.engine.dialect.name})
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 
 from sqlalchemy import Connection, delete, func, select, update
@@ -21,6 +22,11 @@ class Device:
     chain_seq: int
     chain_hash: str
     revoked_at_seq: int | None = None
+    lost_ranges: str | None = None
+
+    def lost(self) -> list[tuple[int, int]]:
+        """The seq ranges the device reported lost after a restore (``set_lost``)."""
+        return [(int(a), int(b)) for a, b in json.loads(self.lost_ranges or "[]")]
 
 
 def get(conn: Connection, device_id: str, *, for_update: bool = False) -> Device | None:
@@ -82,6 +88,12 @@ def revoke(conn: Connection, device_id: str, now_ms: int) -> bool:
         conn.execute(update(devices).where(devices.c.device_id == device_id)
                      .values(revoked_at_ms=now_ms, revoked_at_seq=found.chain_seq))
     return True
+
+
+def set_lost(conn: Connection, device_id: str, ranges: list[tuple[int, int]]) -> None:
+    """Remember the seq ranges the device reports it no longer holds (sorted, merged)."""
+    conn.execute(update(devices).where(devices.c.device_id == device_id)
+                 .values(lost_ranges=json.dumps([list(r) for r in ranges])))
 
 
 def set_chain(conn: Connection, device_id: str, seq: int, hash_: str) -> None:

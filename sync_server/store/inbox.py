@@ -98,6 +98,16 @@ def quarantined(conn: Connection, record_id: str) -> tuple[str, bytes, str] | No
     return None if row is None else (row[0], bytes(row[1]), row[2] or "")
 
 
+def quarantined_by_reason(conn: Connection, prefix: str) -> list[tuple[str, str]]:
+    """(device_id, record_id) of inbox records quarantined with a reason starting with
+    ``prefix`` (a reason code such as ``unknown_kid``), by device and seq."""
+    rows = conn.execute(select(inbox.c.device_id, inbox.c.record_id)
+                        .where(inbox.c.state == "quarantined",
+                               inbox.c.reason.startswith(prefix, autoescape=True))
+                        .order_by(inbox.c.device_id, inbox.c.seq))
+    return [(r[0], r[1]) for r in rows]
+
+
 def unverified(conn: Connection, device_id: str) -> list[tuple[str, bytes]]:
     """(record_id, raw) of a device's pending and held envelopes, by seq."""
     rows = conn.execute(select(inbox.c.record_id, inbox.c.raw)

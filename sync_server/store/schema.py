@@ -36,6 +36,9 @@ devices = Table(
     Column("revoked_at_seq", BigInteger, nullable=True),
     Column("chain_seq", BigInteger, nullable=False, default=0),
     Column("chain_hash", String(64), nullable=False),
+    # JSON [[from_seq, to_seq], ...]: seqs the device said it no longer holds when the county
+    # (restored from a backup) asked for them again; the chain is bridged over them
+    Column("lost_ranges", Text, nullable=True),
 )
 
 # One-time enrollment tokens; only a SHA-256 of the token is kept.

@@ -23,8 +23,8 @@ from shared.hlc import HLC, HybridClock
 from shared.ids import new_record_id
 from shared.intake import IntakePayload
 from sync_server.alerting import raise_alerts
-from sync_server.domain.dedupe import employer_identifiable, employer_key, person_key
-from sync_server.domain.errors import DomainError, EventInvalid
+from sync_server.domain.dedupe import NOTHING_COMPARABLE, employer_key, person_key
+from sync_server.domain.errors import DomainError, EventInvalid, IdentifierRefused
 from sync_server.domain.events import Event, filed_event
 from sync_server.domain.fold import CaseState, fold
 from sync_server.domain.nextstep import next_step
@@ -218,10 +218,13 @@ class CaseDesk:
         ekey = None
         if intake.kind == "complaint":
             uscc, name = record["employer"].get("uscc"), record["employer"]["name"]
-            # A placeholder ("××", "？？") is still a case, flagged employer_unknown by the
-            # fold for staff to complete; it just joins no duplicate or alert group.
-            if employer_identifiable(uscc, name):
+            try:
                 ekey = employer_key(uscc, name, normalised=True)
+            except IdentifierRefused as exc:
+                if exc.code not in NOTHING_COMPARABLE:
+                    raise
+                # A placeholder ("××", "？？") is still a case, flagged employer_unknown by
+                # the fold for staff to complete; it just joins no duplicate or alert group.
         return _Filing(env, intake, record, filed_at, format_utc(filed_at), pkey, ekey,
                        [filed])
 

@@ -115,6 +115,10 @@ def normalise_employer_name(name: str) -> str:
     return _strip_form(core)
 
 
+# The codes normalise_employer_name refuses a name with when nothing comparable is in it.
+NOTHING_COMPARABLE = ("not_text", "too_short")
+
+
 def employer_identifiable(uscc: str | None, name: object) -> bool:
     """True if the employer can be compared with others: a USCC, or a name with something
     comparable left (not a placeholder such as "××", "？？", "——" or "...")."""

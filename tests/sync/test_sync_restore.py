@@ -15,6 +15,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import httpx
+import pytest
 
 from tests.sync.test_sync_mitm import kiosk, outbox, submit
 from tests.sync_server.server_kit import ServerProcess, server_cli
@@ -41,15 +42,21 @@ def last_record_id(data: Path) -> str:
                    .fetchone()[0])
 
 
-def test_a_restored_county_gets_back_what_kiosks_had_acknowledged(
-        make_kiosk: Callable[..., Path], county: Path, server: ServerProcess,
-        tmp_path: Path) -> None:
+@pytest.fixture
+def backed_up(make_kiosk: Callable[..., Path], county: Path,
+              tmp_path: Path) -> tuple[Path, Path]:
+    """(a kiosk whose first record the county acknowledged, a county backup made then)."""
     station = make_kiosk("S001")
     submit(station, 1)
     kiosk(station, "sync")
     archive = tmp_path / "before.tgz"
     server_cli("backup", "--data", str(county), "--out", str(archive))
+    return station, archive
 
+
+def test_a_restored_county_gets_back_what_kiosks_had_acknowledged(
+        backed_up: tuple[Path, Path], county: Path, server: ServerProcess) -> None:
+    station, archive = backed_up
     lost = submit(station, 1, start=1)[0]  # filed and acknowledged after the backup
     kiosk(station, "sync")
     assert outbox(station)["acknowledged"] == 2
@@ -75,13 +82,8 @@ def test_a_restored_county_gets_back_what_kiosks_had_acknowledged(
 
 
 def test_a_record_pruned_before_the_county_asked_is_reported_not_skipped(
-        make_kiosk: Callable[..., Path], county: Path, server: ServerProcess,
-        tmp_path: Path) -> None:
-    station = make_kiosk("S001")
-    submit(station, 1)
-    kiosk(station, "sync")
-    archive = tmp_path / "before.tgz"
-    server_cli("backup", "--data", str(county), "--out", str(archive))
+        backed_up: tuple[Path, Path], county: Path, server: ServerProcess) -> None:
+    station, archive = backed_up
     gone, kept = submit(station, 2, start=1)  # seqs 2 and 3, acknowledged after the backup
     kiosk(station, "sync")
     with sqlite3.connect(station / "kiosk.db") as db:  # seq 2 past the retention window

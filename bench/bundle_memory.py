@@ -23,7 +23,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from shared.clock import SystemClock
 from shared.keys import Recipient
-from sync_server.settings import Settings
+from sync_server.config.settings import Settings
 from sync_server.store import devices as dq
 from sync_server.store import make_engine
 from tests.sync_server.server_kit import TestKiosk, complaint, server_cli

@@ -45,9 +45,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from shared.clock import SystemClock
 from shared.envelope import Envelope
-from sync_server import keystore
-from sync_server.service import Services, startup_objects_set_aside
-from sync_server.settings import Settings
+from sync_server.config import keystore
+from sync_server.config.settings import Settings
+from sync_server.services.wiring import Services, startup_objects_set_aside
 from tests.sync_server.server_kit import (
     PG_DEFAULT,
     ServerProcess,

@@ -26,8 +26,8 @@ def main() -> int:
     tree, work, batch = sys.argv[1], Path(sys.argv[2]), int(sys.argv[3])
     sys.path.insert(0, tree)
     from shared.clock import SystemClock
-    from sync_server import service
-    from sync_server.settings import Settings
+    from sync_server.config.settings import Settings
+    from sync_server.services import wiring as service
     from sync_server.store import devices as dq
 
     spec = json.loads((work / "envelopes.json").read_text())

@@ -16,8 +16,8 @@ from sync_server.api import kiosk, public
 from sync_server.api.admin import AdminOnly
 from sync_server.api.body import BodyLimit
 from sync_server.api.problems import install
-from sync_server.service import Services, startup_objects_set_aside
-from sync_server.settings import Settings
+from sync_server.config.settings import Settings
+from sync_server.services.wiring import Services, startup_objects_set_aside
 
 log = logging.getLogger("yizhan.server")
 
@@ -57,7 +57,7 @@ def create_app(settings: Settings, clock: Clock | None = None) -> FastAPI:
     finished and records quarantined ``unknown_kid`` that the keys now held open are merged,
     when the app starts (lifespan); ConfigError is raised then if the data folder or
     database cannot be used. Key rotations made while it runs are picked up per request
-    (``sync_server.keywatch``)."""
+    (``sync_server.config.keywatch``)."""
     clock = clock or SystemClock()
 
     @asynccontextmanager

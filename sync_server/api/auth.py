@@ -9,7 +9,7 @@ from fastapi import Request
 from shared.auth import H_DEVICE, H_NONCE, H_SIGNATURE, H_TIMESTAMP, RequestAuthError, check_request
 from shared.keys import ed25519_public_from_b64
 from sync_server.api.problems import problem
-from sync_server.service import Services
+from sync_server.services.wiring import Services
 from sync_server.store import devices as dq
 from sync_server.store.devices import Device
 

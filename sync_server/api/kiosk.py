@@ -20,8 +20,8 @@ from sync_server.api.auth import authenticate, path_and_query
 from sync_server.api.body import decode, parse_json
 from sync_server.api.models import PROBLEMS
 from sync_server.api.problems import problem
-from sync_server.service import Services
-from sync_server.stationconfig import station_config
+from sync_server.services.stationconfig import station_config
+from sync_server.services.wiring import Services
 from sync_server.store import devices as dq
 from sync_server.store import feed
 

@@ -11,14 +11,14 @@ from sqlalchemy import text
 
 from shared._errors import ReceiptError
 from shared.receipt import decoy_verifier, parse_code, pin_matches
-from sync_server import quarantine
 from sync_server.api import models
 from sync_server.api.models import PROBLEMS
 from sync_server.api.problems import problem
 from sync_server.domain.fold import CaseState
-from sync_server.merge import status_change
 from sync_server.metrics import Key
-from sync_server.service import Services
+from sync_server.services import quarantine
+from sync_server.services.merge import status_change
+from sync_server.services.wiring import Services
 from sync_server.store import cases as cq
 from sync_server.store import devices as dq
 from sync_server.store import inbox as iq

@@ -19,7 +19,7 @@ from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 from shared.clock import SystemClock
 from shared.keyfile import dump_private
 from shared.keys import Recipient, kid_of
-from sync_server.keystore import KEYS_DIR
+from sync_server.config.keystore import KEYS_DIR
 from tests.sync.conftest import kiosk_cli
 from tests.sync.test_sync_mitm import next_envelope, outbox, published, submit, trusted
 from tests.sync_server.conftest import postgres_or_skip

@@ -17,8 +17,8 @@ import pytest
 from kiosk.services import KioskServices, init_kiosk
 from kiosk.sync.enroll import sync_once
 from shared.clock import SystemClock
-from sync_server.settings import Settings
-from sync_server.staff import StaffDesk
+from sync_server.config.settings import Settings
+from sync_server.services.staff import StaffDesk
 from tests.kiosk.kiosk_kit import complaint
 from tests.sync_server.server_kit import ServerProcess, server_cli
 

@@ -23,10 +23,10 @@ import pytest
 from sqlalchemy.exc import OperationalError
 
 from shared.clock import ManualClock
-from sync_server import keystore
 from sync_server.api import create_app
-from sync_server.settings import Settings
-from sync_server.staff import StaffDesk
+from sync_server.config import keystore
+from sync_server.config.settings import Settings
+from sync_server.services.staff import StaffDesk
 from tests.sync_server.server_kit import (
     ServerThread,
     TestKiosk,

@@ -10,8 +10,8 @@ from datetime import timedelta
 import httpx
 
 from shared.clock import ManualClock
-from sync_server.settings import Settings
-from sync_server.staff import StaffDesk
+from sync_server.config.settings import Settings
+from sync_server.services.staff import StaffDesk
 from tests.sync_server.server_kit import TestKiosk, complaint, server_cli
 
 

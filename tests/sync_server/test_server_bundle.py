@@ -28,8 +28,8 @@ from shared.canonical import canonical_bytes, loads_canonical
 from shared.clock import ManualClock
 from shared.keys import b64u, ed25519_public_from_b64, unb64u
 from shared.records import parse_record
-from sync_server.settings import Settings
-from sync_server.staff import StaffDesk
+from sync_server.config.settings import Settings
+from sync_server.services.staff import StaffDesk
 from sync_server.store import cases as cq
 from sync_server.store import inbox as iq
 from sync_server.store import make_engine

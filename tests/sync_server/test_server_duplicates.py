@@ -10,9 +10,9 @@ import httpx
 import pytest
 
 from shared.clock import ManualClock
+from sync_server.config.settings import Settings
 from sync_server.errors import ActionRefused, NotFound
-from sync_server.settings import Settings
-from sync_server.staff import StaffDesk
+from sync_server.services.staff import StaffDesk
 from tests.sync_server.conftest import new_token
 from tests.sync_server.server_kit import TestKiosk, complaint, person, server_cli
 

@@ -6,7 +6,7 @@ import httpx
 
 from shared.clock import ManualClock
 from shared.receipt import format_code
-from sync_server.staff import StaffDesk
+from sync_server.services.staff import StaffDesk
 from tests.sync_server.conftest import new_token
 from tests.sync_server.server_kit import TestKiosk
 

@@ -1,5 +1,5 @@
 """Which faults of filing a record are the record's (quarantine it, go on) and which are the
-world's (roll back, keep the records pending, retry): ``sync_server.isolation.record_fault``.
+world's (roll back, keep the records pending, retry): ``services.isolation.record_fault``.
 The faults themselves are made by real databases in test_server_poison.py; this is the table
 that decides between them."""
 
@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy.exc import OperationalError
 
 from sync_server.errors import StoreFault
-from sync_server.isolation import record_fault, retryable
+from sync_server.services.isolation import record_fault, retryable
 
 
 @pytest.mark.parametrize(("fault", "the_records"), [

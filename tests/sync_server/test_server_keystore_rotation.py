@@ -1,4 +1,4 @@
-"""The county's rotation chain on disk (sync_server/keystore.py): each rotation appends a key
+"""The county's rotation chain on disk (sync_server/config/keystore.py): each rotation appends a key
 statement signed by the server key before it; the server refuses to start on a chain that
 does not verify; a key file from an interrupted rotation is not used."""
 
@@ -12,7 +12,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from shared.feed import Trust, advance
 from shared.keys import b64u, private_to_pem, raw_public
-from sync_server import keystore
+from sync_server.config import keystore
 from sync_server.errors import ConfigError
 
 

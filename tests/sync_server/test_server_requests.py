@@ -11,7 +11,7 @@ import pytest
 
 from shared.auth import sign_request
 from shared.clock import ManualClock
-from sync_server.staff import StaffDesk
+from sync_server.services.staff import StaffDesk
 from tests.sync_server.conftest import new_token
 from tests.sync_server.server_kit import TestKiosk
 

@@ -12,10 +12,10 @@ import httpx
 import pytest
 
 from shared.clock import ManualClock, parse_utc
+from sync_server.config.settings import Settings
 from sync_server.errors import ActionRefused, NotFound
-from sync_server.service import Services
-from sync_server.settings import Settings
-from sync_server.staff import StaffDesk
+from sync_server.services.staff import StaffDesk
+from sync_server.services.wiring import Services
 from sync_server.store import inbox as iq
 from tests.sync_server.conftest import new_token
 from tests.sync_server.server_kit import TestKiosk, complaint, server_cli

@@ -12,9 +12,9 @@ from pathlib import Path
 import schemathesis
 from hypothesis import HealthCheck, given, settings
 
-from sync_server import keystore
 from sync_server.api import create_app
-from sync_server.settings import Settings
+from sync_server.config import keystore
+from sync_server.config.settings import Settings
 from tests.sync_server.server_kit import ServerThread
 
 MAX_EXAMPLES = 50

@@ -14,7 +14,7 @@ import pytest
 from shared.clock import SystemClock
 from shared.keyfile import kdf_params, load_private
 from shared.keys import private_to_pem
-from sync_server import keystore
+from sync_server.config import keystore
 from tests.sync_server.server_kit import ServerProcess, TestKiosk, server_cli
 
 PASSPHRASE = "曾都 county keys on the third shelf"  # noqa: S105 - a test fixture, not a secret

@@ -6,7 +6,7 @@ import httpx
 
 from shared.ack import verify_ack
 from shared.keys import ed25519_public_from_b64
-from sync_server.staff import StaffDesk
+from sync_server.services.staff import StaffDesk
 from tests.sync_server.server_kit import TestKiosk
 
 

@@ -22,14 +22,14 @@ from shared.envelope import Envelope
 from shared.hlc import HLC, HybridClock
 from shared.ids import new_record_id
 from shared.intake import IntakePayload
-from sync_server.alerting import raise_alerts
+from sync_server.config.settings import Settings
 from sync_server.domain.dedupe import NOTHING_COMPARABLE, employer_key, person_key
 from sync_server.domain.errors import DomainError, EventInvalid, IdentifierRefused
 from sync_server.domain.events import Event, filed_event
 from sync_server.domain.fold import CaseState, fold
 from sync_server.domain.nextstep import next_step
 from sync_server.errors import ActionRefused, NotFound
-from sync_server.settings import Settings
+from sync_server.services.alerts import raise_alerts
 from sync_server.store import cases as q
 from sync_server.store import feed
 
@@ -271,7 +271,7 @@ class CaseDesk:
 
     def raise_alerts(self, conn: Connection, batch: FilingBatch, now_ms: int) -> None:
         """Raise new collective-dispute alerts and update the ones whose group grew, once
-        per employer the batch filed against (see ``sync_server.alerting``)."""
+        per employer the batch filed against (see ``sync_server.services.alerts``)."""
         raised, grown = raise_alerts(conn, batch.employers, self._settings, now_ms)
         batch.alerts += raised
         batch.alerts_updated += grown

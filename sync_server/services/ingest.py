@@ -10,7 +10,7 @@ A crash between or inside the two leaves records ``pending``; the next push of t
 server start-up (``recover``), finishes them.
 
 A record that fails to open, validate or file — whatever the fault — is quarantined with a
-reason and the device's later records go on (``sync_server.isolation``); no record can make
+reason and the device's later records go on (``sync_server.services.isolation``); no record can make
 a push, ``recover`` or revocation fail.
 
 The county keys come from a ``KeyWatch``: every push first asks it for the keys as the folder
@@ -39,12 +39,12 @@ from shared.intake import IntakePayload
 from shared.keys import ed25519_public_from_b64
 from shared.receipt import parse_code
 from shared.records import plausible_today
+from sync_server.config.keystore import CountyKeys
+from sync_server.config.keywatch import KeyWatch
 from sync_server.errors import ActionRefused, NotFound, StoreFault
-from sync_server.isolation import fault_reason, file_isolated, record_fault, retryable
-from sync_server.keystore import CountyKeys
-from sync_server.keywatch import KeyWatch
-from sync_server.merge import CaseDesk, FilingBatch
-from sync_server.quarantine import note_codes, released_entry
+from sync_server.services.isolation import fault_reason, file_isolated, record_fault, retryable
+from sync_server.services.merge import CaseDesk, FilingBatch
+from sync_server.services.quarantine import note_codes, released_entry
 from sync_server.store import devices as dq
 from sync_server.store import feed
 from sync_server.store import inbox as iq

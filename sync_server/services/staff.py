@@ -12,15 +12,15 @@ from shared._errors import ReceiptError
 from shared.clock import Clock, SystemClock, format_utc
 from shared.envelope import ChainPoint
 from shared.receipt import parse_code
-from sync_server import duplicates, quarantine
-from sync_server.bundles import BundleImport, Progress, import_bundle
+from sync_server.config.settings import Settings
 from sync_server.domain.fold import CaseState
 from sync_server.domain.statuses import ROUTES, STATUSES
 from sync_server.errors import NotFound, StoreFault
-from sync_server.ingest import gaps_behind, held_at_revocation
-from sync_server.service import Services
-from sync_server.settings import Settings
-from sync_server.stationconfig import station_config
+from sync_server.services import duplicates, quarantine
+from sync_server.services.bundles import BundleImport, Progress, import_bundle
+from sync_server.services.ingest import gaps_behind, held_at_revocation
+from sync_server.services.stationconfig import station_config
+from sync_server.services.wiring import Services
 from sync_server.store import cases as cq
 from sync_server.store import devices as dq
 from sync_server.store import feed
@@ -139,7 +139,7 @@ class StaffDesk:
             return duplicates.pending(conn)
 
     def import_bundle(self, data: bytes, progress: Progress | None = None) -> BundleImport:
-        """Import a USB record bundle (see ``sync_server.bundles``); returns the outcome and
+        """Import a USB record bundle (``services.bundles``); returns the outcome and
         the ack bundle. Raises BundleRefused, with nothing stored, for a refused bundle."""
         return import_bundle(self._svc, data, progress)
 

@@ -2,7 +2,7 @@
 
 The filing pipeline links a complaint to every complaint by the same claimant (person key)
 against the same employer within the window, marking **both** cases ``marked_duplicate``
-(``sync_server.merge``). Staff then decide per pair:
+(``sync_server.services.merge``). Staff then decide per pair:
 
 * confirm (``yizhan-server case duplicate CODE --confirm-of CODE2``): CODE is the duplicate
   of CODE2. CODE gets ``duplicate_confirmed {of}``, CODE2 ``duplicate_confirmed {of, role:
@@ -25,7 +25,7 @@ from sqlalchemy import Connection
 from shared.clock import format_utc
 from sync_server.domain.fold import CaseState
 from sync_server.errors import ActionRefused, NotFound
-from sync_server.merge import CaseDesk
+from sync_server.services.merge import CaseDesk
 from sync_server.store import cases as q
 
 DECISIONS = {"confirm": "confirmed", "split": "split"}

@@ -10,12 +10,12 @@ from dataclasses import dataclass
 from sqlalchemy import Engine
 
 from shared.clock import Clock
-from sync_server import keystore
-from sync_server.ingest import Ingestor
-from sync_server.keywatch import KeyWatch
-from sync_server.merge import CaseDesk
+from sync_server.config import keystore
+from sync_server.config.keywatch import KeyWatch
+from sync_server.config.settings import Settings
 from sync_server.metrics import Metrics
-from sync_server.settings import Settings
+from sync_server.services.ingest import Ingestor
+from sync_server.services.merge import CaseDesk
 from sync_server.store import make_engine, migrate
 
 

@@ -27,8 +27,8 @@ from typing import Any
 from sqlalchemy import Connection
 
 from shared.clock import format_utc, parse_utc
+from sync_server.config.settings import Settings
 from sync_server.domain.alerts import ComplaintSummary, Group, collective_groups
-from sync_server.settings import Settings
 from sync_server.store import cases as q
 
 Filed = Mapping[str, tuple[str, list[tuple[str, Any]]]]  # ekey -> (name, [(case, filed at)])

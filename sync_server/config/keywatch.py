@@ -20,7 +20,7 @@ import threading
 from collections.abc import Callable
 from pathlib import Path
 
-from sync_server import keystore
+from sync_server.config import keystore
 from sync_server.errors import ConfigError
 
 log = logging.getLogger("yizhan.server.keys")

@@ -25,9 +25,10 @@ from shared.enrollment import EnrollmentToken, check_server_url, check_station, 
 from shared.passphrase import check_passphrase
 from shared.receipt import qr_png
 from shared.safefile import NewFile, is_png, read_limited
-from sync_server import backup, keystore
+from sync_server.cli.progress import ProgressBar
+from sync_server.config import keystore
+from sync_server.config.settings import Settings, default_data_dir
 from sync_server.domain.errors import DomainError
-from sync_server.duplicates import side_by_side
 from sync_server.errors import (
     ActionRefused,
     BundleRefused,
@@ -35,9 +36,9 @@ from sync_server.errors import (
     NotFound,
     ServerError,
 )
-from sync_server.progress import ProgressBar
-from sync_server.settings import Settings, default_data_dir
-from sync_server.staff import ROUTES, STATUSES, StaffDesk
+from sync_server.services import backup
+from sync_server.services.duplicates import side_by_side
+from sync_server.services.staff import ROUTES, STATUSES, StaffDesk
 
 UNENCRYPTED_KEYS_WARNING = (
     "warning: --no-passphrase: the county private keys are stored UNENCRYPTED in {data}. "

@@ -28,7 +28,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from shared.envelope import Envelope
 from shared.intake import IntakePayload
 from sync_server.errors import StoreFault
-from sync_server.merge import CaseDesk, FilingBatch
+from sync_server.services.merge import CaseDesk, FilingBatch
 
 log = logging.getLogger("yizhan.server.ingest")
 RETRY_STATES = frozenset({"40P01", "40001"})  # deadlock_detected, serialization_failure

@@ -27,9 +27,9 @@ from shared.clock import format_utc
 from shared.keys import ed25519_public_from_b64
 from sync_server.domain.fold import CaseState
 from sync_server.errors import BundleRefused
-from sync_server.ingest import PushResult
-from sync_server.merge import status_change
-from sync_server.service import Services
+from sync_server.services.ingest import PushResult
+from sync_server.services.merge import status_change
+from sync_server.services.wiring import Services
 from sync_server.store import cases as cq
 from sync_server.store import devices as dq
 from sync_server.store import feed

@@ -34,8 +34,8 @@ from typing import IO, Any
 from shared._errors import FileRefused
 from shared.clock import Clock, format_utc
 from shared.safefile import NewFile
+from sync_server.config.settings import Settings
 from sync_server.errors import BackupError
-from sync_server.settings import Settings
 from sync_server.store import snapshot
 
 __all__ = ["FORMAT", "BackupResult", "backup", "restore", "verify"]

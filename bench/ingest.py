@@ -194,7 +194,7 @@ def in_process(data: Path, n: int, batch: int, synchronous: str = "FULL",
         if profile:
             prof.enable()
         for start in range(0, n, batch):
-            svc.ingestor.push(kiosk.device_id, "S001",
+            svc.ingestor.push(kiosk.device_id,
                               [e.raw for e in envs[start:start + batch]])
         if profile:
             prof.disable()

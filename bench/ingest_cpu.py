@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import base64
 import contextlib
+import inspect
 import json
 import shutil
 import sys
@@ -43,10 +44,13 @@ def main() -> int:
         with aside():
             raws = [base64.b64decode(e) for e in spec["envelopes"]]
             accepted = 0
+            push = svc.ingestor.push
+            # revisions before issue 12 took the device's station as well (unused)
+            station = [spec["station"]] if "station" in inspect.signature(push).parameters \
+                else []
             started = time.process_time()
             for start in range(0, len(raws), batch):
-                result = svc.ingestor.push(spec["device_id"], spec["station"],
-                                           raws[start:start + batch])
+                result = push(spec["device_id"], *station, raws[start:start + batch])
                 accepted += sum(r["status"] == "accepted" for r in result.results)
             cpu = time.process_time() - started
         svc.close()

@@ -49,7 +49,7 @@ class AdminOnly:
         if self.trust_forwarded_for:
             for name, value in scope.get("headers", ()):
                 if name == b"x-forwarded-for":
-                    return value.decode("latin-1").split(",")[0].strip()
+                    return str(value.decode("latin-1")).split(",")[0].strip()
         client = scope.get("client")
         return str(client[0]) if client else ""
 

@@ -5,25 +5,18 @@ from __future__ import annotations
 import base64
 import binascii
 import functools
-import hashlib
 import time
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
-from shared._errors import KeyMaterialError
-from shared.feed import sign_page
-from shared.keys import b64u, device_id_of, ed25519_public_from_b64, raw_public
 from sync_server.api import models
 from sync_server.api.auth import authenticate, path_and_query
 from sync_server.api.body import decode, parse_json
 from sync_server.api.models import PROBLEMS
 from sync_server.api.problems import problem
-from sync_server.services.stationconfig import station_config
 from sync_server.services.wiring import Services
-from sync_server.store import devices as dq
-from sync_server.store import feed
 
 router = APIRouter(prefix="/v1", tags=["kiosk"])
 
@@ -37,43 +30,11 @@ def _svc(request: Request) -> Services:
     return svc
 
 
-def token_hash(token: str) -> str:
-    """What the store keeps of an enrollment token."""
-    return hashlib.sha256(token.encode("utf-8")).hexdigest()
-
-
 @router.post("/enroll", status_code=201, response_model=models.EnrollAnswer,
              responses=PROBLEMS)
 def enroll(body: models.EnrollRequest, request: Request) -> JSONResponse:
     """Register a device key with a one-time token; returns device id, county keys, config."""
-    svc = _svc(request)
-    try:
-        key = ed25519_public_from_b64(body.device_public_key)
-    except KeyMaterialError:
-        raise problem("invalid_body", "device_public_key: not a base64url Ed25519 public key")\
-            from None
-    device_id = device_id_of(key)
-    now_ms = int(svc.clock.now().timestamp() * 1000)
-    with svc.engine.begin() as conn:
-        tok = dq.token(conn, token_hash(body.token))
-        if tok is None:
-            raise problem("token_unknown", "token: no such enrollment token")
-        station = str(tok["station"])
-        if body.station is not None and body.station != station:
-            raise problem("station_mismatch", f"station: the token is for station {station}, "
-                          f"not {body.station}")
-        existing = dq.get(conn, device_id)
-        if existing is not None and existing.revoked_at_ms is not None:
-            raise problem("device_revoked", f"device {device_id} has been revoked")
-        retry = tok["used_at_ms"] is not None and tok["device_id"] == device_id
-        if not retry:
-            if tok["used_at_ms"] is not None:
-                raise problem("token_used", "token: this enrollment token was already used")
-            if not dq.use_token(conn, token_hash(body.token), device_id, now_ms):
-                raise problem("token_expired", "token: this enrollment token has expired")
-            dq.enroll(conn, device_id, b64u(raw_public(key)), station, now_ms)
-    answer = {"device_id": device_id, "station": station, "county": svc.fresh_keys().public(),
-              "config": station_config(station)}
+    answer = _svc(request).enrollment.redeem(body.token, body.device_public_key, body.station)
     return JSONResponse(answer, status_code=201)
 
 
@@ -109,8 +70,8 @@ async def push(request: Request) -> JSONResponse:
     lost = _lost_ranges(data.get("lost", []))
     raws = [_unb64(e) for e in envelopes]
     started = time.perf_counter()
-    result = await run_in_threadpool(svc.ingestor.push, device.device_id, device.station, raws,
-                                     acked_head, lost)
+    result = await run_in_threadpool(svc.ingestor.push, device.device_id, raws, acked_head,
+                                     lost)
     svc.metrics.inc("yizhan_ingest_seconds_total", time.perf_counter() - started)
     for r in result.results:
         svc.metrics.inc("yizhan_records_total", status=r["status"])
@@ -154,17 +115,4 @@ def changes(request: Request, cursor: str = "", limit: int = 100) -> JSONRespons
     svc = _svc(request)
     headers = {k.lower(): v for k, v in request.headers.items()}
     device = authenticate(svc, "GET", path_and_query(request), b"", headers)
-    if cursor and not (cursor.isascii() and cursor.isdigit() and len(cursor) < 19):
-        raise problem("invalid_cursor", f"cursor: {cursor[:40]!r} is not a cursor this "
-                      "server gave")
-    if not 1 <= limit <= svc.settings.changes_page_max:
-        raise problem("invalid_body", f"limit: must be 1..{svc.settings.changes_page_max}")
-    after = int(cursor or 0)
-    keys = svc.fresh_keys()  # a rotation made while serving signs from now on
-    with svc.engine.connect() as conn:
-        rows = feed.read(conn, device.station, after, limit + 1)
-    more = len(rows) > limit
-    rows = rows[:limit]
-    return JSONResponse(sign_page(device.device_id, cursor, [c for _, c in rows],
-                                  str(rows[-1][0] if rows else after), more,
-                                  keys.statements, keys.server_key))
+    return JSONResponse(svc.feed.page(device, cursor, limit))

@@ -10,6 +10,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 
 from sync_server.errors import Problem
+from sync_server.services.refusals import Refused
 
 PROBLEM_JSON = "application/problem+json"
 
@@ -36,7 +37,8 @@ def response(p: Problem, headers: dict[str, str] | None = None) -> JSONResponse:
 
 
 def install(app: FastAPI) -> None:
-    """Turn Problem, validation errors and Starlette's HTTP errors into problem bodies."""
+    """Turn Problem, a service's Refused, validation errors and Starlette's HTTP errors
+    into problem bodies."""
 
     async def on_problem(request: Request, exc: Exception) -> JSONResponse:
         if not isinstance(exc, Problem):  # pragma: no cover - registered for Problem only
@@ -47,6 +49,11 @@ def install(app: FastAPI) -> None:
         headers = {"Retry-After": str(exc.extra["retry_after"])} \
             if "retry_after" in exc.extra else None
         return response(exc, headers)
+
+    async def on_refused(request: Request, exc: Exception) -> JSONResponse:
+        if not isinstance(exc, Refused):  # pragma: no cover - registered for Refused only
+            raise exc
+        return await on_problem(request, problem(exc.code, exc.detail, **exc.extra))
 
     async def on_validation(request: Request, exc: Exception) -> JSONResponse:
         if not isinstance(exc, RequestValidationError):  # pragma: no cover
@@ -72,5 +79,6 @@ def install(app: FastAPI) -> None:
         return response(Problem(exc.status_code, code, str(exc.detail)))
 
     app.add_exception_handler(Problem, on_problem)
+    app.add_exception_handler(Refused, on_refused)
     app.add_exception_handler(RequestValidationError, on_validation)
     app.add_exception_handler(HTTPException, on_http)

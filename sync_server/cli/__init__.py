@@ -9,7 +9,6 @@ with exit status 1 (2 for usage errors).
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
 import os
 import sys
@@ -21,7 +20,7 @@ from shared import EnrollmentTokenError, WeakPassphrase
 from shared._errors import FileRefused
 from shared.bundle import MAX_BUNDLE_FILE, looks_like_ack_bundle
 from shared.clock import SystemClock, parse_utc
-from shared.enrollment import EnrollmentToken, check_server_url, check_station, new_token
+from shared.enrollment import EnrollmentToken, check_server_url, check_station
 from shared.passphrase import check_passphrase
 from shared.receipt import qr_png
 from shared.safefile import NewFile, is_png, read_limited
@@ -38,7 +37,8 @@ from sync_server.errors import (
 )
 from sync_server.services import backup
 from sync_server.services.duplicates import side_by_side
-from sync_server.services.staff import ROUTES, STATUSES, StaffDesk
+from sync_server.services.staff import ROUTES, STATUSES
+from sync_server.services.wiring import Services
 
 UNENCRYPTED_KEYS_WARNING = (
     "warning: --no-passphrase: the county private keys are stored UNENCRYPTED in {data}. "
@@ -52,6 +52,11 @@ def _settings(args: argparse.Namespace) -> Settings:
     keystore.lock_down(args.data)
     return Settings(data_dir=args.data, db_url=args.db or "", passphrase=_passphrase(args),
                     trusted_proxies=tuple(getattr(args, "trusted_proxy", None) or ()))
+
+
+def _open(args: argparse.Namespace) -> Services:
+    """The services on the store of ``--data``/``--db`` (created and migrated if need be)."""
+    return Services.open(_settings(args), SystemClock())
 
 
 def _passphrase(args: argparse.Namespace) -> bytes | None:
@@ -106,8 +111,8 @@ def cmd_init(args: argparse.Namespace) -> int:
         else:
             print(UNENCRYPTED_KEYS_WARNING.format(data=args.data), file=sys.stderr)
         keys = keystore.create(args.data, args.county, settings.passphrase)
-    with StaffDesk.open(settings) as desk:  # creates and migrates the store
-        desk.publish_config()
+    with Services.open(settings, SystemClock()) as svc:  # creates and migrates the store
+        svc.feed.publish_config()
     public = keys.public()
     _print(args, public, f"county {public['county']}: {len(public['keys'])} key(s), newest "
            f"{public['keys'][-1]['kid']}\nenrollment file: "
@@ -180,10 +185,9 @@ def cmd_enroll_token(args: argparse.Namespace) -> int:
     # token is stored so an occupied or unwritable path fails first
     qr = NewFile(args.qr_png, replaceable=is_png).open() if args.qr_png else None
     try:
-        token = new_token()
-        with StaffDesk.open(_settings(args)) as desk:
-            expires = desk.add_token(hashlib.sha256(token.encode()).hexdigest(), args.station,
-                                     args.ttl_hours)
+        with _open(args) as svc:
+            new = svc.enrollment.issue(args.station, args.ttl_hours)
+        token, expires = new.token, new.expires
         issued = EnrollmentToken(token, args.station, parse_utc(expires),
                                  args.server_url or None)
         if qr is not None:
@@ -197,8 +201,8 @@ def cmd_enroll_token(args: argparse.Namespace) -> int:
 
 
 def cmd_revoke(args: argparse.Namespace) -> int:
-    with StaffDesk.open(_settings(args)) as desk:
-        fault = desk.revoke(args.device_id)
+    with _open(args) as svc:
+        fault = svc.devices.revoke(args.device_id)
     if fault is not None:
         print(f"yizhan-server: warning: stored records of {args.device_id} could not be "
               f"processed before revocation ({fault}); those beyond its verified chain head "
@@ -210,14 +214,14 @@ def cmd_revoke(args: argparse.Namespace) -> int:
 
 def cmd_export(args: argparse.Namespace) -> int:
     if not args.output:
-        with StaffDesk.open(_settings(args)) as desk:
-            for case in desk.export():
+        with _open(args) as svc:
+            for case in svc.staff.export():
                 sys.stdout.write(json.dumps(case, ensure_ascii=False, sort_keys=True) + "\n")
         return 0
     # personal data: readable by its owner only, and never through a planted link
     with NewFile(args.output, force=args.force) as out, \
-            StaffDesk.open(_settings(args)) as desk:
-        for case in desk.export():
+            _open(args) as svc:
+        for case in svc.staff.export():
             out.write((json.dumps(case, ensure_ascii=False, sort_keys=True) + "\n")
                       .encode("utf-8"))
     return 0
@@ -231,8 +235,8 @@ def _case_summary(state: Any) -> dict[str, Any]:
 
 def cmd_case_duplicate(args: argparse.Namespace) -> int:
     decision = "confirm" if args.confirm_of else "split"
-    with StaffDesk.open(_settings(args)) as desk:
-        mine, theirs = desk.duplicate(args.code, args.confirm_of or args.split_from, decision,
+    with _open(args) as svc:
+        mine, theirs = svc.staff.duplicate(args.code, args.confirm_of or args.split_from, decision,
                                       args.by)
     verb = "confirmed as a duplicate of" if decision == "confirm" else "split from"
     _print(args, {"decision": decision, "case": _case_summary(mine),
@@ -243,23 +247,23 @@ def cmd_case_duplicate(args: argparse.Namespace) -> int:
 
 
 def cmd_duplicates(args: argparse.Namespace) -> int:
-    with StaffDesk.open(_settings(args)) as desk:
-        pairs = desk.duplicates()
+    with _open(args) as svc:
+        pairs = svc.staff.duplicates()
     _print(args, pairs, side_by_side(pairs))
     return 0
 
 
 def cmd_case(args: argparse.Namespace) -> int:
-    with StaffDesk.open(_settings(args)) as desk:
+    with _open(args) as svc:
         if args.action == "route":
-            state = desk.act(args.code, "routed", {"to": args.to}, args.by)
+            state = svc.staff.act(args.code, "routed", {"to": args.to}, args.by)
         elif args.action == "status":
-            state = desk.act(args.code, "status_changed", {"status": args.status}, args.by)
+            state = svc.staff.act(args.code, "status_changed", {"status": args.status}, args.by)
         elif args.action == "employer":
             data = {"name": args.name} | ({"uscc": args.uscc} if args.uscc else {})
-            state = desk.act(args.code, "employer_completed", data, args.by)
+            state = svc.staff.act(args.code, "employer_completed", data, args.by)
         else:
-            state = desk.act(args.code, "outcome_recorded",
+            state = svc.staff.act(args.code, "outcome_recorded",
                              {"field": args.field, "value": args.fen}, args.by)
     _print(args, _case_summary(state), f"{state.receipt_code}: {state.status}"
            + (f" (route {state.route})" if state.route else ""))
@@ -281,9 +285,9 @@ def cmd_import_bundle(args: argparse.Namespace) -> int:
     ack = NewFile(ack_path, force=args.force, replaceable=looks_like_ack_bundle).open()
     bar = ProgressBar(sys.stderr, f"importing {args.file.name}")
     try:
-        with StaffDesk.open(_settings(args)) as desk:
+        with _open(args) as svc:
             try:
-                done = desk.import_bundle(data, bar.update)
+                done = svc.staff.import_bundle(data, bar.update)
             except FileRefused as exc:
                 raise exc.naming(args.file) from None
             except BundleRefused as exc:
@@ -303,8 +307,8 @@ def cmd_import_bundle(args: argparse.Namespace) -> int:
 
 
 def cmd_devices(args: argparse.Namespace) -> int:
-    with StaffDesk.open(_settings(args)) as desk:
-        rows = desk.devices()
+    with _open(args) as svc:
+        rows = svc.devices.listing()
     _print(args, rows, "\n".join(
         f"{d['device_id']} station {d['station']} seq {d['chain_seq']}"
         + (" REVOKED" if d["revoked_at"] else "")
@@ -320,8 +324,8 @@ def cmd_quarantine(args: argparse.Namespace) -> int:
         return cmd_release(args)
     if getattr(args, "qaction", None) == "reject":
         return cmd_reject(args)
-    with StaffDesk.open(_settings(args)) as desk:
-        rows = desk.quarantine()
+    with _open(args) as svc:
+        rows = svc.staff.quarantine()
     _print(args, rows, "\n".join(
         f"{r['device_id']} {r['record_id']} {r['status']}: {r['reason']} "
         f"[station {r['station'] or 'unknown'}, receipt {r['receipt_code'] or 'unknown'}]"
@@ -330,8 +334,8 @@ def cmd_quarantine(args: argparse.Namespace) -> int:
 
 
 def cmd_reject(args: argparse.Namespace) -> int:
-    with StaffDesk.open(_settings(args)) as desk:
-        reason = desk.reject(args.record_id, args.by, args.reason)
+    with _open(args) as svc:
+        reason = svc.staff.reject(args.record_id, args.by, args.reason)
     _print(args, {"record_id": args.record_id, "state": "rejected", "reason": reason},
            f"record {args.record_id} rejected (kept for audit); its kiosk learns it at the "
            "next sync")
@@ -339,8 +343,8 @@ def cmd_reject(args: argparse.Namespace) -> int:
 
 
 def cmd_release(args: argparse.Namespace) -> int:
-    with StaffDesk.open(_settings(args)) as desk:
-        state, reason = desk.release(args.record_id, args.by)
+    with _open(args) as svc:
+        state, reason = svc.staff.release(args.record_id, args.by)
     if state != "merged":
         raise ActionRefused(f"record {args.record_id}: still quarantined: {reason}")
     _print(args, {"record_id": args.record_id, "state": state, "reason": reason},
@@ -349,8 +353,8 @@ def cmd_release(args: argparse.Namespace) -> int:
 
 
 def cmd_alerts(args: argparse.Namespace) -> int:
-    with StaffDesk.open(_settings(args)) as desk:
-        rows = desk.alerts()
+    with _open(args) as svc:
+        rows = svc.views.alerts()
     _print(args, rows, "\n".join(f"{a['employer_name']}: {a['claimants']} claimants, "
                                  f"{len(a['case_ids'])} cases since {a['window_start']}"
                                  + (f" (grew, updated {a['updated_at']})"
@@ -369,7 +373,7 @@ def cmd_backup(args: argparse.Namespace) -> int:
 
 def cmd_restore(args: argparse.Namespace) -> int:
     result = backup.restore(args.file, _settings(args), force=args.force)
-    with StaffDesk.open(_settings(args)):  # opens (and migrates) the restored store
+    with _open(args):  # opens (and migrates) the restored store
         pass
     _print(args, result.to_wire(),
            f"restored {result.files} files and the {result.backend} store from {result.path}; "

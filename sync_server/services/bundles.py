@@ -18,21 +18,16 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any
 
 from shared._errors import EnvelopeError
 from shared.bundle import peek_record_bundle, read_record_bundle, write_ack_bundle
-from shared.clock import format_utc
 from shared.keys import ed25519_public_from_b64
-from sync_server.domain.fold import CaseState
 from sync_server.errors import BundleRefused
+from sync_server.services.core import Core
+from sync_server.services.feed import Feed
 from sync_server.services.ingest import PushResult
-from sync_server.services.merge import status_change
-from sync_server.services.wiring import Services
-from sync_server.store import cases as cq
 from sync_server.store import devices as dq
-from sync_server.store import feed
 
 CHUNK = 500  # envelopes per ingest transaction pair (and per progress step)
 
@@ -63,7 +58,7 @@ class BundleImport:
                 "changes": len(self.changes)}
 
 
-def _device_of(svc: Services, data: bytes) -> dq.Device:
+def _device_of(svc: Core, data: bytes) -> dq.Device:
     try:
         device_id = peek_record_bundle(data).get("device")
     except EnvelopeError as exc:
@@ -81,7 +76,7 @@ def _device_of(svc: Services, data: bytes) -> dq.Device:
     return device
 
 
-def import_bundle(svc: Services, data: bytes, progress: Progress | None = None,
+def import_bundle(svc: Core, data: bytes, progress: Progress | None = None,
                   chunk: int = CHUNK) -> BundleImport:
     """Verify a record bundle and ingest its envelopes; returns the outcome and ack bundle.
 
@@ -100,8 +95,7 @@ def import_bundle(svc: Services, data: bytes, progress: Progress | None = None,
     result = PushResult()
     done = 0
     while True:  # at least once: an empty bundle still learns the chain head and gaps
-        part = svc.ingestor.push(device.device_id, device.station,
-                                 bundle.envelopes[done:done + chunk])
+        part = svc.ingestor.push(device.device_id, bundle.envelopes[done:done + chunk])
         result.results += [{**r, "index": r["index"] + done} for r in part.results]
         result.stored += part.stored
         result.gaps, result.chain = part.gaps, part.chain
@@ -111,23 +105,9 @@ def import_bundle(svc: Services, data: bytes, progress: Progress | None = None,
         if done >= total:
             break
     ack = result.to_wire(svc.keys, device.device_id, svc.clock)["ack"]
-    cursor, changes = station_changes(svc, device.station)
+    cursor, changes = Feed(svc).station_changes(device.station)
     return BundleImport(device.device_id, device.station, result, changes,
                         write_ack_bundle(ack, changes, device=device.device_id,
                                          cursor=str(cursor),
                                          statements=svc.keys.statements,
                                          key=svc.keys.server_key))
-
-
-def station_changes(svc: Services, station: str) -> tuple[int, list[dict[str, Any]]]:
-    """(feed position, changes): every all-stations change up to that position (oldest
-    first), then the current status of each receipt filed at ``station``: what a station
-    with no feed cursor needs to be up to date. The position is read first, so a status
-    read later may be newer than it (statuses never move back), never older."""
-    with svc.engine.connect() as conn:
-        cursor = feed.last_id(conn)
-        out = feed.every_station(conn, cursor)
-        for case in cq.of_station(conn, station):
-            as_of = format_utc(datetime.fromtimestamp(case["updated_at_ms"] / 1000, UTC))
-            out.append(status_change(CaseState.from_wire(case["state"]), as_of))
-    return cursor, out

@@ -17,6 +17,7 @@ filing time, status) and never an ID number: the pair was matched by keyed hash.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -97,13 +98,14 @@ def pending(conn: Connection) -> list[dict[str, Any]]:
     return out
 
 
-_ROWS = (("receipt", lambda c: c["receipt_code"]), ("matter", lambda c: c["matter_type"]),
-         ("employer", lambda c: c["employer"]["name"]),
-         ("USCC", lambda c: c["employer"]["uscc"] or "-"),
-         ("amount (fen)", lambda c: "-" if c["amount_claimed_fen"] is None
-          else c["amount_claimed_fen"]),
-         ("station", lambda c: c["station"]), ("filed at", lambda c: c["filed_at"]),
-         ("status", lambda c: c["status"]))
+_ROWS: tuple[tuple[str, Callable[[dict[str, Any]], object]], ...] = (
+    ("receipt", lambda c: c["receipt_code"]), ("matter", lambda c: c["matter_type"]),
+    ("employer", lambda c: c["employer"]["name"]),
+    ("USCC", lambda c: c["employer"]["uscc"] or "-"),
+    ("amount (fen)", lambda c: "-" if c["amount_claimed_fen"] is None
+     else c["amount_claimed_fen"]),
+    ("station", lambda c: c["station"]), ("filed at", lambda c: c["filed_at"]),
+    ("status", lambda c: c["status"]))
 
 
 def side_by_side(pairs: list[dict[str, Any]]) -> str:

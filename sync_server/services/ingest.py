@@ -113,7 +113,7 @@ class Ingestor:
                 log.error("records quarantined unknown_kid not retried now: %s", exc)
         return keys
 
-    def push(self, device_id: str, station: str, raws: Sequence[bytes],
+    def push(self, device_id: str, raws: Sequence[bytes],
              acked_head: int = 0, lost: Sequence[tuple[int, int]] = ()) -> PushResult:
         """Store, verify and merge a batch from an authenticated device. Returns the answer.
 

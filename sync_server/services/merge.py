@@ -27,9 +27,9 @@ from sync_server.domain.dedupe import NOTHING_COMPARABLE, employer_key, person_k
 from sync_server.domain.errors import DomainError, EventInvalid, IdentifierRefused
 from sync_server.domain.events import Event, filed_event
 from sync_server.domain.fold import CaseState, fold
-from sync_server.domain.nextstep import next_step
 from sync_server.errors import ActionRefused, NotFound
 from sync_server.services.alerts import raise_alerts
+from sync_server.services.feed import status_change
 from sync_server.store import cases as q
 from sync_server.store import feed
 
@@ -74,13 +74,6 @@ def refusal(state: CaseState, event: Event) -> str | None:
     if event.kind in ("routed", "status_changed") and not entries:
         return _UNCHANGED
     return None
-
-
-def status_change(state: CaseState, as_of: str) -> dict[str, Any]:
-    """The feed entry telling a station where a receipt stands (no personal data)."""
-    zh, en = next_step(state.status, state.route, state.duplicate_of)
-    return {"type": "status", "receipt_code": state.receipt_code, "status": state.status,
-            "next_step_zh": zh, "next_step_en": en, "as_of": as_of}
 
 
 @dataclass

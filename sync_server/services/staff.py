@@ -4,45 +4,38 @@ case actions, export, and views of devices, quarantine and alerts."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
 from types import TracebackType
 from typing import Any
 
 from shared._errors import ReceiptError
 from shared.clock import Clock, SystemClock, format_utc
-from shared.envelope import ChainPoint
 from shared.receipt import parse_code
 from sync_server.config.settings import Settings
 from sync_server.domain.fold import CaseState
 from sync_server.domain.statuses import ROUTES, STATUSES
-from sync_server.errors import NotFound, StoreFault
+from sync_server.errors import NotFound
 from sync_server.services import duplicates, quarantine
 from sync_server.services.bundles import BundleImport, Progress, import_bundle
-from sync_server.services.ingest import gaps_behind, held_at_revocation
-from sync_server.services.stationconfig import station_config
-from sync_server.services.wiring import Services
+from sync_server.services.core import Core
+from sync_server.services.devices import Devices
+from sync_server.services.enrollment import Enrollment
+from sync_server.services.feed import Feed
+from sync_server.services.views import Views
 from sync_server.store import cases as cq
-from sync_server.store import devices as dq
-from sync_server.store import feed
-from sync_server.store import inbox as iq
 
 __all__ = ["ROUTES", "STATUSES", "StaffDesk"]
-
-
-def _iso(ms: int | None) -> str | None:
-    return None if ms is None else format_utc(datetime.fromtimestamp(ms / 1000, UTC))
 
 
 class StaffDesk:
     """Staff operations on one store. Use as a context manager (closes the store)."""
 
-    def __init__(self, svc: Services) -> None:
+    def __init__(self, svc: Core) -> None:
         self._svc = svc
 
     @classmethod
     def open(cls, settings: Settings, clock: Clock | None = None) -> StaffDesk:
         """Open the store (migrating it). Raises ConfigError naming what is unusable."""
-        return cls(Services.open(settings, clock or SystemClock()))
+        return cls(Core.open(settings, clock or SystemClock()))
 
     def __enter__(self) -> StaffDesk:
         return self
@@ -55,43 +48,15 @@ class StaffDesk:
         return int(self._svc.clock.now().timestamp() * 1000)
 
     def add_token(self, token_hash: str, station: str, ttl_hours: int) -> str:
-        """Store an enrollment token for ``station``; returns when it expires (RFC 3339)."""
-        now = self._svc.clock.now()
-        expires = now + timedelta(hours=ttl_hours)
-        with self._svc.engine.begin() as conn:
-            dq.add_token(conn, token_hash, station, self._now_ms(),
-                         int(expires.timestamp() * 1000))
-        return format_utc(expires)
+        """Store an enrollment token by its hash for ``station``; returns when it expires
+        (``Enrollment.add``)."""
+        return Enrollment(self._svc).add(token_hash, station, ttl_hours)
 
     def revoke(self, device_id: str) -> str | None:
-        """Revoke a device and tell every station. Raises NotFound for an unknown device.
-
-        Records the server already holds are verified and merged first, so the chain head
-        recorded at revocation covers everything stored before it; any record beyond that
-        head is quarantined ``device_revoked`` (see ``release``), those held behind a gap
-        included. A record that fails to merge is
-        quarantined on its own and does not hold revocation up; should processing fail
-        whole (the database failing), the device is revoked at the head verified before,
-        and the fault's summary is returned (else None): its stored records beyond that
-        head will be quarantined ``device_revoked``, kept for staff."""
-        fault = None
-        try:
-            self._svc.ingestor.process_device(device_id)
-        except StoreFault as exc:
-            fault = str(exc)
-        with self._svc.engine.begin() as conn:
-            if not dq.revoke(conn, device_id, self._now_ms()):
-                raise NotFound(f"device {device_id}: not enrolled here")
-            # Records held behind a gap will never follow the head now: staff review them.
-            held = iq.held_rows(conn, device_id)
-            states = [(rid, "quarantined", held_at_revocation(seq)) for rid, seq, _ in held]
-            iq.set_states(conn, states, self._now_ms())
-            quarantine.note_codes(conn, {rid: raw for rid, _, raw in held}, states,
-                                  self._svc.keys.keyring.private_keys)
-            feed.append(conn, [(feed.EVERY_STATION,
-                                {"type": "revocation", "device_id": device_id})],
-                        self._now_ms())
-        return fault
+        """Revoke a device and tell every station (``Devices.revoke``). Returns a fault
+        summary when its stored records could not be processed first, else None. Raises
+        NotFound for an unknown device."""
+        return Devices(self._svc).revoke(device_id)
 
     def release(self, record_id: str, user: str) -> tuple[str, str | None]:
         """Release a quarantined record into the case store after review (see
@@ -100,11 +65,8 @@ class StaffDesk:
         return self._svc.ingestor.release(record_id, user)
 
     def publish_config(self) -> None:
-        """Put the current configuration (and county public keys) on every station's feed."""
-        with self._svc.engine.begin() as conn:
-            feed.append(conn, [(feed.EVERY_STATION, {
-                "type": "config", "config": station_config(None, self._svc.keys.public())})],
-                self._now_ms())
+        """Put the current configuration on every station's feed (``Feed.publish_config``)."""
+        Feed(self._svc).publish_config()
 
     def act(self, code: str, kind: str, data: dict[str, Any], user: str) -> CaseState:
         """Apply a staff event to the case with receipt ``code``; returns the new state.
@@ -159,22 +121,8 @@ class StaffDesk:
                        "notes": state["notes"], "history": state["history"]}
 
     def devices(self) -> list[dict[str, Any]]:
-        """Devices with their verified chain head, the gaps records are held behind, and the
-        seq ranges the device no longer held when the county asked for them again after a
-        restore (``lost_after_restore``: those records are gone for good)."""
-        with self._svc.engine.connect() as conn:
-            out = []
-            for d in dq.list_all(conn):
-                head = ChainPoint(d.chain_seq, d.chain_hash)
-                out.append({"device_id": d.device_id, "station": d.station,
-                            "enrolled_at": _iso(d.enrolled_at_ms),
-                            "revoked_at": _iso(d.revoked_at_ms),
-                            "revoked_at_seq": d.revoked_at_seq, "chain_seq": d.chain_seq,
-                            "chain_hash": d.chain_hash,
-                            "gaps": gaps_behind(head, iq.held_seqs(conn, d.device_id)),
-                            "lost_after_restore": [{"from_seq": a, "to_seq": b}
-                                                   for a, b in d.lost()]})
-            return out
+        """The devices listing (``Devices.listing``)."""
+        return Devices(self._svc).listing()
 
     def quarantine(self) -> list[dict[str, Any]]:
         """Quarantined inbox records and rejected envelopes with station and receipt code
@@ -190,8 +138,5 @@ class StaffDesk:
                                      format_utc(self._svc.clock.now()))
 
     def alerts(self) -> list[dict[str, Any]]:
-        """Collective-dispute alerts, oldest first; ``updated_at`` is when the group last
-        grew (None if never)."""
-        with self._svc.engine.connect() as conn:
-            return [{**a, "created_at": _iso(a["created_at_ms"]),
-                     "updated_at": _iso(a["updated_at_ms"])} for a in cq.list_alerts(conn)]
+        """Collective-dispute alerts, oldest first (``Views.alerts``)."""
+        return Views(self._svc).alerts()

@@ -1,75 +1,74 @@
-"""The server's working parts, wired once per process: store, keys, merge desk, ingest."""
+"""``Services``: the one object ``api/`` and ``cli/`` hold, opened once per process.
+
+It is the :class:`~sync_server.services.core.Core` (settings, clock, store engine, keys,
+metrics, the merge desk ``desk`` and the push pipeline ``ingestor``) with every service
+attached by what it is about::
+
+    svc.ingestor     push pipeline: store, verify, open, merge (services/ingest.py)
+    svc.desk         merging filings and staff events into cases (services/merge.py)
+    svc.staff        staff actions and listings (services/staff.py, ``StaffDesk``)
+    svc.enrollment   enrollment tokens: issue, redeem (services/enrollment.py)
+    svc.devices      device auth, revocation, listing (services/devices.py)
+    svc.feed         the per-station changes feed (services/feed.py)
+    svc.lookup       status lookup, health, gauges (services/lookup.py)
+    svc.views        read views for the console: cases, alerts (services/views.py)
+
+Use it as a context manager, or call ``close()``.
+"""
 
 from __future__ import annotations
 
-import gc
-from collections.abc import Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass
+from functools import cached_property
+from types import TracebackType
+from typing import Self
 
-from sqlalchemy import Engine
+from sync_server.services.core import Core, startup_objects_set_aside
+from sync_server.services.devices import Devices
+from sync_server.services.enrollment import Enrollment
+from sync_server.services.feed import Feed
+from sync_server.services.lookup import Lookup
+from sync_server.services.staff import StaffDesk
+from sync_server.services.views import Views
 
-from shared.clock import Clock
-from sync_server.config import keystore
-from sync_server.config.keywatch import KeyWatch
-from sync_server.config.settings import Settings
-from sync_server.metrics import Metrics
-from sync_server.services.ingest import Ingestor
-from sync_server.services.merge import CaseDesk
-from sync_server.store import make_engine, migrate
+__all__ = ["Services", "startup_objects_set_aside"]
 
 
-@dataclass
-class Services:
-    """Everything a request handler or CLI command needs. Holds no state of its own beyond
-    caches of what is on disk: several processes can share one PostgreSQL."""
+class Services(Core):
+    """The core with its services attached (see the module docstring)."""
 
-    settings: Settings
-    clock: Clock
-    engine: Engine
-    desk: CaseDesk
-    ingestor: Ingestor
-    metrics: Metrics
+    @cached_property
+    def staff(self) -> StaffDesk:
+        """Staff actions and listings."""
+        return StaffDesk(self)
 
-    @classmethod
-    def open(cls, settings: Settings, clock: Clock, *, upgrade: bool = True) -> Services:
-        """Load the keys, open (and migrate) the store. Raises ConfigError naming the fault."""
-        watch = KeyWatch(settings.data_dir, settings.passphrase)
-        engine = make_engine(settings.database_url)
-        if upgrade:
-            migrate(engine)
-        desk = CaseDesk(watch.keys.secret, clock, settings)
-        return cls(settings, clock, engine, desk, Ingestor(engine, watch, desk, clock),
-                   Metrics())
+    @cached_property
+    def enrollment(self) -> Enrollment:
+        """Enrollment tokens."""
+        return Enrollment(self)
 
-    @property
-    def keys(self) -> keystore.CountyKeys:
-        """The county keys held now (as last loaded; see ``fresh_keys``)."""
-        return self.ingestor.keys
+    @cached_property
+    def devices(self) -> Devices:
+        """Enrolled devices."""
+        return Devices(self)
 
-    def fresh_keys(self) -> keystore.CountyKeys:
-        """The county keys as the key folder holds them now, reloaded if a rotation changed
-        it (``Ingestor.fresh_keys``). Blocks on disk: call it off the event loop."""
-        return self.ingestor.fresh_keys()
+    @cached_property
+    def feed(self) -> Feed:
+        """The changes feed."""
+        return Feed(self)
 
-    def close(self) -> None:
-        self.engine.dispose()
+    @cached_property
+    def lookup(self) -> Lookup:
+        """Public status lookup, health and gauges."""
+        return Lookup(self)
 
+    @cached_property
+    def views(self) -> Views:
+        """Read views of cases, alerts and devices."""
+        return Views(self)
 
-@contextmanager
-def startup_objects_set_aside() -> Iterator[None]:
-    """While open, the objects that exist now are left out of the garbage collector's passes.
+    def __enter__(self) -> Self:
+        return self
 
-    A serving process makes ~100,000 objects at start-up (modules, SQLAlchemy, pydantic, the
-    app) that live as long as it does; every full pass of the collector walked them all
-    again (~35 us of CPU per ingested record; half that once they are set aside, see
-    docs/server.md "Throughput"). ``gc.freeze`` sets them aside (after one
-    collection, so no garbage is kept); on close ``gc.unfreeze`` gives them back, so a
-    process that starts and stops apps (the tests) leaves nothing uncollectable behind.
-    """
-    gc.collect()
-    gc.freeze()
-    try:
-        yield
-    finally:
-        gc.unfreeze()
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        self.close()

@@ -4,6 +4,6 @@ Functions take a SQLAlchemy ``Connection`` so the caller decides the transaction
 outside this package builds SQL.
 """
 
-from sync_server.store.engine import is_current, make_engine, migrate
+from sync_server.store.engine import is_current, make_engine, migrate, ping
 
-__all__ = ["is_current", "make_engine", "migrate"]
+__all__ = ["is_current", "make_engine", "migrate", "ping"]

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Connection, Table, text
+from sqlalchemy import Connection, Table, cast, func, text
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.dialects.postgresql import JSONB
 
 
 def upsert(conn: Connection, table: Table) -> Any:
@@ -28,3 +29,11 @@ def serialise_feed_writers(conn: Connection) -> None:
     """
     if conn.dialect.name == "postgresql":
         conn.execute(text("SELECT pg_advisory_xact_lock(7311005)"))
+
+
+def json_text(conn: Connection, column: Any, *path: str) -> Any:
+    """SQL for the text at ``path`` inside the JSON text held in ``column`` (NULL when
+    absent): ``json_extract`` on SQLite, ``jsonb_extract_path_text`` on PostgreSQL."""
+    if conn.dialect.name == "postgresql":
+        return func.jsonb_extract_path_text(cast(column, JSONB), *path)
+    return func.json_extract(column, "$." + ".".join(path))

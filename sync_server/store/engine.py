@@ -93,3 +93,9 @@ def is_current(engine: Engine) -> bool:
     head = ScriptDirectory.from_config(_alembic_config()).get_current_head()
     with engine.connect() as conn:
         return MigrationContext.configure(conn).get_current_revision() == head
+
+
+def ping(engine: Engine) -> None:
+    """Run ``SELECT 1``: raises whatever the driver raises when the store does not answer."""
+    with engine.connect() as conn:
+        conn.execute(text("SELECT 1"))

@@ -50,7 +50,7 @@ def test_held_records_at_revocation_are_reviewable_and_decisions_reach_the_stati
         assert rows[env.header.id]["reason"].startswith("device_revoked: seq")
         assert rows[env.header.id]["receipt_code"] == kiosk.receipts[env.header.id][0]
     # The missing record arrives after revocation: stored and quarantined too.
-    [late] = pipeline.ingestor.push(kiosk.device_id, "S001", [envs[1].raw]).results
+    [late] = pipeline.ingestor.push(kiosk.device_id, [envs[1].raw]).results
     assert late["status"] == "quarantined"
 
     for env in envs[1:3]:

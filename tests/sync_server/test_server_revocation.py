@@ -48,7 +48,7 @@ def test_a_backdated_record_beyond_the_head_at_revocation_is_quarantined_then_re
     assert parse_utc(stolen.header.created) < parse_utc(dev["revoked_at"])  # the old rule's
     # loophole: judged by `created`, this record would have been merged.
     # A push authenticated just before the revocation committed reaches the pipeline now.
-    [result] = pipeline.ingestor.push(kiosk.device_id, "S001", [stolen.raw]).results
+    [result] = pipeline.ingestor.push(kiosk.device_id, [stolen.raw]).results
     assert result["status"] == "quarantined"
     assert result["reason"].startswith("device_revoked: seq 2 is beyond the chain head (seq 1)")
     assert [c["case_id"] for c in staff.export()] == [first.header.id]
@@ -108,7 +108,7 @@ def test_cli_quarantine_lists_and_releases(client: httpx.Client, staff: StaffDes
     where = ["--data", str(server_settings.data_dir), "--db", server_settings.db_url]
     stolen = kiosk.file()
     server_cli("revoke", kiosk.device_id, *where)
-    pipeline.ingestor.push(kiosk.device_id, "S001", [stolen.raw])
+    pipeline.ingestor.push(kiosk.device_id, [stolen.raw])
     listed = server_cli("quarantine", *where).stdout
     assert f"{stolen.header.id} quarantined: device_revoked: seq 1" in listed
     done = json.loads(server_cli("quarantine", "release", stolen.header.id, "--by", "wang",

@@ -1,0 +1,81 @@
+"""The per-station changes feed: the status entry of a receipt, the signed page a kiosk
+reads (``GET /v1/changes``), what a station with no cursor needs (USB ack bundles), and
+the configuration published to every station."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+from shared.clock import format_utc
+from shared.feed import sign_page
+from sync_server.domain.fold import CaseState
+from sync_server.domain.nextstep import next_step
+from sync_server.services.refusals import Refused
+from sync_server.services.stationconfig import station_config
+from sync_server.store import cases as cq
+from sync_server.store import feed as fq
+from sync_server.store.devices import Device
+
+if TYPE_CHECKING:  # the core imports the merge desk, which imports status_change from here
+    from sync_server.services.core import Core
+
+
+def status_change(state: CaseState, as_of: str) -> dict[str, Any]:
+    """The feed entry telling a station where a receipt stands (no personal data)."""
+    zh, en = next_step(state.status, state.route, state.duplicate_of)
+    return {"type": "status", "receipt_code": state.receipt_code, "status": state.status,
+            "next_step_zh": zh, "next_step_en": en, "as_of": as_of}
+
+
+def as_of(ms: int) -> str:
+    """RFC 3339 UTC text of a store time in milliseconds."""
+    return format_utc(datetime.fromtimestamp(ms / 1000, UTC))
+
+
+class Feed:
+    """The changes feed of one store."""
+
+    def __init__(self, core: Core) -> None:
+        self._core = core
+
+    def page(self, device: Device, cursor: str, limit: int) -> dict[str, Any]:
+        """The changes for ``device``'s station after ``cursor``, at most ``limit``, signed
+        by the server key for this device and this starting cursor (shared/feed.py).
+        Raises Refused ``invalid_cursor`` or ``invalid_body`` (limit)."""
+        core = self._core
+        if cursor and not (cursor.isascii() and cursor.isdigit() and len(cursor) < 19):
+            raise Refused("invalid_cursor", f"cursor: {cursor[:40]!r} is not a cursor this "
+                          "server gave")
+        if not 1 <= limit <= core.settings.changes_page_max:
+            raise Refused("invalid_body", f"limit: must be 1..{core.settings.changes_page_max}")
+        after = int(cursor or 0)
+        keys = core.fresh_keys()  # a rotation made while serving signs from now on
+        with core.engine.connect() as conn:
+            rows = fq.read(conn, device.station, after, limit + 1)
+        more = len(rows) > limit
+        rows = rows[:limit]
+        return sign_page(device.device_id, cursor, [c for _, c in rows],
+                         str(rows[-1][0] if rows else after), more,
+                         keys.statements, keys.server_key)
+
+    def station_changes(self, station: str) -> tuple[int, list[dict[str, Any]]]:
+        """(feed position, changes): every all-stations change up to that position (oldest
+        first), then the current status of each receipt filed at ``station``: what a station
+        with no feed cursor needs to be up to date. The position is read first, so a status
+        read later may be newer than it (statuses never move back), never older."""
+        with self._core.engine.connect() as conn:
+            cursor = fq.last_id(conn)
+            out = fq.every_station(conn, cursor)
+            for case in cq.of_station(conn, station):
+                out.append(status_change(CaseState.from_wire(case["state"]),
+                                         as_of(case["updated_at_ms"])))
+        return cursor, out
+
+    def publish_config(self) -> None:
+        """Put the current configuration (and county public keys) on every station's feed."""
+        core = self._core
+        with core.engine.begin() as conn:
+            fq.append(conn, [(fq.EVERY_STATION, {
+                "type": "config", "config": station_config(None, core.keys.public())})],
+                core.now_ms())

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 DEFAULT_DATA = "./var/server"
@@ -40,15 +40,12 @@ class Settings:
     alert_window_days: int = 30
     duplicate_window_days: int = 90
     changes_page_max: int = 1000
-    token_ttl_hours: int = 24
     trust_forwarded_for: bool = False
     # who may read /metrics, /docs, /redoc, /openapi.json (sync_server/api/admin.py)
     admin_networks: tuple[str, ...] = ("127.0.0.0/8", "::1/128")
-    head_timeout_s: float = 10.0  # a connection must send a whole request head in this time
     # Reverse proxies (addresses or CIDRs) whose X-Forwarded-For names the client; none by
     # default, so a client cannot pick its own address for the rate limit.
     trusted_proxies: tuple[str, ...] = ()
-    extra: dict[str, str] = field(default_factory=dict)
 
     @property
     def database_url(self) -> str:

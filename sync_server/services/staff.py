@@ -1,5 +1,9 @@
-"""What county staff do outside HTTP (the CLI today, the console later): tokens, revocation,
-case actions, export, and views of devices, quarantine and alerts."""
+"""What county staff do (the CLI today, the console later), reached as ``Services.staff``:
+case actions, duplicate decisions, quarantine release and reject, bundle import, export.
+
+``StaffDesk.open`` and ``add_token``, ``revoke``, ``publish_config``, ``devices`` and
+``alerts`` serve callers holding only a desk (the tests' ``staff`` fixture); each hands
+over to the service that owns it (``enrollment``, ``devices``, ``feed``, ``views``)."""
 
 from __future__ import annotations
 
@@ -29,8 +33,8 @@ __all__ = ["ROUTES", "STATUSES", "StaffDesk"]
 class StaffDesk:
     """Staff operations on one store. Use as a context manager (closes the store)."""
 
-    def __init__(self, svc: Core) -> None:
-        self._svc = svc
+    def __init__(self, core: Core) -> None:
+        self._core = core
 
     @classmethod
     def open(cls, settings: Settings, clock: Clock | None = None) -> StaffDesk:
@@ -42,31 +46,28 @@ class StaffDesk:
 
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
                  tb: TracebackType | None) -> None:
-        self._svc.close()
-
-    def _now_ms(self) -> int:
-        return int(self._svc.clock.now().timestamp() * 1000)
+        self._core.close()
 
     def add_token(self, token_hash: str, station: str, ttl_hours: int) -> str:
         """Store an enrollment token by its hash for ``station``; returns when it expires
         (``Enrollment.add``)."""
-        return Enrollment(self._svc).add(token_hash, station, ttl_hours)
+        return Enrollment(self._core).add(token_hash, station, ttl_hours)
 
     def revoke(self, device_id: str) -> str | None:
         """Revoke a device and tell every station (``Devices.revoke``). Returns a fault
         summary when its stored records could not be processed first, else None. Raises
         NotFound for an unknown device."""
-        return Devices(self._svc).revoke(device_id)
+        return Devices(self._core).revoke(device_id)
 
     def release(self, record_id: str, user: str) -> tuple[str, str | None]:
         """Release a quarantined record into the case store after review (see
         ``Ingestor.release``). Returns (``merged`` | ``quarantined``, reason). Raises
         NotFound, ActionRefused."""
-        return self._svc.ingestor.release(record_id, user)
+        return self._core.ingestor.release(record_id, user)
 
     def publish_config(self) -> None:
         """Put the current configuration on every station's feed (``Feed.publish_config``)."""
-        Feed(self._svc).publish_config()
+        Feed(self._core).publish_config()
 
     def act(self, code: str, kind: str, data: dict[str, Any], user: str) -> CaseState:
         """Apply a staff event to the case with receipt ``code``; returns the new state.
@@ -77,8 +78,8 @@ class StaffDesk:
             canonical = parse_code(code)
         except ReceiptError as exc:
             raise NotFound(f"receipt code {code!r}: {exc}") from None
-        with self._svc.engine.begin() as conn:
-            return self._svc.desk.staff_action(conn, canonical, kind, data, user)
+        with self._core.engine.begin() as conn:
+            return self._core.desk.staff_action(conn, canonical, kind, data, user)
 
     def duplicate(self, code: str, other_code: str, decision: str,
                   user: str) -> tuple[CaseState, CaseState]:
@@ -91,23 +92,23 @@ class StaffDesk:
                 codes.append(parse_code(c))
             except ReceiptError as exc:
                 raise NotFound(f"receipt code {c!r}: {exc}") from None
-        with self._svc.engine.begin() as conn:
-            return duplicates.decide(conn, self._svc.desk, codes[0], codes[1], decision, user,
-                                     self._now_ms())
+        with self._core.engine.begin() as conn:
+            return duplicates.decide(conn, self._core.desk, codes[0], codes[1], decision, user,
+                                     self._core.now_ms())
 
     def duplicates(self) -> list[dict[str, Any]]:
         """Likely-duplicate pairs awaiting staff's decision, side by side (no ID numbers)."""
-        with self._svc.engine.connect() as conn:
+        with self._core.engine.connect() as conn:
             return duplicates.pending(conn)
 
     def import_bundle(self, data: bytes, progress: Progress | None = None) -> BundleImport:
         """Import a USB record bundle (``services.bundles``); returns the outcome and
         the ack bundle. Raises BundleRefused, with nothing stored, for a refused bundle."""
-        return import_bundle(self._svc, data, progress)
+        return import_bundle(self._core, data, progress)
 
     def export(self) -> Iterator[dict[str, Any]]:
         """Every case in the INTERFACES.md export shape, oldest filing first."""
-        with self._svc.engine.connect() as conn:
+        with self._core.engine.connect() as conn:
             for case in cq.iter_cases(conn):
                 state = case["state"]
                 yield {"case_id": case["case_id"], "receipt_code": case["receipt_code"],
@@ -122,21 +123,21 @@ class StaffDesk:
 
     def devices(self) -> list[dict[str, Any]]:
         """The devices listing (``Devices.listing``)."""
-        return Devices(self._svc).listing()
+        return Devices(self._core).listing()
 
     def quarantine(self) -> list[dict[str, Any]]:
         """Quarantined inbox records and rejected envelopes with station and receipt code
         (None when unknown); no bytes, no personal data."""
-        with self._svc.engine.connect() as conn:
-            return quarantine.listing(conn, self._svc.keys.keyring.private_keys)
+        with self._core.engine.connect() as conn:
+            return quarantine.listing(conn, self._core.keys.keyring.private_keys)
 
     def reject(self, record_id: str, user: str, reason: str) -> str:
         """Reject a quarantined record after review (kept, audited, its kiosk told through
         the feed). Returns the stored reason. Raises NotFound, ActionRefused."""
-        with self._svc.engine.begin() as conn:
-            return quarantine.reject(conn, record_id, user, reason, self._now_ms(),
-                                     format_utc(self._svc.clock.now()))
+        with self._core.engine.begin() as conn:
+            return quarantine.reject(conn, record_id, user, reason, self._core.now_ms(),
+                                     format_utc(self._core.clock.now()))
 
     def alerts(self) -> list[dict[str, Any]]:
         """Collective-dispute alerts, oldest first (``Views.alerts``)."""
-        return Views(self._svc).alerts()
+        return Views(self._core).alerts()

@@ -121,7 +121,8 @@ def ui(kiosk_app: Any, tmp_path: Path) -> UiDriver:
 def kiosk_services(tmp_path: Path) -> Iterator[Any]:
     """The real ``KioskServices`` over a fresh data folder for station ``REAL_STATION`` with
     staff passphrase ``REAL_STAFF_PIN``, not yet enrolled (the staff screen enrolls it)."""
-    from kiosk.services import KioskServices, init_kiosk
+    from kiosk.root import KioskServices
+    from kiosk.services import init_kiosk
     from shared.clock import SystemClock
 
     init_kiosk(tmp_path / "kiosk", REAL_STATION, REAL_STAFF_PIN.encode(), SystemClock())

@@ -1,10 +1,12 @@
-"""``KioskServices``: the one object the touchscreen (and the CLI) call.
+"""``KioskServices``: the kiosk root, the one object the touchscreen and the CLI call.
 
-It opens the data folder and wires the services over one store and one clock. Its methods
-follow ``kiosk.ui.services_api.KioskServices`` (the screens' Protocol); the parts the sync
-client needs are reachable as attributes: ``outbox`` (Outbox), ``status`` (StatusCache),
-``config`` (StationConfig), plus ``server_key()``, ``device_signing_key()`` and
-``enroll_with()``. Every method may do SQLite and crypto: call it off the UI thread.
+It opens the data folder, wires the services (``kiosk.services``) over one store and one
+clock, and hands them to sync (``kiosk.sync``) through sync's own Protocols: it is a
+``kiosk.sync.port.KioskPort`` and ``sync_port()`` is the ``RecordsPort``
+(``kiosk.root.syncport.ServicesPort``). Neither layer imports this module back. Its methods
+satisfy ``kiosk.ui.services_api.ScreenServices`` (the screens' Protocol; checked by mypy at
+``kiosk.cli.run`` and by tests/kiosk/test_kiosk_screen_services.py). Every method may do
+SQLite and crypto: call it off the UI thread.
 """
 
 from __future__ import annotations
@@ -17,9 +19,9 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 
 from kiosk.errors import NotInitialised, StationLocked, WrongPassphrase
+from kiosk.root.syncport import ServicesPort
 from kiosk.services import identity as ident
 from kiosk.services.config import StationConfig
-from kiosk.services.drafts import Drafts
 from kiosk.services.intake import Intake
 from kiosk.services.outbox import Outbox
 from kiosk.services.queue import Queue
@@ -27,7 +29,7 @@ from kiosk.services.status import StatusCache
 from kiosk.store import Store
 from kiosk.sync import bundles
 from kiosk.sync.enroll import enroll as enroll_online
-from kiosk.sync.enroll import sync_once
+from kiosk.sync.once import sync_once
 from shared.clock import Clock, SystemClock
 from shared.feed import Trust
 
@@ -47,7 +49,6 @@ class KioskServices:
         self.outbox = Outbox(store, clock, self.identity.device_id)
         self.status = StatusCache(store, clock)
         self.tickets = Queue(store, clock, self.config, self.identity.station_recipient)
-        self.drafts = Drafts(clock)
         self._station_key: X25519PrivateKey | None = None
 
     @classmethod
@@ -69,7 +70,6 @@ class KioskServices:
 
     def close(self) -> None:
         self.lock_station()
-        self.drafts.wipe_all()
         self.store.close()
 
     def __enter__(self) -> KioskServices:
@@ -103,6 +103,10 @@ class KioskServices:
     def set_trust(self, trust: Trust) -> None:
         """Store keys reached through verified key statements (``shared.feed.advance``)."""
         ident.set_trust(self.store, trust)
+
+    def sync_port(self) -> ServicesPort:
+        """These services as the sync client's port (``kiosk.sync.port.RecordsPort``)."""
+        return ServicesPort(self)
 
     def server_url(self) -> str | None:
         value = self.store.get_setting("server_url")

@@ -11,6 +11,7 @@ import argparse
 import random
 import sys
 import time
+from dataclasses import fields
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -19,7 +20,7 @@ from PIL import UnidentifiedImageError
 
 from kiosk.cli.common import EXIT_UNREACHABLE, UsageError, open_kiosk, show
 from kiosk.services.qr_reader import DecoderMissing, token_from_picture
-from kiosk.sync.client import BatchSizer, SyncSummary
+from kiosk.sync.client import BatchSizer, SummaryWire, SyncSummary
 from kiosk.sync.errors import TransientError
 from kiosk.sync.once import sync_once
 from kiosk.sync.schedule import Backoff
@@ -28,7 +29,7 @@ from shared.clock import format_utc
 from shared.enrollment import EnrollmentToken
 
 
-def _summary_line(s: dict[str, Any]) -> str:
+def _summary_line(s: SummaryWire) -> str:
     return (f"pushed {s['pushed']}: accepted {s['accepted']}, duplicates {s['duplicates']}, "
             f"quarantined {s['quarantined']}, conflicts {s['conflicts']}; acknowledged "
             f"{s['acknowledged']}; pulled {s['pulled']}; {s['requests']} requests, "
@@ -79,7 +80,8 @@ def _warn_about(issued: EnrollmentToken, station: str, now: datetime) -> None:
 
 
 def _add(total: SyncSummary, part: SyncSummary) -> None:
-    for key, value in part.to_wire().items():
+    for f in fields(SyncSummary):
+        key, value = f.name, getattr(part, f.name)
         if key == "gaps":
             total.gaps = list(value)
         elif key in ("resent_from", "lost_after_restore"):

@@ -99,7 +99,7 @@ def cmd_status(args: argparse.Namespace) -> int:
 
 def cmd_outbox(args: argparse.Namespace) -> int:
     with open_kiosk(args) as services:
-        counts = services.outbox_counts()
+        counts: dict[str, Any] = dict(services.outbox_counts())  # more keys below
         lost = services.outbox.lost_after_restore()
     if lost:  # asked for again by a restored county, but pruned after the retention window
         counts["lost_after_restore"] = [{"from_seq": a, "to_seq": b} for a, b in lost]
@@ -125,11 +125,11 @@ def cmd_queue(args: argparse.Namespace) -> int:
             ticket = services.take_ticket(args.receipt, details)
             show(args, ticket, f"{ticket['number']}  ({ticket['ahead']} waiting ahead)")
         elif args.action == "list":
-            entries = services.queue()
+            entries = [dict(e) for e in services.queue()]  # "details" added below
             if args.details:
                 services.unlock_station(staff_passphrase(args).decode())
                 for e in entries:
-                    e["details"] = services.ticket_details(e["number"])
+                    e["details"] = services.ticket_details(str(e["number"]))
             show(args, entries, "\n".join(_ticket_line(e) + (
                 f"  {json.dumps(e['details'], ensure_ascii=False)}" if e.get("details") else "")
                 for e in entries) or "the queue is empty today")

@@ -25,9 +25,19 @@ from kiosk.services.config import StationConfig
 from kiosk.services.intake import Intake
 from kiosk.services.outbox import Outbox
 from kiosk.services.queue import Queue
+from kiosk.services.shapes import (
+    OutboxCounts,
+    Quarantined,
+    QueueEntry,
+    ReceiptWire,
+    Status,
+    SyncProgress,
+    Ticket,
+)
 from kiosk.services.status import StatusCache
 from kiosk.store import Store
 from kiosk.sync import bundles
+from kiosk.sync.client import SummaryWire
 from kiosk.sync.enroll import enroll as enroll_online
 from kiosk.sync.once import sync_once
 from shared.clock import Clock, SystemClock
@@ -130,7 +140,7 @@ class KioskServices:
     # -- intake and lookup ------------------------------------------------------------------
 
     def submit_complaint(self, record: Mapping[str, Any],
-                         ticket: str | None = None) -> dict[str, str]:
+                         ticket: str | None = None) -> ReceiptWire:
         """Validate, seal and commit a complaint; returns the receipt (INTERFACES.md shape).
 
         Raises IntakeInvalid (a ValueError; ``.errors`` per field), NotEnrolled, StoreError.
@@ -138,11 +148,11 @@ class KioskServices:
         return self.intake.submit("complaint", dict(record), ticket).to_wire()
 
     def submit_jobseeker(self, record: Mapping[str, Any],
-                         ticket: str | None = None) -> dict[str, str]:
+                         ticket: str | None = None) -> ReceiptWire:
         """As ``submit_complaint``, for a job-seeker registration."""
         return self.intake.submit("jobseeker", dict(record), ticket).to_wire()
 
-    def lookup_status(self, code: str, pin: str, lang: str = "zh") -> dict[str, str] | None:
+    def lookup_status(self, code: str, pin: str, lang: str = "zh") -> Status | None:
         """Last known status, or None when code and PIN match no receipt. Raises CodeInvalid
         for a malformed code."""
         return self.status.lookup(code, pin, lang)
@@ -158,15 +168,15 @@ class KioskServices:
     # -- queue ------------------------------------------------------------------------------
 
     def take_ticket(self, linked_receipt: str | None = None,
-                    details: dict[str, Any] | None = None) -> dict[str, Any]:
+                    details: dict[str, Any] | None = None) -> Ticket:
         """Issue the next queue number (details sealed to the station key)."""
         return self.tickets.take(linked_receipt, details)
 
-    def queue(self) -> list[dict[str, Any]]:
+    def queue(self) -> list[QueueEntry]:
         """Today's queue, in number order (no personal data)."""
         return self.tickets.list()
 
-    def call_next(self) -> dict[str, Any] | None:
+    def call_next(self) -> QueueEntry | None:
         return self.tickets.call_next()
 
     def mark_ticket(self, number: str, state: str) -> None:
@@ -208,20 +218,23 @@ class KioskServices:
 
     # -- outbox, status updates, config (for the sync client) -------------------------------
 
-    def outbox_counts(self) -> dict[str, Any]:
+    def outbox_counts(self) -> OutboxCounts:
         """Counts by state plus ``last_sync``, ``last_error`` (set by the sync client) and
         ``unverified``: true while the last sync or ack import ended with an answer that
         failed verification (``answer_unverified``), until one succeeds."""
         last = self.store.get_setting(SYNC_KEY) or {}
-        return {**self.outbox.counts(), "last_sync": last.get("at"),
-                "last_error": last.get("error"), "unverified": bool(last.get("unverified"))}
+        counts = self.outbox.counts()
+        return {"pending": counts["pending"], "sent": counts["sent"],
+                "acknowledged": counts["acknowledged"], "quarantined": counts["quarantined"],
+                "last_sync": last.get("at"), "last_error": last.get("error"),
+                "unverified": bool(last.get("unverified"))}
 
     def record_sync(self, at: str, error: str | None, *, unverified: bool = False) -> None:
         """Remember when the last sync ran and how it ended (for ``outbox_counts``);
         ``unverified`` when the county's answer failed verification."""
         self.store.set_setting(SYNC_KEY, {"at": at, "error": error, "unverified": unverified})
 
-    def quarantined(self) -> list[dict[str, str]]:
+    def quarantined(self) -> list[Quarantined]:
         """Records the server refused, with the reason it gave (for the staff screen)."""
         return [{"record_id": i.record_id, "reason": i.reason or ""}
                 for i in self.outbox.quarantined()]
@@ -232,7 +245,7 @@ class KioskServices:
     def apply_config(self, config: dict[str, Any]) -> None:
         self.config.apply_config(config)
 
-    def sync_now(self, progress_cb: Callable[[dict[str, Any]], None]) -> dict[str, Any]:
+    def sync_now(self, progress_cb: Callable[[SyncProgress], None]) -> SummaryWire:
         """Push and pull with the county server now (call it off the UI thread).
 
         ``progress_cb`` gets ``{"phase": push|pull|done, "done", "total"}``. Returns the sync

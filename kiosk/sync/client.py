@@ -32,7 +32,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any, Protocol
+from typing import Any, Protocol, TypedDict
 from urllib.parse import quote
 
 import httpx
@@ -156,6 +156,27 @@ def json_answer(response: httpx.Response, what: str) -> dict[str, Any]:
     return value
 
 
+class SummaryWire(TypedDict):
+    """``SyncSummary.to_wire()``: what ``yizhan-kiosk sync --json`` prints and ``sync_now``
+    returns (INTERFACES.md)."""
+
+    pushed: int
+    accepted: int
+    duplicates: int
+    conflicts: int
+    quarantined: int
+    acknowledged: int
+    gaps: list[dict[str, int]]
+    resent_from: int | None
+    lost_after_restore: list[tuple[int, int]]
+    pulled: int
+    requests: int
+    bytes_sent: int
+    bytes_received: int
+    errors: list[str]
+    clock_offset_s: int
+
+
 @dataclass
 class SyncSummary:
     """What one sync did, for the CLI, the staff screen and the logs (no personal data)."""
@@ -176,8 +197,15 @@ class SyncSummary:
     errors: list[str] = field(default_factory=list)
     clock_offset_s: int = 0  # county time minus kiosk time, when the server said it is off
 
-    def to_wire(self) -> dict[str, Any]:
-        return dict(self.__dict__)
+    def to_wire(self) -> SummaryWire:
+        return SummaryWire(
+            pushed=self.pushed, accepted=self.accepted, duplicates=self.duplicates,
+            conflicts=self.conflicts, quarantined=self.quarantined,
+            acknowledged=self.acknowledged, gaps=self.gaps, resent_from=self.resent_from,
+            lost_after_restore=self.lost_after_restore, pulled=self.pulled,
+            requests=self.requests, bytes_sent=self.bytes_sent,
+            bytes_received=self.bytes_received, errors=self.errors,
+            clock_offset_s=self.clock_offset_s)
 
     @property
     def made_progress(self) -> bool:

@@ -7,7 +7,7 @@ session fixtures open it and build one app in it, which every test borrows (the 
 live in ``tests.kiosk.ui.ui_kit``).
 
 Fixtures:
-* ``fake_services`` — :class:`FakeServices`, an in-memory ``KioskServices`` that records calls.
+* ``fake_services`` — :class:`FakeServices`, an in-memory ``ScreenServices`` that records calls.
 * ``manual_time`` — :class:`ManualTime`, the idle timer's time source; ``advance(seconds)``.
 * ``kiosk_app`` — the session's started :class:`~kiosk.ui.app.KioskApp` (``shared_app``),
   wiped and over this test's services (:func:`use_app`); ``release_app`` after the test.

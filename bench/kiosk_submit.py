@@ -26,7 +26,8 @@ from pathlib import Path
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 
-from kiosk.services import KioskServices, init_kiosk
+from kiosk.root import KioskServices
+from kiosk.services import init_kiosk
 from shared.clock import SystemClock
 from shared.keys import Recipient, b64u, raw_public
 

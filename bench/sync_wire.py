@@ -19,9 +19,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from kiosk.services import KioskServices, init_kiosk
+from kiosk.root import KioskServices
+from kiosk.services import init_kiosk
 from kiosk.sync.client import BatchSizer
-from kiosk.sync.enroll import sync_once
+from kiosk.sync.once import sync_once
 from shared.canonical import canonical_bytes
 from shared.clock import SystemClock
 from shared.records import parse_record

@@ -21,10 +21,10 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.sync_wire import enrolled_kiosk, records
-from kiosk.services import KioskServices
+from kiosk.root import KioskServices
 from kiosk.sync.client import BatchSizer
-from kiosk.sync.enroll import sync_once
 from kiosk.sync.errors import TransientError
+from kiosk.sync.once import sync_once
 from tests.sync.faultproxy import FaultProxy
 from tests.sync_server.server_kit import ServerProcess, server_cli
 

@@ -1,11 +1,11 @@
 """The kiosk core: intake, outbox, receipts and status, queue tickets, checklists, identity.
 
-Everything the touchscreen and the CLI call, testable with no window. ``KioskServices`` is
-the facade; the modules below it are plain classes over one ``kiosk.store.Store``.
+Plain classes over one ``kiosk.store.Store``, testable with no window. The touchscreen and
+the CLI reach them through the root, ``kiosk.root.KioskServices``, which wires them with
+sync; nothing here imports the root or ``kiosk.sync``.
 Errors: see ``kiosk.errors``.
 """
 
-from kiosk.services.facade import KioskServices
 from kiosk.services.identity import Identity, enroll_with, init_kiosk
 from kiosk.services.intake import Intake, Receipt, Result
 from kiosk.services.outbox import Outbox, OutboxItem
@@ -14,7 +14,6 @@ from kiosk.services.status import StatusCache
 __all__ = [
     "Identity",
     "Intake",
-    "KioskServices",
     "Outbox",
     "OutboxItem",
     "Receipt",

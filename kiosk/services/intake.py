@@ -19,6 +19,7 @@ from typing import Any
 
 from kiosk.errors import IntakeInvalid, KioskRevoked
 from kiosk.services.identity import REVOKED_MESSAGE, Identity, county_recipient, is_revoked
+from kiosk.services.shapes import ReceiptWire
 from kiosk.store import Store
 from shared._errors import FieldError, RecordInvalid
 from shared.clock import Clock, format_utc
@@ -44,7 +45,7 @@ class Receipt:
     envelope_hash: str
     seq: int
 
-    def to_wire(self) -> dict[str, str]:
+    def to_wire(self) -> ReceiptWire:
         return {"receipt_code": self.receipt_code, "pin": self.pin,
                 "record_id": self.record_id, "filed_at": self.filed_at,
                 "qr_payload": self.qr_payload}
@@ -60,7 +61,7 @@ class Result:
 
     def to_wire(self) -> dict[str, Any]:
         if self.receipt is not None:
-            return self.receipt.to_wire()
+            return dict(self.receipt.to_wire())
         return {"index": self.index, "errors": [e.to_wire() for e in self.errors]}
 
 

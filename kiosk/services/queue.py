@@ -18,6 +18,7 @@ from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 
 from kiosk.errors import TicketError
 from kiosk.services.config import StationConfig
+from kiosk.services.shapes import QueueEntry, Ticket
 from kiosk.services.stationkey import open_details, seal_details
 from kiosk.store import Store
 from shared._errors import ReceiptError
@@ -34,7 +35,7 @@ def _label(service_date: str, prefix: str, number: int) -> str:
     return f"{service_date}/{prefix}{number:03d}"
 
 
-def _entry(row: dict[str, Any]) -> dict[str, Any]:
+def _entry(row: dict[str, Any]) -> QueueEntry:
     return {"number": f"{row['prefix']}{row['number']:03d}", "state": row["state"],
             "issued_at": row["issued_at"], "linked_receipt": row["receipt_code"],
             "has_details": row["details"] is not None}
@@ -51,7 +52,7 @@ class Queue:
         self._station = station
 
     def take(self, linked_receipt: str | None = None,
-             details: dict[str, Any] | None = None) -> dict[str, Any]:
+             details: dict[str, Any] | None = None) -> Ticket:
         """Issue the next number of the day. Returns ``{number, ahead, issued_at,
         linked_receipt}``.
 
@@ -83,13 +84,13 @@ class Queue:
                 "linked_receipt": code}
 
     def list(self, states: tuple[str, ...] = ("waiting", "called", "served", "no_show")
-             ) -> list[dict[str, Any]]:
+             ) -> list[QueueEntry]:
         """Today's tickets in ``states``, in number order: ``{number, state, issued_at,
         linked_receipt, has_details}`` (no personal data)."""
         day = self._config.service_date().isoformat()
         return [_entry(r) for r in self._store.tickets(day, states)]
 
-    def call_next(self) -> dict[str, Any] | None:
+    def call_next(self) -> QueueEntry | None:
         """Call the lowest waiting number; returns its entry, or None if nobody waits."""
         day = self._config.service_date().isoformat()
         with self._store.transaction():
@@ -99,9 +100,11 @@ class Queue:
             row = waiting[0]
             self._store.set_ticket(row["id"], ["waiting"], state="called",
                                    state_at=format_utc(self._clock.now()))
-        return {**_entry(row), "state": "called"}
+        entry = _entry(row)
+        entry["state"] = "called"
+        return entry
 
-    def mark(self, number: str, state: str) -> dict[str, Any]:
+    def mark(self, number: str, state: str) -> QueueEntry:
         """Set ``number`` to ``served`` or ``no_show``. Returns its entry.
 
         Raises TicketError for an unknown number or a change that is not allowed.
@@ -113,7 +116,9 @@ class Queue:
             if not self._store.set_ticket(row["id"], FINAL[state], state=state,
                                           state_at=format_utc(self._clock.now())):
                 raise TicketError(f"ticket {number} is {row['state']}; it cannot become {state}")
-        return {**_entry(row), "state": state}
+        entry = _entry(row)
+        entry["state"] = state
+        return entry
 
     def link(self, number: str, receipt_code: str) -> None:
         """Link today's ``number`` to a receipt filed in the same visit."""

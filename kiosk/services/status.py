@@ -26,6 +26,7 @@ from __future__ import annotations
 from typing import Any
 
 from kiosk.errors import CodeInvalid, ConfigInvalid
+from kiosk.services.shapes import Status
 from kiosk.store import Store
 from shared._errors import ReceiptError
 from shared.clock import Clock, SystemClock, format_utc, parse_utc
@@ -70,7 +71,7 @@ class StatusCache:
             self._decoy_verifier = decoy_verifier()
         return self._decoy_verifier
 
-    def lookup(self, code: str, pin: str, lang: str = "zh") -> dict[str, str] | None:
+    def lookup(self, code: str, pin: str, lang: str = "zh") -> Status | None:
         """The INTERFACES.md status shape, or None if code and PIN do not match a receipt.
 
         Raises CodeInvalid if ``code`` is not a well-formed receipt code (a typing slip,

@@ -12,7 +12,8 @@ Error tree::
                                  changed, staff are warned (``answer_unverified``)
 """
 
-from kiosk.sync.client import SyncClient, SyncSummary
+from kiosk.sync.client import SummaryWire, SyncClient, SyncSummary
 from kiosk.sync.errors import PermanentError, SyncError, TransientError
 
-__all__ = ["PermanentError", "SyncClient", "SyncError", "SyncSummary", "TransientError"]
+__all__ = ["PermanentError", "SummaryWire", "SyncClient", "SyncError", "SyncSummary",
+           "TransientError"]

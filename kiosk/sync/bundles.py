@@ -11,10 +11,10 @@ cursor; otherwise nothing in it is applied.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from kiosk.sync.errors import UnverifiedAnswer
-from kiosk.sync.port import ServicesPort
+from kiosk.sync.port import KioskPort
 from shared._errors import EnvelopeError, FeedError, FileRefused
 from shared.ack import verify_ack
 from shared.bundle import (
@@ -27,11 +27,8 @@ from shared.bundle import (
 from shared.clock import format_utc
 from shared.safefile import NewFile, read_limited
 
-if TYPE_CHECKING:  # the facade imports this package; only types flow back
-    from kiosk.services.facade import KioskServices
 
-
-def export_bundle(services: KioskServices, path: Path | str,
+def export_bundle(kiosk: KioskPort, path: Path | str,
                   force: bool = False) -> dict[str, Any]:
     """Write the signed record bundle of everything not yet acknowledged to ``path``.
 
@@ -44,11 +41,11 @@ def export_bundle(services: KioskServices, path: Path | str,
     target = Path(path)
     out = NewFile(target, force=force, replaceable=looks_like_record_bundle).open()
     try:
-        items = services.outbox.since_last_ack()
-        bundle = RecordBundle(services.device_id, services.station,
-                              format_utc(services.clock.now()),
+        items = kiosk.sync_port().since_last_ack()
+        bundle = RecordBundle(kiosk.device_id, kiosk.station,
+                              format_utc(kiosk.clock.now()),
                               tuple(i.envelope for i in items))
-        data = write_record_bundle(bundle, services.device_signing_key())
+        data = write_record_bundle(bundle, kiosk.device_signing_key())
         out.write(data)
         out.commit()
     finally:
@@ -58,7 +55,7 @@ def export_bundle(services: KioskServices, path: Path | str,
             "last_seq": items[-1].seq if items else None, "bytes": len(data)}
 
 
-def import_ack(services: KioskServices, path: Path | str) -> dict[str, Any]:
+def import_ack(kiosk: KioskPort, path: Path | str) -> dict[str, Any]:
     """Apply an ack bundle written by ``yizhan-server import-bundle``.
 
     Returns ``{"acknowledged", "changes"}``. Raises EnvelopeError (nothing applied) when the
@@ -68,25 +65,25 @@ def import_ack(services: KioskServices, path: Path | str) -> dict[str, Any]:
     file, is over MAX_BUNDLE_FILE or inflates past its budget.
     """
     data = read_limited(path, MAX_BUNDLE_FILE)
-    port = ServicesPort(services)
+    port = kiosk.sync_port()
     cursor = port.get_cursor()
     try:
         try:
-            bundle = open_ack_bundle(data, port.trust(), services.device_id, cursor)
+            bundle = open_ack_bundle(data, port.trust(), kiosk.device_id, cursor)
         except FileRefused as exc:
             raise exc.naming(path) from None
         try:
-            ack = verify_ack(bundle.ack, bundle.trust.server_key, services.device_id)
+            ack = verify_ack(bundle.ack, bundle.trust.server_key, kiosk.device_id)
         except EnvelopeError:
             raise FeedError("the acknowledgement inside does not verify") from None
     except FeedError as exc:
         error = UnverifiedAnswer(f"ack bundle {Path(path).name} ({exc.detail})")
-        services.record_sync(format_utc(services.clock.now()), str(error), unverified=True)
+        kiosk.record_sync(format_utc(kiosk.clock.now()), str(error), unverified=True)
         raise error from None
     # Statuses first: the ack marks its records 'received' as of its own (later) issue time
     # only where no status is known, which must not mask a real status change behind it.
-    with services.store.transaction():
+    with port.transaction():
         port.apply_page(bundle.trust, bundle.changes, bundle.cursor)
         acknowledged = port.apply_ack(ack)
-    services.record_sync(format_utc(services.clock.now()), None)
+    kiosk.record_sync(format_utc(kiosk.clock.now()), None)
     return {"acknowledged": acknowledged, "changes": len(bundle.changes)}

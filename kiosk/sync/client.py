@@ -32,7 +32,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any, Protocol
+from typing import Any, Protocol, TypedDict
 from urllib.parse import quote
 
 import httpx
@@ -116,6 +116,67 @@ def apply_changes(port: SyncPort, changes: Sequence[Any]) -> None:
             port.apply_revocation(change["device_id"])
 
 
+def raise_for_status(response: httpx.Response) -> None:
+    """Return when ``response`` is 200/201/202. Raises TransientError for what retrying may
+    fix (429, 5xx, a stale or replayed signature), else PermanentError with the problem's
+    ``code`` (the one classification of county answers, for sync and enrollment)."""
+    status = response.status_code
+    if status in (200, 201, 202):
+        return
+    code, detail = None, response.text[:200]
+    if response.headers.get("content-type", "").startswith(("application/problem+json",
+                                                            "application/json")):
+        try:
+            problem = response.json()
+            code, detail = problem.get("code"), problem.get("detail") or detail
+        except (ValueError, AttributeError):
+            pass
+    if status == 429 or status >= 500:
+        retry_after = None
+        with contextlib.suppress(ValueError):
+            retry_after = float(response.headers.get("retry-after", ""))
+        raise TransientError(f"server answered {status}: {detail}", retry_after)
+    if status == 401 and code in ("auth_stale", "auth_replay"):
+        raise TransientError(f"server answered {status} {code}: {detail}")
+    raise PermanentError(f"server refused ({status} {code}): {detail}", code)
+
+def json_answer(response: httpx.Response, what: str) -> dict[str, Any]:
+    """The JSON object in ``response``. Raises TransientError naming ``what`` when the answer
+    is not a JSON object (a captive portal or proxy answered)."""
+    ctype = response.headers.get("content-type", "")
+    if not ctype.startswith("application/json"):
+        raise TransientError(f"{what}: answer is {ctype or 'untyped'}, not JSON "
+                             "(a captive portal or proxy?)")
+    try:
+        value = response.json()
+    except ValueError as exc:
+        raise TransientError(f"{what}: answer is not valid JSON") from exc
+    if not isinstance(value, dict):
+        raise TransientError(f"{what}: answer is not a JSON object")
+    return value
+
+
+class SummaryWire(TypedDict):
+    """``SyncSummary.to_wire()``: what ``yizhan-kiosk sync --json`` prints and ``sync_now``
+    returns (INTERFACES.md)."""
+
+    pushed: int
+    accepted: int
+    duplicates: int
+    conflicts: int
+    quarantined: int
+    acknowledged: int
+    gaps: list[dict[str, int]]
+    resent_from: int | None
+    lost_after_restore: list[tuple[int, int]]
+    pulled: int
+    requests: int
+    bytes_sent: int
+    bytes_received: int
+    errors: list[str]
+    clock_offset_s: int
+
+
 @dataclass
 class SyncSummary:
     """What one sync did, for the CLI, the staff screen and the logs (no personal data)."""
@@ -136,8 +197,15 @@ class SyncSummary:
     errors: list[str] = field(default_factory=list)
     clock_offset_s: int = 0  # county time minus kiosk time, when the server said it is off
 
-    def to_wire(self) -> dict[str, Any]:
-        return dict(self.__dict__)
+    def to_wire(self) -> SummaryWire:
+        return SummaryWire(
+            pushed=self.pushed, accepted=self.accepted, duplicates=self.duplicates,
+            conflicts=self.conflicts, quarantined=self.quarantined,
+            acknowledged=self.acknowledged, gaps=self.gaps, resent_from=self.resent_from,
+            lost_after_restore=self.lost_after_restore, pulled=self.pulled,
+            requests=self.requests, bytes_sent=self.bytes_sent,
+            bytes_received=self.bytes_received, errors=self.errors,
+            clock_offset_s=self.clock_offset_s)
 
     @property
     def made_progress(self) -> bool:
@@ -236,7 +304,7 @@ class SyncClient:
         if server_time is not None:  # our clock is off: sign again on the county's time
             self._signing_clock.offset_s = server_time - int(self._clock.now().timestamp())
             response = self._send(method, path, body, summary, extra_headers)
-        self._raise_for_status(response)
+        raise_for_status(response)
         return response
 
     def _send(self, method: str, path: str, body: bytes, summary: SyncSummary,
@@ -254,42 +322,6 @@ class SyncClient:
         summary.bytes_received += len(response.content) + sum(
             len(k) + len(v) + 4 for k, v in response.headers.items())
         return response
-
-    @staticmethod
-    def _raise_for_status(response: httpx.Response) -> None:
-        status = response.status_code
-        if status in (200, 201, 202):
-            return
-        code, detail = None, response.text[:200]
-        if response.headers.get("content-type", "").startswith(("application/problem+json",
-                                                                "application/json")):
-            try:
-                problem = response.json()
-                code, detail = problem.get("code"), problem.get("detail") or detail
-            except (ValueError, AttributeError):
-                pass
-        if status == 429 or status >= 500:
-            retry_after = None
-            with contextlib.suppress(ValueError):
-                retry_after = float(response.headers.get("retry-after", ""))
-            raise TransientError(f"server answered {status}: {detail}", retry_after)
-        if status == 401 and code in ("auth_stale", "auth_replay"):
-            raise TransientError(f"server answered {status} {code}: {detail}")
-        raise PermanentError(f"server refused ({status} {code}): {detail}", code)
-
-    @staticmethod
-    def _json(response: httpx.Response, what: str) -> dict[str, Any]:
-        ctype = response.headers.get("content-type", "")
-        if not ctype.startswith("application/json"):
-            raise TransientError(f"{what}: answer is {ctype or 'untyped'}, not JSON "
-                                 "(a captive portal or proxy?)")
-        try:
-            value = response.json()
-        except ValueError as exc:
-            raise TransientError(f"{what}: answer is not valid JSON") from exc
-        if not isinstance(value, dict):
-            raise TransientError(f"{what}: answer is not a JSON object")
-        return value
 
     # -- push ------------------------------------------------------------------------------
 
@@ -366,7 +398,7 @@ class SyncClient:
         if response.status_code not in (201, 202):
             raise TransientError(f"push answered {response.status_code}, not 201/202 "
                                  "(a captive portal or proxy?)")
-        answer = self._json(response, "push")
+        answer = json_answer(response, "push")
         try:
             trust = self._port.trust()
             trust = advance(trust, answer.get("keys", []))
@@ -417,7 +449,7 @@ class SyncClient:
             cursor = self._port.get_cursor()
             path = f"/v1/changes?cursor={quote(cursor, safe='')}&limit={limit}"
             response = self._request("GET", path, b"", summary)
-            answer = self._json(response, "changes")
+            answer = json_answer(response, "changes")
             if not isinstance(answer.get("changes"), list) or "cursor" not in answer:
                 raise TransientError("changes answer lacks 'changes' or 'cursor' (a captive "
                                      "portal or proxy?)")

@@ -25,6 +25,7 @@ from kivy.properties import ObjectProperty
 from kivy.uix.floatlayout import FloatLayout
 
 from kiosk.ui.fonts import register_cjk_font
+from kiosk.ui.services_api import ScreenServices
 
 __all__ = ["SCREEN_NAMES", "KioskApp", "KioskRoot", "load_kv_files", "run"]
 
@@ -64,7 +65,7 @@ class KioskApp(App):  # type: ignore[misc]
     """The touchscreen app.
 
     Args:
-        services: the kiosk core (:class:`~kiosk.ui.services_api.KioskServices`).
+        services: the kiosk core (:class:`~kiosk.ui.services_api.ScreenServices`).
         idle_timeout: seconds without activity before the wipe (default 90).
         idle_warn: the countdown is shown for this many last seconds (default 20).
         time_source: monotonic seconds for the idle timer; tests pass a manual one.
@@ -83,7 +84,7 @@ class KioskApp(App):  # type: ignore[misc]
 
     def __init__(
         self,
-        services: Any,
+        services: ScreenServices,
         *,
         idle_timeout: float = 90.0,
         idle_warn: float = 20.0,
@@ -249,6 +250,6 @@ class KioskApp(App):  # type: ignore[misc]
         self.idle.poke()
 
 
-def run(services: Any, *, fullscreen: bool = False, **app_kwargs: Any) -> None:
+def run(services: ScreenServices, *, fullscreen: bool = False, **app_kwargs: Any) -> None:
     """Run the kiosk app until it is closed; ``fullscreen`` for kiosk hardware."""
     KioskApp(services, fullscreen=fullscreen, **app_kwargs).run()

@@ -30,8 +30,8 @@ from kivy.properties import ObjectProperty
 from PIL import Image
 
 from kiosk.services.qr_reader import qr_texts
-from shared import YizhanError
-from shared.receipt import QR_PREFIX, ReceiptError, read_receipt
+from shared import ReceiptError, YizhanError
+from shared.receipt import QR_PREFIX, read_receipt
 
 __all__ = [
     "Found",

@@ -103,7 +103,8 @@ def parse_printer(setting: str | None) -> PrinterFactory | None:
     from escpos import printer
 
     if kind == "dummy" and not rest:
-        return printer.Dummy
+        dummy: PrinterFactory = printer.Dummy  # escpos has no type hints: its classes are Any
+        return dummy
     if kind == "usb":
         parts = rest.split(":")
         if len(parts) != 2:

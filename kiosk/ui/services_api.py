@@ -1,7 +1,9 @@
 """What the touchscreen needs from the kiosk services: the one seam between UI and core.
 
-Screens hold a :class:`KioskServices` and never touch the store, the crypto or the network.
-The real implementation lives in ``kiosk/services``; UI tests pass an in-memory fake.
+Screens hold a :class:`ScreenServices` and never touch the store, the crypto or the network.
+The real implementation is the kiosk root, ``kiosk.root.KioskServices`` (checked against
+this Protocol by mypy at ``kiosk.cli.run`` and by tests/kiosk/test_kiosk_screen_services.py);
+UI tests pass an in-memory fake.
 
 Every method may be slow (SQLite, sealing, HTTP), so the UI calls them only through
 :class:`kiosk.ui.worker.ServiceRunner`, which runs them on a worker thread and hands the
@@ -10,94 +12,43 @@ result back on the Kivy thread. Implementations therefore must not touch Kivy ob
 Errors: a method raises ``ValueError`` (or a subclass carrying per-field messages) for
 input the worker can correct, anything else for faults the staff must see.
 
-The dict shapes follow ``shared/design/INTERFACES.md`` (receipt, status); the rest are
-defined here as :class:`~typing.TypedDict` so both sides can check them.
+The dict shapes are the services' own (``kiosk.services.shapes``, after
+``shared/design/INTERFACES.md``), re-exported here; ``SyncOutcome`` is the part of the sync
+summary (``kiosk.sync.SyncSummary.to_wire()``) the staff screen reads.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from typing import Any, NotRequired, Protocol, TypedDict, runtime_checkable
+from typing import Any, Protocol, TypedDict, runtime_checkable
+
+from kiosk.services.shapes import (
+    OutboxCounts,
+    Quarantined,
+    QueueEntry,
+    ReceiptWire,
+    Status,
+    SyncProgress,
+    Ticket,
+)
 
 __all__ = [
-    "KioskServices",
     "OutboxCounts",
     "Quarantined",
     "QueueEntry",
-    "Receipt",
+    "ReceiptWire",
+    "ScreenServices",
     "StationSettings",
     "Status",
+    "SyncOutcome",
     "SyncProgress",
-    "SyncSummary",
     "Ticket",
 ]
 
 
-class Receipt(TypedDict):
-    """What ``submit_*`` returns once the sealed record is committed locally."""
-
-    receipt_code: str
-    pin: str
-    record_id: str
-    filed_at: str  # ISO 8601, UTC
-    qr_payload: str  # the exact string the receipt QR encodes
-
-
-class Status(TypedDict):
-    """Last known status of a receipt (as of the last sync)."""
-
-    receipt_code: str
-    status: str  # provisional | received | in_mediation | ... (INTERFACES.md)
-    as_of: str
-    next_step: str
-
-
-class Ticket(TypedDict):
-    """A queue number handed to a worker."""
-
-    number: str  # as printed and called, e.g. "A012"
-    ahead: int  # people waiting before this one
-    issued_at: str
-    linked_receipt: NotRequired[str | None]
-
-
-class QueueEntry(TypedDict):
-    """A waiting-queue line for staff (no personal data before the station key is unlocked)."""
-
-    number: str
-    state: str  # waiting | called | served | no_show
-    issued_at: str
-
-
-class OutboxCounts(TypedDict):
-    """Outbox figures for the staff screen."""
-
-    pending: int
-    sent: int
-    acknowledged: int
-    quarantined: int
-    last_sync: str | None
-    last_error: str | None
-    unverified: NotRequired[bool]  # the county's last answer failed verification
-
-
-class SyncProgress(TypedDict):
-    """One progress report during ``sync_now``."""
-
-    phase: str  # push | pull | done
-    done: int
-    total: int
-
-
-class Quarantined(TypedDict):
-    """A record the server refused, for the staff outbox page."""
-
-    record_id: str
-    reason: str
-
-
-class SyncSummary(TypedDict):
-    """What ``sync_now`` returns."""
+class SyncOutcome(TypedDict):
+    """What the staff screen reads of ``sync_now``'s summary (``kiosk.sync.SummaryWire``,
+    which carries more)."""
 
     pushed: int
     acknowledged: int
@@ -107,7 +58,7 @@ class SyncSummary(TypedDict):
 
 
 class StationSettings(Protocol):
-    """The station settings the screens read and switch (``KioskServices.config``)."""
+    """The station settings the screens read and switch (``ScreenServices.config``)."""
 
     def voice_prompts(self) -> bool:
         """True when the screen's questions are read aloud (语音提示; off by default)."""
@@ -119,20 +70,23 @@ class StationSettings(Protocol):
 
 
 @runtime_checkable
-class KioskServices(Protocol):
+class ScreenServices(Protocol):
     """The kiosk core as the screens see it. All methods are called off the UI thread
     (``config``'s too)."""
 
-    config: StationSettings
+    @property
+    def config(self) -> StationSettings:
+        """The station settings (read-only here, so any richer settings object fits)."""
+        ...
 
-    def submit_complaint(self, record: Mapping[str, Any]) -> Receipt:
+    def submit_complaint(self, record: Mapping[str, Any]) -> ReceiptWire:
         """Validate, seal and commit a complaint; return its receipt.
 
         Raises ``shared.RecordInvalid`` (``.errors``: FieldError per field, dotted paths)
         when the worker must correct something."""
         ...
 
-    def submit_jobseeker(self, record: Mapping[str, Any]) -> Receipt:
+    def submit_jobseeker(self, record: Mapping[str, Any]) -> ReceiptWire:
         """Validate, seal and commit a job-seeker registration; return its receipt."""
         ...
 
@@ -172,7 +126,7 @@ class KioskServices(Protocol):
         """Outbox figures and the last sync result."""
         ...
 
-    def sync_now(self, progress_cb: Callable[[SyncProgress], None]) -> SyncSummary:
+    def sync_now(self, progress_cb: Callable[[SyncProgress], None]) -> SyncOutcome:
         """Push and pull now. ``progress_cb`` is called on the worker thread."""
         ...
 

@@ -11,7 +11,7 @@ written). Every function returns text in ``translator.lang`` (or ``lang``).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -75,7 +75,7 @@ def details_text(details: Mapping[str, Any] | None) -> str:
     return "\n".join(lines)
 
 
-def outbox_text(counts: Mapping[str, Any], quarantined: list[Mapping[str, Any]]) -> str:
+def outbox_text(counts: Mapping[str, Any], quarantined: Sequence[Mapping[str, Any]]) -> str:
     """Counts, last sync (Beijing time) and its error, then one line per quarantined record."""
     if not counts:
         return ""

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from kiosk.errors import ConfigInvalid
-from kiosk.services import KioskServices
+from kiosk.root import KioskServices
 from kiosk.services.config import SECTIONS, default_checklists
 from shared.records import MATTER_TYPES
 

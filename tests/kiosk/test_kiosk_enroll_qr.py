@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from kiosk.services import KioskServices
+from kiosk.root import KioskServices
 from kiosk.services.qr_reader import token_from_picture
 from shared import EnrollmentTokenError, qr_png
 from tests.kiosk.kiosk_kit import KIOSK, PASSPHRASE

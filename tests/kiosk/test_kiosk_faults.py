@@ -14,7 +14,8 @@ import pytest
 from kiosk_kit import KIOSK, PASSPHRASE, Folder, complaint
 
 from kiosk.errors import StoreError
-from kiosk.services import KioskServices, init_kiosk
+from kiosk.root import KioskServices
+from kiosk.services import init_kiosk
 from shared.clock import ManualClock
 
 

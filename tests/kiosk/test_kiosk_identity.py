@@ -1,4 +1,4 @@
-"""init, device identity, the wrapped station key, enrollment and drafts in memory."""
+"""init, device identity, the wrapped station key and enrollment."""
 
 from __future__ import annotations
 
@@ -11,8 +11,8 @@ import pytest
 from kiosk_kit import PASSPHRASE, complaint
 
 from kiosk.errors import AlreadyInitialised, ConfigInvalid, NotInitialised, WrongPassphrase
-from kiosk.services import KioskServices, init_kiosk
-from kiosk.services.drafts import Drafts
+from kiosk.root import KioskServices
+from kiosk.services import init_kiosk
 from kiosk.services.identity import unlock_station_key
 from shared.clock import ManualClock
 from shared.keys import device_id_of, ed25519_private_from_pem, kid_of
@@ -80,17 +80,3 @@ def test_enroll_with_stores_keys_and_url(tmp_path: Path, manual_clock: ManualClo
         assert svc.server_url() == "https://county.example"
         assert svc.submit_complaint(complaint(1))["receipt_code"]
 
-
-def test_drafts_live_in_memory_and_are_wiped(manual_clock: ManualClock) -> None:
-    drafts = Drafts(manual_clock, idle_seconds=90)
-    fields = {"name": "欧阳晓明"}
-    drafts.put("s1", fields)
-    drafts.put("s2", {"phone": "13900000001"})
-    assert drafts.get("s1") == fields
-    drafts.cancel("s1")
-    assert drafts.get("s1") is None
-    manual_clock.advance(89)
-    assert drafts.get("s2") is not None  # touched 89 s ago: kept
-    manual_clock.advance(1)
-    assert drafts.get("s2") is None
-    assert len(drafts) == 0

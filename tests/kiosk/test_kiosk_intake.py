@@ -11,7 +11,8 @@ from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 from kiosk_kit import PASSPHRASE, Folder, complaint, county_public, jobseeker, person
 
 from kiosk.errors import IntakeInvalid, NotEnrolled
-from kiosk.services import KioskServices, init_kiosk
+from kiosk.root import KioskServices
+from kiosk.services import init_kiosk
 from shared.clock import ManualClock
 from shared.envelope import Envelope, open_
 from shared.intake import IntakePayload

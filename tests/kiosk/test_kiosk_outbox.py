@@ -9,7 +9,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from kiosk_kit import Folder, complaint
 
 from kiosk.errors import AckMismatch
-from kiosk.services import KioskServices
+from kiosk.root import KioskServices
 from shared.ack import Ack, sign_ack, verify_ack
 from shared.envelope import Envelope, verify_run
 

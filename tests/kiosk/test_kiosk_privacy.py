@@ -11,7 +11,8 @@ from typing import Any
 
 from kiosk_kit import KIOSK, PASSPHRASE, complaint, jobseeker, person, write_json
 
-from kiosk.services import KioskServices, init_kiosk
+from kiosk.root import KioskServices
+from kiosk.services import init_kiosk
 from shared.clock import ManualClock
 
 ENCODINGS = ("utf-8", "gb18030", "utf-16-le", "utf-16-be")

@@ -6,7 +6,7 @@ import pytest
 from kiosk_kit import PASSPHRASE, Folder, complaint, person
 
 from kiosk.errors import StationLocked, TicketError, WrongPassphrase
-from kiosk.services import KioskServices
+from kiosk.root import KioskServices
 from shared.clock import ManualClock
 
 

@@ -14,7 +14,8 @@ import pytest
 from kiosk_kit import KIOSK, PASSPHRASE, Folder, complaint, write_json
 
 from kiosk.errors import WeakPassphrase, WrongPassphrase
-from kiosk.services import KioskServices, init_kiosk
+from kiosk.root import KioskServices
+from kiosk.services import init_kiosk
 from kiosk.services.status import WRONG_PIN_LIMIT, WRONG_PIN_WINDOW_S
 from shared import receipt
 from shared.clock import ManualClock

@@ -8,7 +8,7 @@ import pytest
 from kiosk_kit import complaint
 
 from kiosk.errors import CodeInvalid, ConfigInvalid
-from kiosk.services import KioskServices
+from kiosk.root import KioskServices
 from shared.receipt import format_code, new_code
 
 

@@ -17,9 +17,9 @@ from pathlib import Path
 import pytest
 
 import kiosk.sync.client
-from kiosk.services.facade import KioskServices
-from kiosk.sync.enroll import sync_once
+from kiosk.root import KioskServices
 from kiosk.sync.errors import TransientError
+from kiosk.sync.once import sync_once
 from shared.clock import ManualClock
 from tests.kiosk.kiosk_kit import complaint
 from tests.sync.conftest import kiosk_cli

@@ -21,10 +21,9 @@ from pathlib import Path
 
 import pytest
 
-from kiosk.services import KioskServices
+from kiosk.root import KioskServices, ServicesPort
 from kiosk.sync.client import BatchSizer, SyncClient
 from kiosk.sync.errors import TransientError
-from kiosk.sync.port import ServicesPort
 from shared.clock import SystemClock
 from tests.kiosk.kiosk_kit import complaint
 from tests.sync.conftest import KIOSK, PASSPHRASE, kiosk_cli

@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 
 from kiosk.errors import IntakeInvalid
-from kiosk.services.facade import KioskServices
-from kiosk.sync.enroll import sync_once
+from kiosk.root import KioskServices
+from kiosk.sync.once import sync_once
 from shared.clock import ManualClock
 from tests.kiosk.kiosk_kit import _WEIGHTS, complaint, jobseeker
 from tests.sync.conftest import kiosk_cli

@@ -19,8 +19,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-import kiosk.sync.enroll
-from kiosk.services.facade import KioskServices
+import kiosk.sync.once
+from kiosk.root import KioskServices
 from kiosk.sync.client import SyncSummary
 from kiosk.sync.errors import TransientError
 from kiosk.sync.lock import sync_lock
@@ -62,7 +62,7 @@ def two_syncs(data: Path) -> tuple[SyncSummary, SyncSummary, list[str]]:
     def sync_a() -> None:
         try:
             with KioskServices.open(data) as services:
-                result["a"] = kiosk.sync.enroll.sync_once(services, Gate(a_in_push, b_moved))
+                result["a"] = kiosk.sync.once.sync_once(services, Gate(a_in_push, b_moved))
         except BaseException as exc:  # reported by the main thread
             result["a"] = exc
 
@@ -77,7 +77,7 @@ def two_syncs(data: Path) -> tuple[SyncSummary, SyncSummary, list[str]]:
             b_moved.set()
 
     with KioskServices.open(data) as services:
-        summary_b = kiosk.sync.enroll.sync_once(services, Gate(None, None, b_moved.set),
+        summary_b = kiosk.sync.once.sync_once(services, Gate(None, None, b_moved.set),
                                                 progress=progress)
     thread.join(60)
     summary_a = result["a"]
@@ -112,7 +112,7 @@ def test_control_without_the_lock_the_records_cross_twice(kiosk_with_records: Pa
     def no_lock(*_args: object, **_kwargs: object) -> Iterator[None]:
         yield
 
-    monkeypatch.setattr(kiosk.sync.enroll, "sync_lock", no_lock)
+    monkeypatch.setattr(kiosk.sync.once, "sync_lock", no_lock)
     summary_a, summary_b, phases = two_syncs(kiosk_with_records)
     assert "waiting" not in phases
     assert summary_a.pushed + summary_b.pushed == 2 * RECORDS  # what the lock prevents

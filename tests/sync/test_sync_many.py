@@ -14,8 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from kiosk.services import KioskServices, init_kiosk
-from kiosk.sync.enroll import sync_once
+from kiosk.root import KioskServices
+from kiosk.services import init_kiosk
+from kiosk.sync.once import sync_once
 from shared.clock import SystemClock
 from sync_server.config.settings import Settings
 from sync_server.services.staff import StaffDesk

@@ -16,10 +16,10 @@ import httpx
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from kiosk.services import KioskServices, init_kiosk
+from kiosk.root import KioskServices, ServicesPort
+from kiosk.services import init_kiosk
 from kiosk.sync.client import BatchSizer, SyncClient
 from kiosk.sync.errors import PermanentError, TransientError
-from kiosk.sync.port import ServicesPort
 from shared.ack import sign_ack
 from shared.clock import ManualClock, format_utc
 from shared.envelope import Envelope

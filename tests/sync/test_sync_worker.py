@@ -12,11 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from kiosk.services.facade import KioskServices
-from kiosk.sync.background import background_worker
+from kiosk.root import KioskServices, background_worker
 from kiosk.sync.client import BatchSizer, SyncSummary
-from kiosk.sync.enroll import sync_once
 from kiosk.sync.errors import PermanentError, TransientError
+from kiosk.sync.once import sync_once
 from kiosk.sync.worker import SyncWorker, WorkerEvent
 from shared.clock import ManualClock
 from tests.kiosk.kiosk_kit import complaint

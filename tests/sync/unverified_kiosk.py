@@ -22,8 +22,8 @@ from typing import Any
 import kiosk.sync.bundles as kiosk_bundles
 import kiosk.sync.client as client
 from kiosk.cli import main
+from kiosk.root import ServicesPort
 from kiosk.services.outbox import Outbox
-from kiosk.sync.port import ServicesPort
 from shared.ack import Ack
 from shared.bundle import ACK_BUDGET, AckBundle, _load
 from shared.feed import Page, Trust

@@ -1,6 +1,6 @@
 """What every kiosk screen shares: access to the services, navigation and wiping.
 
-A screen gets its :class:`~kiosk.ui.services_api.KioskServices` and the
+A screen gets its :class:`~kiosk.ui.services_api.ScreenServices` and the
 :class:`~kiosk.ui.worker.ServiceRunner` from the app when it is created. It calls services only
 through ``self.runner.call(...)``, never directly, so nothing slow runs on the Kivy thread.
 

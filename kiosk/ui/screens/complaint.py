@@ -65,7 +65,7 @@ class ComplaintScreen(WizardScreen):
         return self.services.submit_complaint  # type: ignore[no-any-return]
 
     def receipt_matter(self) -> str:
-        return self.matter_type
+        return str(self.matter_type)
 
     # -- steps -----------------------------------------------------------------------------
 

@@ -20,7 +20,7 @@ from kiosk.ui.i18n import service_lang, translator
 from kiosk.ui.printing import print_receipt
 from kiosk.ui.qr import qr_png, qr_texture
 from kiosk.ui.screens.base import KioskScreen
-from kiosk.ui.services_api import Receipt
+from kiosk.ui.services_api import ReceiptWire
 from kiosk.ui.voice import spell_code, voice_prompts
 
 __all__ = ["ReceiptScreen"]
@@ -46,7 +46,7 @@ class ReceiptScreen(KioskScreen):
         translator.bind(lang=self._on_lang)
         self.bind(checklist=self._render_checklist)
 
-    def show(self, receipt: Receipt, matter_type: str = "", kind: str = "complaint") -> None:
+    def show(self, receipt: ReceiptWire, matter_type: str = "", kind: str = "complaint") -> None:
         """Display ``receipt``; with ``matter_type`` also its document checklist."""
         self.kind = kind
         self.receipt = receipt

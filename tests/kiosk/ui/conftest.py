@@ -7,7 +7,7 @@ session fixtures open it and build one app in it, which every test borrows (the 
 live in ``tests.kiosk.ui.ui_kit``).
 
 Fixtures:
-* ``fake_services`` — :class:`FakeServices`, an in-memory ``KioskServices`` that records calls.
+* ``fake_services`` — :class:`FakeServices`, an in-memory ``ScreenServices`` that records calls.
 * ``manual_time`` — :class:`ManualTime`, the idle timer's time source; ``advance(seconds)``.
 * ``kiosk_app`` — the session's started :class:`~kiosk.ui.app.KioskApp` (``shared_app``),
   wiped and over this test's services (:func:`use_app`); ``release_app`` after the test.
@@ -121,7 +121,8 @@ def ui(kiosk_app: Any, tmp_path: Path) -> UiDriver:
 def kiosk_services(tmp_path: Path) -> Iterator[Any]:
     """The real ``KioskServices`` over a fresh data folder for station ``REAL_STATION`` with
     staff passphrase ``REAL_STAFF_PIN``, not yet enrolled (the staff screen enrolls it)."""
-    from kiosk.services import KioskServices, init_kiosk
+    from kiosk.root import KioskServices
+    from kiosk.services import init_kiosk
     from shared.clock import SystemClock
 
     init_kiosk(tmp_path / "kiosk", REAL_STATION, REAL_STAFF_PIN.encode(), SystemClock())

@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from kiosk.services import KioskServices
+from kiosk.root import KioskServices
 from tests.kiosk.ui.ime_kit import SAN, draw, engines_ready, pick, type_chinese
 from tests.kiosk.ui.ui_kit import REAL_STAFF_PIN, REAL_STATION
 from tests.sync_server.server_kit import ServerProcess, server_cli

@@ -23,7 +23,7 @@ import pytest
 import zxingcpp
 from PIL import Image
 
-from kiosk.services import KioskServices
+from kiosk.root import KioskServices
 from kiosk.ui.display import local_time
 from shared.clock import parse_utc
 from shared.receipt import parse_code, verify_receipt

@@ -15,7 +15,8 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 from PIL import Image
 
-from kiosk.services import KioskServices, init_kiosk
+from kiosk.root import KioskServices
+from kiosk.services import init_kiosk
 from shared.clock import SystemClock
 from shared.keys import Recipient, b64u, raw_public
 from shared.receipt import format_code, parse_code, verify_receipt
@@ -83,7 +84,7 @@ def test_complaint_on_real_services_gives_a_verifiable_receipt(real_ui, real_ser
 
 
 def test_a_revoked_kiosk_home_says_out_of_service_and_refuses_intake(real_ui, real_services):
-    from kiosk.sync.port import ServicesPort
+    from kiosk.root import ServicesPort
 
     ui = real_ui
     home = ui.screen("home")

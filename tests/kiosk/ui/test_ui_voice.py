@@ -93,7 +93,8 @@ def test_voice_switch_is_off_by_default_and_persists_as_station_setting(
 
 def test_setting_survives_reopening_the_kiosk_data(tmp_path):
     from kiosk.errors import ConfigInvalid
-    from kiosk.services import KioskServices, init_kiosk
+    from kiosk.root import KioskServices
+    from kiosk.services import init_kiosk
     from shared.clock import SystemClock
 
     init_kiosk(tmp_path / "k", REAL_STATION, REAL_STAFF_PIN.encode(), SystemClock())

@@ -4,7 +4,7 @@ A module of its own (not ``conftest``): test modules import these by their full 
 ``tests.kiosk.ui.ui_kit``, because a bare ``from conftest import ...`` picks whichever of the
 repository's conftest files was imported first when the whole suite runs.
 
-* :class:`FakeServices` — an in-memory ``KioskServices`` that records calls.
+* :class:`FakeServices` — an in-memory ``ScreenServices`` that records calls.
 * :class:`ManualTime` — the idle timer's time source; ``advance(seconds)``.
 * :class:`UiDriver` — ``find``, ``tap``, ``type``, ``pump``, ``pump_until``, ``screenshot``.
 * :func:`start_app` / :func:`stop_app` — build and tear down a KioskApp (once a session).
@@ -46,7 +46,7 @@ class ManualTime:
 
 
 class FakeSettings:
-    """In-memory station settings (``KioskServices.config``): voice prompts off at first."""
+    """In-memory station settings (``ScreenServices.config``): voice prompts off at first."""
 
     def __init__(self) -> None:
         self.voice = False
@@ -59,7 +59,7 @@ class FakeSettings:
 
 
 class FakeServices:
-    """In-memory ``KioskServices`` for UI tests. Records every call with its thread."""
+    """In-memory ``ScreenServices`` for UI tests. Records every call with its thread."""
 
     def __init__(self) -> None:
         self.config = FakeSettings()

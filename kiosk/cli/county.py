@@ -1,8 +1,8 @@
-"""``yizhan-kiosk`` commands that talk to the county: enroll, sync, USB bundles, and run.
+"""``yizhan-kiosk`` commands that talk to the county: enroll, sync and USB bundles.
 
 Registered into the main parser by ``kiosk.cli.build_parser``. Exit status as in
-``kiosk.cli``, plus 4: the county could not be reached or answered like a captive portal
-(try again later; nothing was lost).
+:mod:`kiosk.cli.common`; 4 (``EXIT_UNREACHABLE``): the county could not be reached or
+answered like a captive portal (try again later; nothing was lost).
 """
 
 from __future__ import annotations
@@ -11,22 +11,25 @@ import argparse
 import random
 import sys
 import time
+from dataclasses import fields
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from kiosk.sync.client import BatchSizer, SyncSummary
-from kiosk.sync.enroll import sync_once
+from PIL import UnidentifiedImageError
+
+from kiosk.cli.common import EXIT_UNREACHABLE, UsageError, open_kiosk, show
+from kiosk.services.qr_reader import DecoderMissing, token_from_picture
+from kiosk.sync.client import BatchSizer, SummaryWire, SyncSummary
 from kiosk.sync.errors import TransientError
+from kiosk.sync.once import sync_once
 from kiosk.sync.schedule import Backoff
 from shared._errors import EnrollmentTokenError
 from shared.clock import format_utc
 from shared.enrollment import EnrollmentToken
 
-EXIT_UNREACHABLE = 4
 
-
-def _summary_line(s: dict[str, Any]) -> str:
+def _summary_line(s: SummaryWire) -> str:
     return (f"pushed {s['pushed']}: accepted {s['accepted']}, duplicates {s['duplicates']}, "
             f"quarantined {s['quarantined']}, conflicts {s['conflicts']}; acknowledged "
             f"{s['acknowledged']}; pulled {s['pulled']}; {s['requests']} requests, "
@@ -38,8 +41,6 @@ def _summary_line(s: dict[str, Any]) -> str:
 
 
 def cmd_enroll(args: argparse.Namespace) -> int:
-    from kiosk.cli import UsageError, _open, _out
-
     server, token, issued = args.server, args.token, None
     if args.token_qr:
         issued = _token_from_qr(args.token_qr)
@@ -47,22 +48,17 @@ def cmd_enroll(args: argparse.Namespace) -> int:
     if not server:
         raise UsageError(f"--server is needed: the QR in {args.token_qr} holds no server "
                          "address")
-    with _open(args) as services:
+    with open_kiosk(args) as services:
         if issued is not None:
             _warn_about(issued, services.station, services.clock.now())
         result = services.enroll(server, token)
-    _out(args, result, f"enrolled {result['device_id']} (station {result['station']}) "
+    show(args, result, f"enrolled {result['device_id']} (station {result['station']}) "
                        f"with {result['county']} at {server}")
     return 0
 
 
 def _token_from_qr(path: str) -> EnrollmentToken:
     """The token in the QR picture at ``path``; UsageError naming the file and what is wrong."""
-    from PIL import UnidentifiedImageError
-
-    from kiosk.cli import UsageError
-    from kiosk.services.qr_reader import DecoderMissing, token_from_picture
-
     try:
         return token_from_picture(Path(path))
     except DecoderMissing as exc:
@@ -84,7 +80,8 @@ def _warn_about(issued: EnrollmentToken, station: str, now: datetime) -> None:
 
 
 def _add(total: SyncSummary, part: SyncSummary) -> None:
-    for key, value in part.to_wire().items():
+    for f in fields(SyncSummary):
+        key, value = f.name, getattr(part, f.name)
         if key == "gaps":
             total.gaps = list(value)
         elif key in ("resent_from", "lost_after_restore"):
@@ -97,12 +94,10 @@ def _add(total: SyncSummary, part: SyncSummary) -> None:
 
 
 def cmd_sync(args: argparse.Namespace) -> int:
-    from kiosk.cli import _open, _out
-
     total = SyncSummary()
     backoff = Backoff(random.SystemRandom(), base_s=args.backoff_base, cap_s=60.0)
     attempts = 0
-    with _open(args) as services:
+    with open_kiosk(args) as services:
         sizer = BatchSizer(initial=min(64, args.max_batch), maximum=args.max_batch)
         while True:
             attempts += 1
@@ -122,51 +117,32 @@ def cmd_sync(args: argparse.Namespace) -> int:
                     print(f"yizhan-kiosk: sync failed after {attempts} attempts: {exc}\n"
                           "nothing was lost; records stay in the outbox until the county "
                           "acknowledges them", file=sys.stderr)
-                    _out(args, total.to_wire(), _summary_line(total.to_wire()))
+                    show(args, total.to_wire(), _summary_line(total.to_wire()))
                     return EXIT_UNREACHABLE
                 time.sleep(backoff.next_delay(exc.retry_after))  # backoff, not synchronisation
-    _out(args, total.to_wire(), _summary_line(total.to_wire()))
+    show(args, total.to_wire(), _summary_line(total.to_wire()))
     return 0
 
 
 def cmd_export_bundle(args: argparse.Namespace) -> int:
-    from kiosk.cli import _open, _out
-
-    with _open(args) as services:
+    with open_kiosk(args) as services:
         result = services.export_bundle(args.file, force=args.force)
-    _out(args, result, f"wrote {result['records']} records ({result['bytes']} bytes) to "
+    show(args, result, f"wrote {result['records']} records ({result['bytes']} bytes) to "
                        f"{result['path']}; carry it to the county and bring back the ack file")
     return 0
 
 
 def cmd_import_ack(args: argparse.Namespace) -> int:
-    from kiosk.cli import _open, _out
-
-    with _open(args) as services:
+    with open_kiosk(args) as services:
         result = services.import_ack(args.file)
-    _out(args, result, f"{result['acknowledged']} records acknowledged by the county, "
+    show(args, result, f"{result['acknowledged']} records acknowledged by the county, "
                        f"{result['changes']} changes applied")
     return 0
 
 
-def cmd_run(args: argparse.Namespace) -> int:
-    from kiosk.cli import _data_dir, _open
-    from kiosk.sync.background import background_worker
-    from kiosk.ui.app import run  # Kivy is imported only for the touchscreen
-
-    with _open(args) as services:
-        worker = background_worker(_data_dir(args))
-        worker.start()  # nightly and opportunistic sync; the UI thread never waits on it
-        try:
-            run(services, fullscreen=args.fullscreen)
-        finally:
-            worker.stop()
-    return 0
-
-
-def add_commands(sub: Any, common: argparse.ArgumentParser, out: argparse.ArgumentParser,
-                 staff: argparse.ArgumentParser) -> None:
-    """Register enroll, sync, export-bundle, import-ack and run on ``sub``."""
+def register(sub: Any, common: argparse.ArgumentParser,
+             out: argparse.ArgumentParser) -> None:
+    """Register enroll, sync, export-bundle and import-ack on ``sub``."""
     p = sub.add_parser("enroll", parents=[common, out],
                        help="register this kiosk with the county server (one-time token)",
                        description="Register the device key with the county server using a "
@@ -216,9 +192,3 @@ def add_commands(sub: Any, common: argparse.ArgumentParser, out: argparse.Argume
                                    "bundle written by 'yizhan-server import-bundle'.")
     p.add_argument("file", metavar="FILE")
     p.set_defaults(func=cmd_import_ack)
-
-    p = sub.add_parser("run", parents=[common],
-                       help="start the touchscreen app",
-                       description="Start the touchscreen kiosk app.")
-    p.add_argument("--fullscreen", action="store_true", help="fill the screen (kiosk hardware)")
-    p.set_defaults(func=cmd_run)

@@ -12,9 +12,9 @@ from pathlib import Path
 
 import httpx
 
-from kiosk.services.facade import KioskServices
+from kiosk.root.facade import KioskServices
 from kiosk.sync.client import SyncSummary
-from kiosk.sync.enroll import sync_once
+from kiosk.sync.once import sync_once
 from kiosk.sync.schedule import NightlyWindow
 from kiosk.sync.worker import SyncWorker, WorkerEvent
 from shared.clock import Clock, SystemClock

@@ -1,10 +1,12 @@
-"""``KioskServices``: the one object the touchscreen (and the CLI) call.
+"""``KioskServices``: the kiosk root, the one object the touchscreen and the CLI call.
 
-It opens the data folder and wires the services over one store and one clock. Its methods
-follow ``kiosk.ui.services_api.KioskServices`` (the screens' Protocol); the parts the sync
-client needs are reachable as attributes: ``outbox`` (Outbox), ``status`` (StatusCache),
-``config`` (StationConfig), plus ``server_key()``, ``device_signing_key()`` and
-``enroll_with()``. Every method may do SQLite and crypto: call it off the UI thread.
+It opens the data folder, wires the services (``kiosk.services``) over one store and one
+clock, and hands them to sync (``kiosk.sync``) through sync's own Protocols: it is a
+``kiosk.sync.port.KioskPort`` and ``sync_port()`` is the ``RecordsPort``
+(``kiosk.root.syncport.ServicesPort``). Neither layer imports this module back. Its methods
+satisfy ``kiosk.ui.services_api.ScreenServices`` (the screens' Protocol; checked by mypy at
+``kiosk.cli.run`` and by tests/kiosk/test_kiosk_screen_services.py). Every method may do
+SQLite and crypto: call it off the UI thread.
 """
 
 from __future__ import annotations
@@ -17,17 +19,27 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 
 from kiosk.errors import NotInitialised, StationLocked, WrongPassphrase
+from kiosk.root.syncport import ServicesPort
 from kiosk.services import identity as ident
 from kiosk.services.config import StationConfig
-from kiosk.services.drafts import Drafts
 from kiosk.services.intake import Intake
 from kiosk.services.outbox import Outbox
 from kiosk.services.queue import Queue
+from kiosk.services.shapes import (
+    OutboxCounts,
+    Quarantined,
+    QueueEntry,
+    ReceiptWire,
+    Status,
+    SyncProgress,
+    Ticket,
+)
 from kiosk.services.status import StatusCache
 from kiosk.store import Store
 from kiosk.sync import bundles
+from kiosk.sync.client import SummaryWire
 from kiosk.sync.enroll import enroll as enroll_online
-from kiosk.sync.enroll import sync_once
+from kiosk.sync.once import sync_once
 from shared.clock import Clock, SystemClock
 from shared.feed import Trust
 
@@ -47,7 +59,6 @@ class KioskServices:
         self.outbox = Outbox(store, clock, self.identity.device_id)
         self.status = StatusCache(store, clock)
         self.tickets = Queue(store, clock, self.config, self.identity.station_recipient)
-        self.drafts = Drafts(clock)
         self._station_key: X25519PrivateKey | None = None
 
     @classmethod
@@ -69,7 +80,6 @@ class KioskServices:
 
     def close(self) -> None:
         self.lock_station()
-        self.drafts.wipe_all()
         self.store.close()
 
     def __enter__(self) -> KioskServices:
@@ -104,6 +114,10 @@ class KioskServices:
         """Store keys reached through verified key statements (``shared.feed.advance``)."""
         ident.set_trust(self.store, trust)
 
+    def sync_port(self) -> ServicesPort:
+        """These services as the sync client's port (``kiosk.sync.port.RecordsPort``)."""
+        return ServicesPort(self)
+
     def server_url(self) -> str | None:
         value = self.store.get_setting("server_url")
         return None if value is None else str(value)
@@ -126,7 +140,7 @@ class KioskServices:
     # -- intake and lookup ------------------------------------------------------------------
 
     def submit_complaint(self, record: Mapping[str, Any],
-                         ticket: str | None = None) -> dict[str, str]:
+                         ticket: str | None = None) -> ReceiptWire:
         """Validate, seal and commit a complaint; returns the receipt (INTERFACES.md shape).
 
         Raises IntakeInvalid (a ValueError; ``.errors`` per field), NotEnrolled, StoreError.
@@ -134,11 +148,11 @@ class KioskServices:
         return self.intake.submit("complaint", dict(record), ticket).to_wire()
 
     def submit_jobseeker(self, record: Mapping[str, Any],
-                         ticket: str | None = None) -> dict[str, str]:
+                         ticket: str | None = None) -> ReceiptWire:
         """As ``submit_complaint``, for a job-seeker registration."""
         return self.intake.submit("jobseeker", dict(record), ticket).to_wire()
 
-    def lookup_status(self, code: str, pin: str, lang: str = "zh") -> dict[str, str] | None:
+    def lookup_status(self, code: str, pin: str, lang: str = "zh") -> Status | None:
         """Last known status, or None when code and PIN match no receipt. Raises CodeInvalid
         for a malformed code."""
         return self.status.lookup(code, pin, lang)
@@ -154,15 +168,15 @@ class KioskServices:
     # -- queue ------------------------------------------------------------------------------
 
     def take_ticket(self, linked_receipt: str | None = None,
-                    details: dict[str, Any] | None = None) -> dict[str, Any]:
+                    details: dict[str, Any] | None = None) -> Ticket:
         """Issue the next queue number (details sealed to the station key)."""
         return self.tickets.take(linked_receipt, details)
 
-    def queue(self) -> list[dict[str, Any]]:
+    def queue(self) -> list[QueueEntry]:
         """Today's queue, in number order (no personal data)."""
         return self.tickets.list()
 
-    def call_next(self) -> dict[str, Any] | None:
+    def call_next(self) -> QueueEntry | None:
         return self.tickets.call_next()
 
     def mark_ticket(self, number: str, state: str) -> None:
@@ -204,20 +218,23 @@ class KioskServices:
 
     # -- outbox, status updates, config (for the sync client) -------------------------------
 
-    def outbox_counts(self) -> dict[str, Any]:
+    def outbox_counts(self) -> OutboxCounts:
         """Counts by state plus ``last_sync``, ``last_error`` (set by the sync client) and
         ``unverified``: true while the last sync or ack import ended with an answer that
         failed verification (``answer_unverified``), until one succeeds."""
         last = self.store.get_setting(SYNC_KEY) or {}
-        return {**self.outbox.counts(), "last_sync": last.get("at"),
-                "last_error": last.get("error"), "unverified": bool(last.get("unverified"))}
+        counts = self.outbox.counts()
+        return {"pending": counts["pending"], "sent": counts["sent"],
+                "acknowledged": counts["acknowledged"], "quarantined": counts["quarantined"],
+                "last_sync": last.get("at"), "last_error": last.get("error"),
+                "unverified": bool(last.get("unverified"))}
 
     def record_sync(self, at: str, error: str | None, *, unverified: bool = False) -> None:
         """Remember when the last sync ran and how it ended (for ``outbox_counts``);
         ``unverified`` when the county's answer failed verification."""
         self.store.set_setting(SYNC_KEY, {"at": at, "error": error, "unverified": unverified})
 
-    def quarantined(self) -> list[dict[str, str]]:
+    def quarantined(self) -> list[Quarantined]:
         """Records the server refused, with the reason it gave (for the staff screen)."""
         return [{"record_id": i.record_id, "reason": i.reason or ""}
                 for i in self.outbox.quarantined()]
@@ -228,7 +245,7 @@ class KioskServices:
     def apply_config(self, config: dict[str, Any]) -> None:
         self.config.apply_config(config)
 
-    def sync_now(self, progress_cb: Callable[[dict[str, Any]], None]) -> dict[str, Any]:
+    def sync_now(self, progress_cb: Callable[[SyncProgress], None]) -> SummaryWire:
         """Push and pull with the county server now (call it off the UI thread).
 
         ``progress_cb`` gets ``{"phase": push|pull|done, "done", "total"}``. Returns the sync

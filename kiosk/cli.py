@@ -39,8 +39,10 @@ PASSPHRASE_ENV = "YIZHAN_STAFF_PASSPHRASE"  # noqa: S105  the name of a variable
 EXIT_INVALID, EXIT_USAGE, EXIT_KIOSK = 1, 2, 3
 
 
-class UsageError(Exception):
+class UsageError(KioskError):
     """The command line asks for something impossible (missing file, no passphrase)."""
+
+    code = "usage"
 
 
 def _out(args: argparse.Namespace, value: Any, human: str) -> None:
@@ -406,7 +408,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except TransientError as exc:
         print(f"yizhan-kiosk: {exc}", file=sys.stderr)
         return EXIT_UNREACHABLE
-    except (KioskError, YizhanError) as exc:
+    except YizhanError as exc:
         print(f"yizhan-kiosk: {exc}", file=sys.stderr)
         return EXIT_KIOSK
     except OSError as exc:

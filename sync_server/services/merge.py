@@ -28,7 +28,7 @@ from sync_server.domain.errors import DomainError, EventInvalid, IdentifierRefus
 from sync_server.domain.events import Event, filed_event
 from sync_server.domain.fold import CaseState, fold
 from sync_server.domain.nextstep import next_step
-from sync_server.errors import ActionRefused, NotFound
+from sync_server.errors import ActionRefused, NotFound, ServerError
 from sync_server.services.alerts import raise_alerts
 from sync_server.store import cases as q
 from sync_server.store import feed
@@ -42,8 +42,11 @@ EARLIEST_FILED = datetime(2000, 1, 1, tzinfo=UTC)
 MAX_FILED_AHEAD = timedelta(days=7)
 
 
-class MergeRefused(Exception):
+class MergeRefused(ServerError):
     """A record cannot become a case; ``reason`` is the quarantine reason."""
+
+    code = "merge_refused"
+    http_status = 422
 
     def __init__(self, reason: str) -> None:
         self.reason = reason

@@ -30,7 +30,7 @@ from kiosk.services.intake import DEFAULT_BATCH
 from kiosk.sync.errors import TransientError
 from shared._errors import FieldError, FileRefused, YizhanError
 from shared.clock import SystemClock
-from shared.receipt import qr_png
+from shared.qr import qr_png
 from shared.records import KINDS, MATTER_TYPES
 from shared.safefile import NewFile, is_png, write_new
 

@@ -16,6 +16,8 @@ docstring is the map (tests/test_error_tree.py checks that every class is on it)
     ├── FeedError                    a county answer (changes page, key statement, ack bundle)
     │                                fails verification (opaque; shared/feed.py)
     ├── KeyMaterialError             a key file or encoded key is malformed, or wrong passphrase
+    │   └── PassphraseRejected       the passphrase does not open a wrapped station key
+    │                                (shared/stationkey.py; the kiosk says WrongPassphrase)
     ├── WeakPassphrase               a new passphrase is too short or too easy to guess
     │                                (shared/passphrase.py; .zh and .en say why)
     ├── ChainError                   a device's chain has a gap, a fork or a replaced record
@@ -201,6 +203,13 @@ class KeyMaterialError(YizhanError):
     """A key file or encoded key is malformed, or its passphrase is wrong."""
 
     code = "key_material_invalid"
+
+
+class PassphraseRejected(KeyMaterialError):
+    """A passphrase does not open the key wrapped under it (the GCM tag fails)."""
+
+    code = "passphrase_rejected"
+    http_status = 422
 
 
 class FileRefused(YizhanError):

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import base64
-import binascii
 import functools
 import hashlib
 import time
@@ -15,6 +13,7 @@ from starlette.concurrency import run_in_threadpool
 from shared._errors import KeyMaterialError
 from shared.feed import sign_page
 from shared.keys import b64u, device_id_of, ed25519_public_from_b64, raw_public
+from shared.pushbody import decode_envelope
 from sync_server.api import models
 from sync_server.api.auth import authenticate, path_and_query
 from sync_server.api.body import decode, parse_json
@@ -107,7 +106,7 @@ async def push(request: Request) -> JSONResponse:
         raise problem("invalid_body", "acked_head: must be a whole number >= 0 (the highest "
                       "seq this device holds as acknowledged)")
     lost = _lost_ranges(data.get("lost", []))
-    raws = [_unb64(e) for e in envelopes]
+    raws = [decode_envelope(e) for e in envelopes]
     started = time.perf_counter()
     result = await run_in_threadpool(svc.ingestor.push, device.device_id, device.station, raws,
                                      acked_head, lost)
@@ -135,15 +134,6 @@ def _lost_ranges(value: object) -> list[tuple[int, int]]:
                           "\"to_seq\": b} with whole numbers 1 <= a <= b")
         out.append((a, b))
     return out
-
-
-def _unb64(text: str) -> bytes:
-    """Envelope bytes; text that is not base64url is kept as its own bytes (then quarantined
-    as a malformed envelope rather than refusing the whole batch)."""
-    try:
-        return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
-    except (binascii.Error, ValueError):
-        return text.encode("utf-8", "replace")
 
 
 @router.get("/changes", response_model=models.ChangesAnswer, responses=PROBLEMS,

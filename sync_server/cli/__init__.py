@@ -23,7 +23,7 @@ from shared.bundle import MAX_BUNDLE_FILE, looks_like_ack_bundle
 from shared.clock import SystemClock, parse_utc
 from shared.enrollment import EnrollmentToken, check_server_url, check_station, new_token
 from shared.passphrase import check_passphrase
-from shared.receipt import qr_png
+from shared.qr import qr_png
 from shared.safefile import NewFile, is_png, read_limited
 from sync_server.cli.progress import ProgressBar
 from sync_server.config import keystore

@@ -18,12 +18,11 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any
 
 from shared._errors import EnvelopeError
 from shared.bundle import peek_record_bundle, read_record_bundle, write_ack_bundle
-from shared.clock import format_utc
+from shared.clock import format_millis
 from shared.keys import ed25519_public_from_b64
 from sync_server.domain.fold import CaseState
 from sync_server.errors import BundleRefused
@@ -128,6 +127,6 @@ def station_changes(svc: Services, station: str) -> tuple[int, list[dict[str, An
         cursor = feed.last_id(conn)
         out = feed.every_station(conn, cursor)
         for case in cq.of_station(conn, station):
-            as_of = format_utc(datetime.fromtimestamp(case["updated_at_ms"] / 1000, UTC))
+            as_of = format_millis(case["updated_at_ms"])
             out.append(status_change(CaseState.from_wire(case["state"]), as_of))
     return cursor, out

@@ -4,12 +4,12 @@ case actions, export, and views of devices, quarantine and alerts."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from types import TracebackType
 from typing import Any
 
 from shared._errors import ReceiptError
-from shared.clock import Clock, SystemClock, format_utc
+from shared.clock import Clock, SystemClock, format_millis, format_utc, to_millis
 from shared.envelope import ChainPoint
 from shared.receipt import parse_code
 from sync_server.config.settings import Settings
@@ -30,7 +30,7 @@ __all__ = ["ROUTES", "STATUSES", "StaffDesk"]
 
 
 def _iso(ms: int | None) -> str | None:
-    return None if ms is None else format_utc(datetime.fromtimestamp(ms / 1000, UTC))
+    return None if ms is None else format_millis(ms)
 
 
 class StaffDesk:
@@ -52,7 +52,7 @@ class StaffDesk:
         self._svc.close()
 
     def _now_ms(self) -> int:
-        return int(self._svc.clock.now().timestamp() * 1000)
+        return to_millis(self._svc.clock.now())
 
     def add_token(self, token_hash: str, station: str, ttl_hours: int) -> str:
         """Store an enrollment token for ``station``; returns when it expires (RFC 3339)."""
@@ -60,7 +60,7 @@ class StaffDesk:
         expires = now + timedelta(hours=ttl_hours)
         with self._svc.engine.begin() as conn:
             dq.add_token(conn, token_hash, station, self._now_ms(),
-                         int(expires.timestamp() * 1000))
+                         to_millis(expires))
         return format_utc(expires)
 
     def revoke(self, device_id: str) -> str | None:

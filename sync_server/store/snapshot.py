@@ -16,6 +16,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 from sqlalchemy import inspect, text
 
+from shared._errors import FileRefused
 from shared.safefile import NewFile
 from sync_server.errors import BackupError
 from sync_server.store.engine import make_engine
@@ -72,15 +73,19 @@ def put_sqlite(snapshot: Path, url: str) -> None:
     """Make the file ``snapshot`` the store at ``url``: stale WAL/SHM files go first (an old
     WAL replayed over a restored file would corrupt it), then the copy is put in place
     atomically, mode 0600 (``shared.safefile.NewFile``: fsync the file, rename, fsync the
-    folder). Raises FileRefused if the store's name is a symlink or not a regular file."""
+    folder). Raises BackupError if the store's name is a symlink or not a regular file,
+    or the disk refuses."""
     target = sqlite_path(url)
     target.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     for suffix in _SIDE_FILES:
         side = target.with_name(target.name + suffix)
         if side.exists() or side.is_symlink():
             side.unlink()
-    with open(snapshot, "rb") as src, NewFile(target, force=True) as out:
-        shutil.copyfileobj(src, out)
+    try:
+        with open(snapshot, "rb") as src, NewFile(target, force=True) as out:
+            shutil.copyfileobj(src, out)
+    except FileRefused as exc:
+        raise BackupError(f"restore {target}: {exc}") from None
 
 
 def _libpq(url: str) -> tuple[str, str | None]:

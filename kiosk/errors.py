@@ -1,26 +1,5 @@
-"""The error tree of the ``kiosk`` package (store and services).
-
-::
-
-    YizhanError (shared)
-    ├── RecordInvalid (shared)
-    │   └── IntakeInvalid            an intake record failed validation (also a ValueError,
-    │                                so the screens treat it as input the worker can correct)
-    └── KioskError                   base of everything the kiosk raises on purpose
-        ├── StoreError               the data folder cannot be read or written (read-only,
-        │                            disk full, locked, not a kiosk store); nothing already
-        │                            stored is lost
-        ├── NotInitialised           no kiosk in the data folder yet: run ``init``
-        ├── AlreadyInitialised       ``init`` on a folder that already holds a kiosk
-        ├── NotEnrolled              county keys are unknown: intake is refused
-        ├── KioskRevoked             the county revoked this kiosk: intake is refused
-        ├── ConfigInvalid            county keys, server config or checklists are malformed
-        ├── StationLocked            a staff action needs the station key unlocked
-        ├── WrongPassphrase          the staff passphrase does not open the station key
-        │   └── WeakPassphrase       a new staff passphrase is too short or too common
-        ├── TicketError              unknown queue number or a state change not allowed
-        ├── CodeInvalid              a typed receipt code is malformed (also a ValueError)
-        └── AckMismatch              an acknowledgement is addressed to another device
+"""The errors of the ``kiosk`` package (store and services): the kiosk's branch of the one
+error tree drawn in ``shared/_errors.py`` (``KioskError`` and below, and ``IntakeInvalid``).
 
 Messages name the thing at fault and never contain personal data.
 """
@@ -33,25 +12,37 @@ from shared._errors import RecordInvalid, YizhanError
 class KioskError(YizhanError):
     """Base of every error the kiosk store and services raise on purpose."""
 
+    code = "kiosk_error"
+
 
 class IntakeInvalid(RecordInvalid, ValueError):
     """An intake record failed validation; ``errors`` holds one FieldError per bad field."""
+
+    code = "intake_invalid"
 
 
 class StoreError(KioskError):
     """The kiosk data folder cannot be read or written. Nothing already stored was lost."""
 
+    code = "store_unusable"
+
 
 class NotInitialised(KioskError):
     """There is no kiosk in the data folder yet."""
+
+    code = "not_initialised"
 
 
 class AlreadyInitialised(KioskError):
     """``init`` was asked to make a kiosk where one already exists."""
 
+    code = "already_initialised"
+
 
 class NotEnrolled(KioskError):
     """The county keys are not known yet, so nothing can be sealed."""
+
+    code = "not_enrolled"
 
 
 class KioskRevoked(KioskError):
@@ -63,13 +54,19 @@ class KioskRevoked(KioskError):
 class ConfigInvalid(KioskError):
     """County keys, configuration from the server or checklists are malformed."""
 
+    code = "config_invalid"
+
 
 class StationLocked(KioskError):
     """A staff action needs the station key, which is locked."""
 
+    code = "station_locked"
+
 
 class WrongPassphrase(KioskError):
     """The staff passphrase does not open the station key."""
+
+    code = "wrong_passphrase"
 
 
 class WeakPassphrase(WrongPassphrase):
@@ -77,6 +74,8 @@ class WeakPassphrase(WrongPassphrase):
 
     The message is zh-CN first, then English; ``zh`` and ``en`` hold each.
     """
+
+    code = "station_passphrase_weak"
 
     def __init__(self, zh: str, en: str) -> None:
         self.zh, self.en = zh, en
@@ -86,10 +85,16 @@ class WeakPassphrase(WrongPassphrase):
 class TicketError(KioskError):
     """A queue number is unknown, or its state cannot change that way."""
 
+    code = "ticket_refused"
+
 
 class CodeInvalid(KioskError, ValueError):
     """A typed receipt code has the wrong length, characters or check character."""
 
+    code = "receipt_code_invalid"
+
 
 class AckMismatch(KioskError):
     """An acknowledgement names another device."""
+
+    code = "ack_mismatch"

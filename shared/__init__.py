@@ -37,6 +37,7 @@ from shared.hlc import HLC, HybridClock
 from shared.ids import new_record_id
 from shared.intake import IntakePayload
 from shared.keys import Keyring, Recipient, device_id_of, kid_of
+from shared.qr import qr_png
 from shared.receipt import (
     ReceiptClaims,
     decoy_verifier,
@@ -47,7 +48,6 @@ from shared.receipt import (
     parse_code,
     pin_matches,
     pin_verifier,
-    qr_png,
     read_receipt,
     sign_receipt,
     verify_receipt,

@@ -55,6 +55,9 @@ def sign_request(method: str, path_and_query: str, body: bytes, device_id: str,
 class RequestAuthError(YizhanError):
     """Why a request's authentication failed; ``code`` is the stable problem code."""
 
+    code = "auth_failed"
+    http_status = 401
+
     def __init__(self, code: str, detail: str) -> None:
         self.code = code
         self.detail = detail

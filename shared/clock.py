@@ -56,6 +56,19 @@ def to_millis(when: datetime) -> int:
     return int(when.timestamp() * 1000)
 
 
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def from_millis(ms: int) -> datetime:
+    """The aware UTC datetime ``ms`` milliseconds after the Unix epoch (exact: no float)."""
+    return _EPOCH + timedelta(milliseconds=ms)
+
+
+def format_millis(ms: int) -> str:
+    """``format_utc`` of a time stored as epoch milliseconds: ``2026-11-21T10:00:00.000Z``."""
+    return format_utc(from_millis(ms))
+
+
 def format_utc(when: datetime) -> str:
     """RFC 3339 UTC with millisecond precision and a ``Z``: ``2026-11-21T10:00:00.000Z``."""
     when = when.astimezone(UTC)

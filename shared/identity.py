@@ -32,13 +32,18 @@ import phonenumbers
 from stdnum.cn import ric, uscc
 from stdnum.exceptions import ValidationError as StdnumError
 
+from shared._errors import YizhanError
 from shared.textnorm import identifier
 
 EARLIEST_BIRTH_YEAR = 1890
 
 
-class IdentifierInvalid(ValueError):
-    """An identifier failed its check; ``code`` keys the bilingual message."""
+class IdentifierInvalid(YizhanError, ValueError):
+    """An identifier failed its check; ``code`` keys the bilingual message. A ValueError too,
+    for callers that treat it as bad input."""
+
+    code = "identifier_invalid"
+    http_status = 422
 
     def __init__(self, code: str) -> None:
         self.code = code

@@ -22,13 +22,11 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import io
 import os
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-import qrcode
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
@@ -37,6 +35,7 @@ from shared._errors import CanonicalError, ReceiptError
 from shared.canonical import canonical_bytes, loads_canonical
 from shared.ids import ALPHABET, normalise_crockford
 from shared.keys import b64u, unb64u
+from shared.qr import qr_png as qr_png  # re-exported: its home before shared/qr.py
 from shared.textnorm import identifier
 
 CODE_DATA_LEN = 10
@@ -200,14 +199,3 @@ def verify_receipt(payload: str,
     except InvalidSignature:
         raise ReceiptError("receipt signature does not verify") from None
     return claims
-
-
-def qr_png(payload: str, box_size: int = 8) -> bytes:
-    """Render ``payload`` as a QR code PNG (error correction M, 4-module quiet zone)."""
-    qr = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, box_size=box_size,
-                       border=4)
-    qr.add_data(payload)
-    qr.make(fit=True)
-    buf = io.BytesIO()
-    qr.make_image(fill_color="black", back_color="white").save(buf, format="PNG")
-    return buf.getvalue()

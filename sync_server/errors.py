@@ -1,47 +1,51 @@
-"""The error tree of the ``sync_server`` package.
+"""The errors of the ``sync_server`` package: the server's branch of the one error tree
+drawn in ``shared/_errors.py`` (``ServerError`` and below; the merge domain's
+``DomainError`` branch is in ``sync_server/domain/errors.py``).
 
-::
-
-    ServerError                  base of everything the server raises on purpose
-    ├── ConfigError              the data folder, a key file, a passphrase or --db is unusable
-    ├── NotFound                 a receipt code, device or case named on the CLI does not exist
-    ├── ActionRefused            a staff action the named case or record's state does not allow
-    ├── BundleRefused            a USB record bundle is unreadable, tampered with, or from an
-    │                            unknown or revoked device; nothing of it was stored
-    ├── StoreFault               the database refused or failed a statement; carries only the
-    │                            SQLSTATE, table, column and constraint (never row values)
-    ├── BackupError              a backup cannot be written, or an archive is damaged or does
-    │                            not fit the target; a refused restore wrote nothing
-    └── Problem                  an HTTP request is refused; carries status + stable ``code``
-
-``Problem`` becomes a JSON problem body (RFC 9457 shape plus ``code``) at the HTTP edge;
-the CLI prints the others to stderr and exits non-zero.
+``Problem`` becomes a JSON problem body (RFC 9457 shape plus ``code``) at the HTTP edge, and
+so does every other error of the tree (``sync_server.api.problems``, by ``http_status``);
+the CLI prints them to stderr and exits non-zero.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from shared._errors import YizhanError
 
-class ServerError(Exception):
+
+class ServerError(YizhanError):
     """Base of every error the sync server raises on purpose."""
+
+    code = "server_error"
 
 
 class ConfigError(ServerError):
     """The data folder, a key file, a passphrase or a database URL cannot be used."""
 
+    code = "config_unusable"
+
 
 class NotFound(ServerError):
     """A thing named by staff (receipt code, device, case) does not exist."""
+
+    code = "not_found"
+    http_status = 404
 
 
 class ActionRefused(ServerError):
     """A staff action that the state of the named case or record does not allow (e.g.
     splitting two cases that were never linked); nothing was changed."""
 
+    code = "action_refused"
+    http_status = 409
+
 
 class BundleRefused(ServerError):
     """A USB record bundle cannot be imported; nothing of it was stored."""
+
+    code = "bundle_refused"
+    http_status = 422
 
 
 class StoreFault(ServerError):
@@ -80,9 +84,13 @@ class BackupError(ServerError):
     """A backup cannot be written or restored (damaged archive, occupied target, no
     pg_dump); the message names the file or member at fault."""
 
+    code = "backup_failed"
+
 
 class Problem(ServerError):
     """A refused HTTP request: ``status``, a stable ``code`` and a human ``detail``."""
+
+    code = "http_problem"
 
     def __init__(self, status: int, code: str, detail: str, title: str | None = None,
                  **extra: Any) -> None:

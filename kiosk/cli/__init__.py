@@ -27,7 +27,7 @@ from kiosk.cli.common import (
     PASSPHRASE_ENV,
     UsageError,
 )
-from kiosk.errors import IntakeInvalid, KioskError
+from kiosk.errors import IntakeInvalid
 from kiosk.sync.errors import TransientError
 from shared._errors import YizhanError
 
@@ -75,7 +75,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except TransientError as exc:
         print(f"yizhan-kiosk: {exc}", file=sys.stderr)
         return EXIT_UNREACHABLE
-    except (KioskError, YizhanError) as exc:
+    except YizhanError as exc:
         print(f"yizhan-kiosk: {exc}", file=sys.stderr)
         return EXIT_KIOSK
     except OSError as exc:

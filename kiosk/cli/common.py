@@ -17,6 +17,7 @@ import sys
 from pathlib import Path
 from typing import IO, Any
 
+from kiosk.errors import KioskError
 from kiosk.root import KioskServices
 from shared.clock import SystemClock
 
@@ -25,8 +26,10 @@ PASSPHRASE_ENV = "YIZHAN_STAFF_PASSPHRASE"  # noqa: S105  the name of a variable
 EXIT_INVALID, EXIT_USAGE, EXIT_KIOSK, EXIT_UNREACHABLE = 1, 2, 3, 4
 
 
-class UsageError(Exception):
+class UsageError(KioskError):
     """The command line asks for something impossible (missing file, no passphrase)."""
+
+    code = "usage"
 
 
 

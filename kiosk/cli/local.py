@@ -26,7 +26,7 @@ from kiosk.services.identity import init_kiosk
 from kiosk.services.intake import DEFAULT_BATCH
 from shared._errors import FileRefused
 from shared.clock import SystemClock
-from shared.receipt import qr_png
+from shared.qr import qr_png
 from shared.records import KINDS, MATTER_TYPES
 from shared.safefile import NewFile, is_png, write_new
 

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from PIL import Image
 
+from kiosk.errors import KioskError
 from shared._errors import EnrollmentTokenError, FileRefused
 from shared.enrollment import EnrollmentToken, read_enrollment_qr
 from shared.safefile import read_limited
@@ -23,8 +24,11 @@ MAX_PICTURE_PIXELS = 40_000_000  # PIL's own bomb check allows ~179 M (0.5 GB de
 __all__ = ["DecoderMissing", "qr_texts", "token_from_picture"]
 
 
-class DecoderMissing(ModuleNotFoundError):
-    """zxing-cpp, the QR decoder, is not installed."""
+class DecoderMissing(KioskError, ModuleNotFoundError):
+    """zxing-cpp, the QR decoder, is not installed (a ModuleNotFoundError too, for callers
+    that treat it as a missing optional module)."""
+
+    code = "qr_decoder_missing"
 
 
 def qr_texts(image: Image.Image) -> list[str]:

@@ -29,7 +29,7 @@ from kiosk.errors import CodeInvalid, ConfigInvalid
 from kiosk.services.shapes import Status
 from kiosk.store import Store
 from shared._errors import ReceiptError
-from shared.clock import Clock, SystemClock, format_utc, parse_utc
+from shared.clock import Clock, SystemClock, format_utc, parse_utc, to_millis
 from shared.receipt import decoy_verifier, parse_code, pin_matches
 
 STATUSES = ("provisional", "received", "needs_review", "in_mediation", "in_inspection",
@@ -81,7 +81,7 @@ class StatusCache:
             code = parse_code(code)
         except ReceiptError as exc:
             raise CodeInvalid(str(exc)) from None
-        now_ms = int(self._clock.now().timestamp() * 1000)
+        now_ms = to_millis(self._clock.now())
         window_ms = WRONG_PIN_WINDOW_S * 1000
         failures, _ = self._store.pin_failures_since(code, now_ms - window_ms)
         if failures >= WRONG_PIN_LIMIT:

@@ -24,7 +24,6 @@ is corrected: records keep the time the kiosk filed them at.
 
 from __future__ import annotations
 
-import base64
 import contextlib
 import gzip
 import json
@@ -44,6 +43,7 @@ from shared.ack import Ack, verify_ack
 from shared.auth import sign_request
 from shared.clock import Clock
 from shared.feed import Trust, advance, open_page
+from shared.pushbody import encode_envelope
 
 
 class OutboxItemLike(Protocol):
@@ -237,10 +237,6 @@ class BatchSizer:
         self.size = max(self.minimum, self.size // 2)
 
 
-def _b64(data: bytes) -> str:
-    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
-
-
 class _SigningClock:
     """The kiosk's clock corrected by what the county server said its time is."""
 
@@ -375,7 +371,7 @@ class SyncClient:
 
     def _send_batch(self, items: Sequence[OutboxItemLike],
                     summary: SyncSummary) -> httpx.Response:
-        request: dict[str, Any] = {"envelopes": [_b64(i.envelope) for i in items],
+        request: dict[str, Any] = {"envelopes": [encode_envelope(i.envelope) for i in items],
                                    "acked_head": self._port.acked_head()}
         lost = self._port.lost_after_restore()
         if lost:

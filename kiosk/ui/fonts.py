@@ -18,6 +18,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from kiosk.errors import KioskError
+
 __all__ = ["FONT_ENV_VAR", "FontNotFoundError", "find_cjk_font", "register_cjk_font"]
 
 FONT_ENV_VAR = "YIZHAN_UI_FONT"
@@ -29,8 +31,10 @@ DEBIAN_FONT_PATHS: tuple[tuple[str, Path], ...] = (
 )
 
 
-class FontNotFoundError(RuntimeError):
+class FontNotFoundError(KioskError, RuntimeError):
     """No CJK font was found; the message names the packages that provide one."""
+
+    code = "font_not_found"
 
 
 def _pypi_font() -> Path | None:

@@ -31,6 +31,7 @@ from typing import Any
 
 from PIL import Image
 
+from kiosk.errors import KioskError
 from kiosk.ui.display import local_time
 from kiosk.ui.qr import qr_png
 from shared.receipt import format_code
@@ -67,16 +68,22 @@ TEXT: dict[str, tuple[str, str]] = {
 }
 
 
-class PrintError(Exception):
+class PrintError(KioskError):
     """Base: the receipt could not be printed."""
+
+    code = "print_failed"
 
 
 class PrinterConfigError(PrintError, ValueError):
     """The printer setting is malformed."""
 
+    code = "printer_config_invalid"
+
 
 class PrinterFailed(PrintError):
     """The printer could not be opened or written."""
+
+    code = "printer_unavailable"
 
 
 def _hex_id(text: str, what: str, setting: str) -> int:

@@ -24,6 +24,9 @@ LANGS = ("zh", "en")
 class ChecklistInvalid(YizhanError):
     """A checklist set is malformed; the message names the part at fault."""
 
+    code = "checklist_invalid"
+    http_status = 422
+
 
 def default_checklists() -> dict[str, Any]:
     """The built-in checklist set (a fresh copy)."""

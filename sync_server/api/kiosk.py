@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import base64
-import binascii
 import functools
 import time
 
@@ -11,6 +9,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
+from shared.pushbody import decode_envelope
 from sync_server.api import models
 from sync_server.api.auth import authenticate, path_and_query
 from sync_server.api.body import decode, parse_json
@@ -68,7 +67,7 @@ async def push(request: Request) -> JSONResponse:
         raise problem("invalid_body", "acked_head: must be a whole number >= 0 (the highest "
                       "seq this device holds as acknowledged)")
     lost = _lost_ranges(data.get("lost", []))
-    raws = [_unb64(e) for e in envelopes]
+    raws = [decode_envelope(e) for e in envelopes]
     started = time.perf_counter()
     result = await run_in_threadpool(svc.ingestor.push, device.device_id, raws, acked_head,
                                      lost)
@@ -96,15 +95,6 @@ def _lost_ranges(value: object) -> list[tuple[int, int]]:
                           "\"to_seq\": b} with whole numbers 1 <= a <= b")
         out.append((a, b))
     return out
-
-
-def _unb64(text: str) -> bytes:
-    """Envelope bytes; text that is not base64url is kept as its own bytes (then quarantined
-    as a malformed envelope rather than refusing the whole batch)."""
-    try:
-        return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
-    except (binascii.Error, ValueError):
-        return text.encode("utf-8", "replace")
 
 
 @router.get("/changes", response_model=models.ChangesAnswer, responses=PROBLEMS,

@@ -1,7 +1,14 @@
-"""JSON problem answers: every refusal the API gives has this shape and a stable ``code``."""
+"""JSON problem answers: every refusal the API gives has this shape and a stable ``code``.
+
+The whole error tree (``shared/_errors.py``) is mapped here, once: a ``Problem`` keeps its
+own status and code; any other ``YizhanError`` that reaches the edge answers with its class's
+``http_status`` (NotFound 404, ActionRefused 409, DomainError 422, ...) and its ``code``.
+Errors of 500 and above say only their code: their message is for the server log.
+"""
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -9,10 +16,13 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 
+from shared._errors import RecordInvalid, YizhanError
 from sync_server.errors import Problem
 from sync_server.services.refusals import Refused
 
 PROBLEM_JSON = "application/problem+json"
+
+log = logging.getLogger("yizhan.server")
 
 # Documented in docs/protocol.md; these strings never change meaning.
 CODES = {
@@ -31,29 +41,42 @@ def problem(code: str, detail: str, status: int | None = None, **extra: Any) -> 
     return Problem(status or CODES[code], code, detail, **extra)
 
 
+def as_problem(exc: YizhanError) -> Problem:
+    """The Problem that answers ``exc``: itself if it is one, else one made from its class's
+    ``http_status`` and its ``code`` (an instance's finer code where it has one)."""
+    if isinstance(exc, Problem):
+        return exc
+    if isinstance(exc, Refused):  # the service names the code; the code names the status
+        return problem(exc.code, exc.detail, **exc.extra)
+    status = type(exc).http_status
+    if status >= 500:  # our fault or the machine's: the detail stays in the server log
+        return Problem(status, exc.code, "the server could not complete the request")
+    extra: dict[str, Any] = {"errors": exc.to_wire()} if isinstance(exc, RecordInvalid) else {}
+    return Problem(status, exc.code, str(exc), **extra)
+
+
 def response(p: Problem, headers: dict[str, str] | None = None) -> JSONResponse:
     return JSONResponse(p.body(), status_code=p.status, media_type=PROBLEM_JSON,
                         headers=headers)
 
 
 def install(app: FastAPI) -> None:
-    """Turn Problem, a service's Refused, validation errors and Starlette's HTTP errors
-    into problem bodies."""
+    """Turn the error tree (a service's Refused among it), validation errors and
+    Starlette's HTTP errors into problem bodies."""
 
-    async def on_problem(request: Request, exc: Exception) -> JSONResponse:
-        if not isinstance(exc, Problem):  # pragma: no cover - registered for Problem only
+    async def on_error(request: Request, exc: Exception) -> JSONResponse:
+        if not isinstance(exc, YizhanError):  # pragma: no cover - registered for the tree only
             raise exc
+        p = as_problem(exc)
+        if p is not exc and p.status >= 500:
+            log.error("%s %s answered %d %s: %s", request.method, request.url.path, p.status,
+                      p.code, exc)
         metrics = getattr(request.app.state, "services", None)
         if metrics is not None:
-            metrics.metrics.inc("yizhan_problems_total", code=exc.code)
-        headers = {"Retry-After": str(exc.extra["retry_after"])} \
-            if "retry_after" in exc.extra else None
-        return response(exc, headers)
-
-    async def on_refused(request: Request, exc: Exception) -> JSONResponse:
-        if not isinstance(exc, Refused):  # pragma: no cover - registered for Refused only
-            raise exc
-        return await on_problem(request, problem(exc.code, exc.detail, **exc.extra))
+            metrics.metrics.inc("yizhan_problems_total", code=p.code)
+        headers = {"Retry-After": str(p.extra["retry_after"])} \
+            if "retry_after" in p.extra else None
+        return response(p, headers)
 
     async def on_validation(request: Request, exc: Exception) -> JSONResponse:
         if not isinstance(exc, RequestValidationError):  # pragma: no cover
@@ -78,7 +101,6 @@ def install(app: FastAPI) -> None:
             return response(problem(code, "body is not valid JSON"))
         return response(Problem(exc.status_code, code, str(exc.detail)))
 
-    app.add_exception_handler(Problem, on_problem)
-    app.add_exception_handler(Refused, on_refused)
+    app.add_exception_handler(YizhanError, on_error)
     app.add_exception_handler(RequestValidationError, on_validation)
     app.add_exception_handler(HTTPException, on_http)

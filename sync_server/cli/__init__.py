@@ -17,23 +17,21 @@ from pathlib import Path
 from typing import Any
 
 from shared import EnrollmentTokenError, WeakPassphrase
-from shared._errors import FileRefused
+from shared._errors import FileRefused, YizhanError
 from shared.bundle import MAX_BUNDLE_FILE, looks_like_ack_bundle
 from shared.clock import SystemClock, parse_utc
 from shared.enrollment import EnrollmentToken, check_server_url, check_station
 from shared.passphrase import check_passphrase
-from shared.receipt import qr_png
+from shared.qr import qr_png
 from shared.safefile import NewFile, is_png, read_limited
 from sync_server.cli.progress import ProgressBar
 from sync_server.config import keystore
 from sync_server.config.settings import Settings, default_data_dir
-from sync_server.domain.errors import DomainError
 from sync_server.errors import (
     ActionRefused,
     BundleRefused,
     ConfigError,
     NotFound,
-    ServerError,
 )
 from sync_server.services import backup
 from sync_server.services.duplicates import side_by_side
@@ -537,7 +535,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         args.fen = args.award if args.award is not None else args.fen
     try:
         return int(args.func(args))
-    except (ServerError, DomainError, FileRefused) as exc:
+    except YizhanError as exc:  # the whole tree, once (shared/_errors.py)
         kind = "not found" if isinstance(exc, NotFound) else "error"
         print(f"yizhan-server: {kind}: {exc}", file=sys.stderr)
         return 1

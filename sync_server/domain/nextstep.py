@@ -6,8 +6,13 @@ not decided (no deadlines, no amounts) and carries no personal data.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from sync_server.domain.errors import UnknownStatus
 from sync_server.domain.statuses import ROUTES, stage
+
+if TYPE_CHECKING:
+    from sync_server.domain.fold import CaseState
 
 _NEXT: dict[str, tuple[str, str]] = {
     "provisional": (
@@ -76,3 +81,10 @@ def next_step(status: str, route: str | None,
     if status == "closed" and duplicate_of is not None:
         return _DUPLICATE
     return _NEXT[status]
+
+
+def status_change(state: CaseState, as_of: str) -> dict[str, Any]:
+    """The feed entry telling a station where a receipt stands (no personal data)."""
+    zh, en = next_step(state.status, state.route, state.duplicate_of)
+    return {"type": "status", "receipt_code": state.receipt_code, "status": state.status,
+            "next_step_zh": zh, "next_step_en": en, "as_of": as_of}

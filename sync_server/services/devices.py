@@ -5,11 +5,10 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Mapping
-from datetime import UTC, datetime
 from typing import Any
 
 from shared.auth import H_DEVICE, H_NONCE, H_SIGNATURE, H_TIMESTAMP, RequestAuthError, check_request
-from shared.clock import format_utc
+from shared.clock import format_millis
 from shared.envelope import ChainPoint
 from shared.keys import ed25519_public_from_b64
 from sync_server.errors import NotFound, StoreFault
@@ -26,7 +25,7 @@ __all__ = ["Device", "Devices"]
 
 
 def _iso(ms: int | None) -> str | None:
-    return None if ms is None else format_utc(datetime.fromtimestamp(ms / 1000, UTC))
+    return None if ms is None else format_millis(ms)
 
 
 class Devices:

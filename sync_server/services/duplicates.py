@@ -18,12 +18,11 @@ filing time, status) and never an ID number: the pair was matched by keyed hash.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Connection
 
-from shared.clock import format_utc
+from shared.clock import format_millis
 from sync_server.domain.fold import CaseState
 from sync_server.errors import ActionRefused, NotFound
 from sync_server.services.merge import CaseDesk
@@ -93,8 +92,7 @@ def pending(conn: Connection) -> list[dict[str, Any]]:
             continue
         earlier, later = sorted((a, b), key=lambda c: (c["filed_at"], c["case_id"]))
         out.append({"earlier": _side(earlier), "later": _side(later), "kind": p["kind"],
-                    "linked_at": format_utc(datetime.fromtimestamp(p["created_at_ms"] / 1000,
-                                                                   UTC))})
+                    "linked_at": format_millis(p["created_at_ms"])})
     return out
 
 

@@ -4,33 +4,23 @@ the configuration published to every station."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from shared.clock import format_utc
+from shared.clock import format_millis
 from shared.feed import sign_page
 from sync_server.domain.fold import CaseState
-from sync_server.domain.nextstep import next_step
+from sync_server.domain.nextstep import status_change
+from sync_server.services.core import Core
 from sync_server.services.refusals import Refused
 from sync_server.services.stationconfig import station_config
 from sync_server.store import cases as cq
 from sync_server.store import feed as fq
 from sync_server.store.devices import Device
 
-if TYPE_CHECKING:  # the core imports the merge desk, which imports status_change from here
-    from sync_server.services.core import Core
-
-
-def status_change(state: CaseState, as_of: str) -> dict[str, Any]:
-    """The feed entry telling a station where a receipt stands (no personal data)."""
-    zh, en = next_step(state.status, state.route, state.duplicate_of)
-    return {"type": "status", "receipt_code": state.receipt_code, "status": state.status,
-            "next_step_zh": zh, "next_step_en": en, "as_of": as_of}
-
 
 def as_of(ms: int) -> str:
     """RFC 3339 UTC text of a store time in milliseconds."""
-    return format_utc(datetime.fromtimestamp(ms / 1000, UTC))
+    return format_millis(ms)
 
 
 class Feed:

@@ -32,7 +32,7 @@ from sqlalchemy import Engine
 
 from shared._errors import ChainError, EnvelopeError, ReceiptError, RecordInvalid
 from shared.ack import sign_ack
-from shared.clock import Clock, format_utc
+from shared.clock import Clock, format_utc, to_millis
 from shared.envelope import START, ChainPoint, Envelope, open_, split_runs, verify, verify_run
 from shared.ids import is_record_id
 from shared.intake import IntakePayload
@@ -75,7 +75,7 @@ class PushResult:
 
 
 def _ms(clock: Clock) -> int:
-    return int(clock.now().timestamp() * 1000)
+    return to_millis(clock.now())
 
 
 class Ingestor:

@@ -9,10 +9,11 @@ from typing import Any
 from shared._errors import ReceiptError
 from shared.receipt import decoy_verifier, parse_code, pin_matches
 from sync_server.domain.fold import CaseState
+from sync_server.domain.nextstep import status_change
 from sync_server.metrics import Key
 from sync_server.services import quarantine
 from sync_server.services.core import Core
-from sync_server.services.feed import as_of, status_change
+from sync_server.services.feed import as_of
 from sync_server.services.refusals import Refused
 from sync_server.store import cases as cq
 from sync_server.store import devices as dq

@@ -17,7 +17,7 @@ from typing import Any
 
 from sqlalchemy import Connection
 
-from shared.clock import Clock, format_utc, parse_utc
+from shared.clock import Clock, format_utc, parse_utc, to_millis
 from shared.envelope import Envelope
 from shared.hlc import HLC, HybridClock
 from shared.ids import new_record_id
@@ -27,9 +27,9 @@ from sync_server.domain.dedupe import NOTHING_COMPARABLE, employer_key, person_k
 from sync_server.domain.errors import DomainError, EventInvalid, IdentifierRefused
 from sync_server.domain.events import Event, filed_event
 from sync_server.domain.fold import CaseState, fold
-from sync_server.errors import ActionRefused, NotFound
+from sync_server.domain.nextstep import status_change
+from sync_server.errors import ActionRefused, NotFound, ServerError
 from sync_server.services.alerts import raise_alerts
-from sync_server.services.feed import status_change
 from sync_server.store import cases as q
 from sync_server.store import feed
 
@@ -42,8 +42,11 @@ EARLIEST_FILED = datetime(2000, 1, 1, tzinfo=UTC)
 MAX_FILED_AHEAD = timedelta(days=7)
 
 
-class MergeRefused(Exception):
+class MergeRefused(ServerError):
     """A record cannot become a case; ``reason`` is the quarantine reason."""
+
+    code = "merge_refused"
+    http_status = 422
 
     def __init__(self, reason: str) -> None:
         self.reason = reason
@@ -167,7 +170,7 @@ class CaseDesk:
             batch.feed.append((h.station, status_change(state, as_of)))
         q.insert_events(conn, events, now_ms)
         q.insert_cases(conn, rows)
-        q.add_links(conn, links, "likely_duplicate", int(self._clock.now().timestamp() * 1000))
+        q.add_links(conn, links, "likely_duplicate", to_millis(self._clock.now()))
         self._mark_stored(conn, stored_marks, now_ms)
         batch.filed += len(filings)
         return refused
@@ -298,7 +301,7 @@ class CaseDesk:
                 self._hlc.observe(HLC.parse(case["state"]["last_hlc"]))
         made = [Event(new_record_id(self._clock), case["case_id"], kind, str(self._hlc.now()),
                       f"staff:{user}", data) for case, kind, data in changes]
-        now_ms = int(self._clock.now().timestamp() * 1000)
+        now_ms = to_millis(self._clock.now())
         as_of = format_utc(self._clock.now())
         q.insert_events(conn, [e.wire_view() for e in made], now_ms)
         states: list[CaseState] = []

@@ -8,7 +8,6 @@ while ``serve`` keeps writing; the copy is a single file with no WAL. PostgreSQL
 
 from __future__ import annotations
 
-import os
 import shutil
 import sqlite3
 import subprocess
@@ -17,6 +16,8 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 from sqlalchemy import inspect, text
 
+from shared._errors import FileRefused
+from shared.safefile import NewFile
 from sync_server.errors import BackupError
 from sync_server.store.engine import make_engine
 
@@ -70,21 +71,21 @@ def revision_of_sqlite(path: Path) -> str | None:
 
 def put_sqlite(snapshot: Path, url: str) -> None:
     """Make the file ``snapshot`` the store at ``url``: stale WAL/SHM files go first (an old
-    WAL replayed over a restored file would corrupt it), then an atomic rename."""
+    WAL replayed over a restored file would corrupt it), then the copy is put in place
+    atomically, mode 0600 (``shared.safefile.NewFile``: fsync the file, rename, fsync the
+    folder). Raises BackupError if the store's name is a symlink or not a regular file,
+    or the disk refuses."""
     target = sqlite_path(url)
     target.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     for suffix in _SIDE_FILES:
         side = target.with_name(target.name + suffix)
         if side.exists() or side.is_symlink():
             side.unlink()
-    tmp = target.with_name(target.name + ".restoring")
-    if tmp.exists() or tmp.is_symlink():
-        tmp.unlink()
-    shutil.copyfile(snapshot, tmp)
-    with open(tmp, "rb") as fh:
-        os.fsync(fh.fileno())
-    os.chmod(tmp, 0o600)
-    os.replace(tmp, target)
+    try:
+        with open(snapshot, "rb") as src, NewFile(target, force=True) as out:
+            shutil.copyfileobj(src, out)
+    except FileRefused as exc:
+        raise BackupError(f"restore {target}: {exc}") from None
 
 
 def _libpq(url: str) -> tuple[str, str | None]:

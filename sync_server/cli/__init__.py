@@ -211,13 +211,13 @@ def cmd_revoke(args: argparse.Namespace) -> int:
 def cmd_export(args: argparse.Namespace) -> int:
     if not args.output:
         with StaffDesk.open(_settings(args)) as desk:
-            for case in desk.export():
+            for case in desk.export(args.audience):
                 sys.stdout.write(json.dumps(case, ensure_ascii=False, sort_keys=True) + "\n")
         return 0
     # personal data: readable by its owner only, and never through a planted link
     with NewFile(args.output, force=args.force) as out, \
             StaffDesk.open(_settings(args)) as desk:
-        for case in desk.export():
+        for case in desk.export(args.audience):
             out.write((json.dumps(case, ensure_ascii=False, sort_keys=True) + "\n")
                       .encode("utf-8"))
     return 0
@@ -445,6 +445,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("export", parents=[common], help="opened, merged cases as JSON lines")
     p.add_argument("--format", choices=["jsonl"], default="jsonl")
+    p.add_argument("--audience", choices=["county", "employer", "inspector"],
+                   default="county", help="who the export is for: for an employer or an "
+                   "inspector, the identity of claimants who asked to stay unknown to the "
+                   "employer (conceal_identity) is sealed (default county: everything)")
     p.add_argument("--output", help="write here instead of stdout (a new file, mode 0600)")
     p.add_argument("--force", action="store_true",
                    help="replace an existing --output file")

@@ -201,3 +201,40 @@ changes = Table(
     Column("created_at_ms", BigInteger, nullable=False),
     Index("ix_changes_station_id", "station", "id"),
 )
+
+# The working-day calendar: days that differ from Monday-Friday working (holidays on
+# weekdays, make-up working days on weekends) and named holidays; seeded from
+# ``chinese-calendar`` (source) and editable by the director (source ``staff``).
+calendar_days = Table(
+    "calendar_days", metadata,
+    Column("day", String(10), primary_key=True),  # YYYY-MM-DD
+    Column("workday", Integer, nullable=False),  # 1 working day, 0 holiday / rest day
+    Column("name", String(64), nullable=True),
+    Column("source", String(32), nullable=False),
+    Column("updated_by", String(64), nullable=True),
+    Column("updated_at_ms", BigInteger, nullable=False),
+)
+
+# The case-work projection the workqueues query (services.casework keeps it): one row per
+# case, made from its folded state and statutory clocks as of ``synced_ms`` (the case's
+# updated_at_ms then; -1 asks for it to be made again, e.g. after a calendar edit).
+case_work = Table(
+    "case_work", metadata,
+    Column("case_id", String(64), primary_key=True),
+    Column("station", String(64), nullable=False),
+    Column("status", String(32), nullable=False),
+    Column("route", String(16), nullable=True),
+    Column("assignee", String(64), nullable=True),  # staff:<user id>
+    Column("needs_materials", Integer, nullable=False),
+    Column("conflicts", Integer, nullable=False),
+    Column("duplicate_pending", Integer, nullable=False),
+    Column("agreed_unpaid", Integer, nullable=False),
+    Column("pending_extensions", Integer, nullable=False),
+    Column("next_clock", String(32), nullable=True),
+    Column("due_on", String(10), nullable=True),
+    Column("at_risk_on", String(10), nullable=True),
+    Column("synced_ms", BigInteger, nullable=False),
+    Index("ix_case_work_station", "station"),
+    Index("ix_case_work_assignee", "assignee"),
+    Index("ix_case_work_due", "due_on"),
+)

@@ -25,6 +25,7 @@ from shared.enrollment import EnrollmentToken, check_server_url, check_station, 
 from shared.passphrase import check_passphrase
 from shared.receipt import qr_png
 from shared.safefile import NewFile, is_png, read_limited
+from sync_server.cli import cases
 from sync_server.cli.progress import ProgressBar
 from sync_server.config import keystore
 from sync_server.config.settings import Settings, default_data_dir
@@ -38,7 +39,7 @@ from sync_server.errors import (
 )
 from sync_server.services import backup
 from sync_server.services.duplicates import side_by_side
-from sync_server.services.staff import ROUTES, STATUSES, StaffDesk
+from sync_server.services.staff import StaffDesk
 
 UNENCRYPTED_KEYS_WARNING = (
     "warning: --no-passphrase: the county private keys are stored UNENCRYPTED in {data}. "
@@ -223,46 +224,10 @@ def cmd_export(args: argparse.Namespace) -> int:
     return 0
 
 
-def _case_summary(state: Any) -> dict[str, Any]:
-    return {"receipt_code": state.receipt_code, "case_id": state.case_id,
-            "status": state.status, "route": state.route, "flags": list(state.flags),
-            "duplicate_of": state.duplicate_of}
-
-
-def cmd_case_duplicate(args: argparse.Namespace) -> int:
-    decision = "confirm" if args.confirm_of else "split"
-    with StaffDesk.open(_settings(args)) as desk:
-        mine, theirs = desk.duplicate(args.code, args.confirm_of or args.split_from, decision,
-                                      args.by)
-    verb = "confirmed as a duplicate of" if decision == "confirm" else "split from"
-    _print(args, {"decision": decision, "case": _case_summary(mine),
-                  "other": _case_summary(theirs)},
-           f"{mine.receipt_code} {verb} {theirs.receipt_code}: {mine.receipt_code} "
-           f"{mine.status}, {theirs.receipt_code} {theirs.status}")
-    return 0
-
-
 def cmd_duplicates(args: argparse.Namespace) -> int:
     with StaffDesk.open(_settings(args)) as desk:
         pairs = desk.duplicates()
     _print(args, pairs, side_by_side(pairs))
-    return 0
-
-
-def cmd_case(args: argparse.Namespace) -> int:
-    with StaffDesk.open(_settings(args)) as desk:
-        if args.action == "route":
-            state = desk.act(args.code, "routed", {"to": args.to}, args.by)
-        elif args.action == "status":
-            state = desk.act(args.code, "status_changed", {"status": args.status}, args.by)
-        elif args.action == "employer":
-            data = {"name": args.name} | ({"uscc": args.uscc} if args.uscc else {})
-            state = desk.act(args.code, "employer_completed", data, args.by)
-        else:
-            state = desk.act(args.code, "outcome_recorded",
-                             {"field": args.field, "value": args.fen}, args.by)
-    _print(args, _case_summary(state), f"{state.receipt_code}: {state.status}"
-           + (f" (route {state.route})" if state.route else ""))
     return 0
 
 
@@ -466,41 +431,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="replace a data folder or store that already holds something")
     p.set_defaults(func=cmd_restore)
 
-    p = sub.add_parser("case", help="staff actions on a case, by receipt code")
-    case_sub = p.add_subparsers(dest="action", required=True)
-    for name, text in (("route", "route a case to a handling channel"),
-                       ("status", "change a case's status"),
-                       ("outcome", "record an outcome in fen"),
-                       ("employer", "complete or correct a complaint's employer (one filed "
-                        "as 'employer unknown', e.g. ××)")):
-        cp = case_sub.add_parser(name, parents=[common, js], help=text)
-        cp.add_argument("code", help="receipt code (hyphens and case do not matter)")
-        cp.add_argument("--by", default=os.environ.get("USER") or "staff",
-                        help="staff user recorded as the author")
-        cp.set_defaults(func=cmd_case)
-        if name == "route":
-            cp.add_argument("--to", required=True, choices=ROUTES)
-        elif name == "status":
-            cp.add_argument("status", choices=STATUSES)
-        elif name == "employer":
-            cp.add_argument("--name", required=True, help="the employer's name")
-            cp.add_argument("--uscc", help="its unified social credit code, if known")
-        else:
-            group = cp.add_mutually_exclusive_group(required=True)
-            group.add_argument("--settled-fen", type=int, dest="fen")
-            group.add_argument("--award-fen", type=int, dest="award")
-    cp = case_sub.add_parser("duplicate", parents=[common, js],
-                             help="decide a likely duplicate: confirm CODE as a duplicate of "
-                             "CODE2 (CODE is closed, its station told) or split the two")
-    cp.add_argument("code", help="receipt code of the case decided on")
-    decision = cp.add_mutually_exclusive_group(required=True)
-    decision.add_argument("--confirm-of", metavar="CODE2",
-                          help="CODE is a duplicate of CODE2 (the one kept)")
-    decision.add_argument("--split-from", metavar="CODE2",
-                          help="CODE and CODE2 are different matters")
-    cp.add_argument("--by", default=os.environ.get("USER") or "staff",
-                    help="staff user recorded as the author")
-    cp.set_defaults(func=cmd_case_duplicate)
+    cases.register(sub, common, js)
     for name, func, text in (("devices", cmd_devices, "enrolled devices, chain heads, gaps"),
                              ("alerts", cmd_alerts, "collective-dispute early warnings"),
                              ("duplicates", cmd_duplicates,
@@ -532,9 +463,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI; returns the exit status."""
     os.umask(0o077)  # every file the server makes (store, WAL, exports, keys) is owner-only
     args = build_parser().parse_args(argv)
-    if getattr(args, "action", None) == "outcome":
-        args.field = "award_fen" if args.award is not None else "settled_fen"
-        args.fen = args.award if args.award is not None else args.fen
     try:
         return int(args.func(args))
     except (ServerError, DomainError, FileRefused) as exc:

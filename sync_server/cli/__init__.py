@@ -25,7 +25,7 @@ from shared.enrollment import EnrollmentToken, check_server_url, check_station, 
 from shared.passphrase import check_passphrase
 from shared.receipt import qr_png
 from shared.safefile import NewFile, is_png, read_limited
-from sync_server.cli import cases
+from sync_server.cli import cases, users
 from sync_server.cli.progress import ProgressBar
 from sync_server.config import keystore
 from sync_server.config.settings import Settings, default_data_dir
@@ -456,6 +456,7 @@ def build_parser() -> argparse.ArgumentParser:
     jp.add_argument("--reason", required=True, help="why (stored for audit, not sent)")
     jp.add_argument("--by", default=os.environ.get("USER") or "staff",
                     help="staff user recorded as rejecting it")
+    users.register(sub, common, js)
     return parser
 
 

@@ -203,10 +203,9 @@ def register(sub: Any, common: argparse.ArgumentParser, js: argparse.ArgumentPar
                        "outcomes, close, show, list …")
     cs = p.add_subparsers(dest="action", required=True)
 
-    def action(name: str, text: str, *, code: bool = True) -> argparse.ArgumentParser:
-        cp = cs.add_parser(name, parents=parents, help=text)
-        if code:
-            _code(cp)
+    def action(name: str, text: str) -> argparse.ArgumentParser:
+        cp: argparse.ArgumentParser = cs.add_parser(name, parents=parents, help=text)
+        _code(cp)
         cp.set_defaults(func=cmd_act)
         return cp
 

@@ -80,6 +80,16 @@ def show(svc: Services, username: str, code: str, *, identity_reason: str | None
         if audience != "staff":
             raise ActionRefused("对外打印不能包含被隐藏的身份信息 / a print for an employer or "
                                 "inspector cannot open the identity")
+    try:
+        return _show(svc, user, canonical, identity_reason, audience, address)
+    except NotPermitted:  # a refused look is recorded too
+        audit.record(svc, user.username, "case.view.refused", canonical, "NotPermitted",
+                     address)
+        raise
+
+
+def _show(svc: Services, user: accounts.StaffUser, canonical: str,
+          identity_reason: str | None, audience: str, address: str | None) -> dict[str, Any]:
     now = svc.clock.now()
     now_ms = int(now.timestamp() * 1000)
     today = today_in_china(now)

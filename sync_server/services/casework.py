@@ -127,13 +127,12 @@ def check_access(user: StaffUser, case: Mapping[str, Any], permission: str) -> N
 
 
 def _extra_checks(conn: Connection, svc: Services, user: StaffUser, case: dict[str, Any],
-                  action: str, params: dict[str, Any]) -> None:
+                  action: str, params: dict[str, Any], target: StaffUser | None) -> None:
     """What an action needs beyond its permission (who may be assigned, grades, approvers,
     running clocks). Fills ``params`` where the event needs more than the caller gave."""
     code = case["receipt_code"]
     state = CaseState.from_wire(case["state"])
-    if action == "assign":
-        target = accounts.require_user(svc, params["username"])
+    if target is not None:
         if not roles.in_scope(target.station_id, case["station"]) \
                 or not roles.may(target.roles, "case.view"):
             raise _refuse(user, code, f"不能分派给 {target.username}（站点或角色不符）",
@@ -180,6 +179,9 @@ def act(svc: Services, username: str, code: str, action: str, params: Mapping[st
     user = accounts.require_user(svc, username)
     canonical = resolve_code(code)
     given = dict(params)
+    # looked up first: on SQLite every transaction holds the write lock (BEGIN IMMEDIATE),
+    # so no second connection may be opened inside the one below
+    target = accounts.require_user(svc, given["username"]) if action == "assign" else None
     now = svc.clock.now()
     now_ms = int(now.timestamp() * 1000)
     try:
@@ -188,7 +190,7 @@ def act(svc: Services, username: str, code: str, action: str, params: Mapping[st
             if case is None:
                 raise NotFound(f"receipt code {canonical}: no such case / 没有这个案件")
             check_access(user, case, spec.permission)
-            _extra_checks(conn, svc, user, case, action, given)
+            _extra_checks(conn, svc, user, case, action, given, target)
             state = svc.desk.staff_events(conn, [(case, spec.kind, spec.data(given))],
                                           str(user.id))[0]
             project(conn, [case["case_id"]], svc, today_in_china(now))

@@ -49,7 +49,8 @@ def routes_before(events: Sequence[Event], state: CaseState) -> Callable[[Event]
 def case_clocks(state: CaseState, wire_events: Sequence[Mapping[str, Any]],
                 calendar: WorkCalendar) -> list[Clock]:
     """The statutory clocks of one case."""
-    events = [Event.from_wire(e) for e in wire_events]
+    events = [Event.from_wire({k: v for k, v in e.items() if k != "recorded_at_ms"})
+              for e in wire_events]
     return clocks(events, routes_before(events, state), calendar)
 
 

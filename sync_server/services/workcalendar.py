@@ -39,9 +39,12 @@ def package_days(now_ms: int) -> list[dict[str, Any]]:
 
 
 def ensure_seeded(conn: Connection, now_ms: int) -> None:
-    """Seed an empty calendar from the package (idempotent; two processes may race)."""
-    if cal.count(conn) == 0:
-        cal.seed(conn, package_days(now_ms))
+    """Seed the calendar from the package when it holds nothing from it yet, or the package
+    (upgraded) knows later days; days already held are kept (idempotent)."""
+    rows = package_days(now_ms)
+    held = cal.last_seeded(conn, "chinese-calendar")
+    if rows and (held is None or held < rows[-1]["day"]):
+        cal.seed(conn, rows)
 
 
 def load(conn: Connection, now_ms: int) -> WorkCalendar:

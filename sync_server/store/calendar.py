@@ -16,6 +16,12 @@ def count(conn: Connection) -> int:
     return int(conn.execute(select(func.count()).select_from(calendar_days)).scalar_one())
 
 
+def last_seeded(conn: Connection, prefix: str) -> str | None:
+    """The latest day held from a source starting with ``prefix`` (None if none)."""
+    return conn.execute(select(func.max(calendar_days.c.day))
+                        .where(calendar_days.c.source.startswith(prefix))).scalar()
+
+
 def seed(conn: Connection, rows: Sequence[dict[str, Any]]) -> None:
     """Add days (day, workday, name, source, updated_by, updated_at_ms); a day already
     held is left as it is (a staff edit wins over the package)."""

@@ -24,6 +24,7 @@ from shared.enrollment import EnrollmentToken, check_server_url, check_station
 from shared.passphrase import check_passphrase
 from shared.qr import qr_png
 from shared.safefile import NewFile, is_png, read_limited
+from sync_server.cli import cases, users
 from sync_server.cli.progress import ProgressBar
 from sync_server.config import keystore
 from sync_server.config.settings import Settings, default_data_dir
@@ -35,7 +36,6 @@ from sync_server.errors import (
 )
 from sync_server.services import backup
 from sync_server.services.duplicates import side_by_side
-from sync_server.services.staff import ROUTES, STATUSES
 from sync_server.services.wiring import Services
 
 UNENCRYPTED_KEYS_WARNING = (
@@ -213,34 +213,15 @@ def cmd_revoke(args: argparse.Namespace) -> int:
 def cmd_export(args: argparse.Namespace) -> int:
     if not args.output:
         with _open(args) as svc:
-            for case in svc.staff.export():
+            for case in svc.staff.export(args.audience):
                 sys.stdout.write(json.dumps(case, ensure_ascii=False, sort_keys=True) + "\n")
         return 0
     # personal data: readable by its owner only, and never through a planted link
     with NewFile(args.output, force=args.force) as out, \
             _open(args) as svc:
-        for case in svc.staff.export():
+        for case in svc.staff.export(args.audience):
             out.write((json.dumps(case, ensure_ascii=False, sort_keys=True) + "\n")
                       .encode("utf-8"))
-    return 0
-
-
-def _case_summary(state: Any) -> dict[str, Any]:
-    return {"receipt_code": state.receipt_code, "case_id": state.case_id,
-            "status": state.status, "route": state.route, "flags": list(state.flags),
-            "duplicate_of": state.duplicate_of}
-
-
-def cmd_case_duplicate(args: argparse.Namespace) -> int:
-    decision = "confirm" if args.confirm_of else "split"
-    with _open(args) as svc:
-        mine, theirs = svc.staff.duplicate(args.code, args.confirm_of or args.split_from, decision,
-                                      args.by)
-    verb = "confirmed as a duplicate of" if decision == "confirm" else "split from"
-    _print(args, {"decision": decision, "case": _case_summary(mine),
-                  "other": _case_summary(theirs)},
-           f"{mine.receipt_code} {verb} {theirs.receipt_code}: {mine.receipt_code} "
-           f"{mine.status}, {theirs.receipt_code} {theirs.status}")
     return 0
 
 
@@ -248,23 +229,6 @@ def cmd_duplicates(args: argparse.Namespace) -> int:
     with _open(args) as svc:
         pairs = svc.staff.duplicates()
     _print(args, pairs, side_by_side(pairs))
-    return 0
-
-
-def cmd_case(args: argparse.Namespace) -> int:
-    with _open(args) as svc:
-        if args.action == "route":
-            state = svc.staff.act(args.code, "routed", {"to": args.to}, args.by)
-        elif args.action == "status":
-            state = svc.staff.act(args.code, "status_changed", {"status": args.status}, args.by)
-        elif args.action == "employer":
-            data = {"name": args.name} | ({"uscc": args.uscc} if args.uscc else {})
-            state = svc.staff.act(args.code, "employer_completed", data, args.by)
-        else:
-            state = svc.staff.act(args.code, "outcome_recorded",
-                             {"field": args.field, "value": args.fen}, args.by)
-    _print(args, _case_summary(state), f"{state.receipt_code}: {state.status}"
-           + (f" (route {state.route})" if state.route else ""))
     return 0
 
 
@@ -447,6 +411,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("export", parents=[common], help="opened, merged cases as JSON lines")
     p.add_argument("--format", choices=["jsonl"], default="jsonl")
+    p.add_argument("--audience", choices=["county", "employer", "inspector"],
+                   default="county", help="who the export is for: for an employer or an "
+                   "inspector, the identity of claimants who asked to stay unknown to the "
+                   "employer (conceal_identity) is sealed (default county: everything)")
     p.add_argument("--output", help="write here instead of stdout (a new file, mode 0600)")
     p.add_argument("--force", action="store_true",
                    help="replace an existing --output file")
@@ -464,41 +432,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="replace a data folder or store that already holds something")
     p.set_defaults(func=cmd_restore)
 
-    p = sub.add_parser("case", help="staff actions on a case, by receipt code")
-    case_sub = p.add_subparsers(dest="action", required=True)
-    for name, text in (("route", "route a case to a handling channel"),
-                       ("status", "change a case's status"),
-                       ("outcome", "record an outcome in fen"),
-                       ("employer", "complete or correct a complaint's employer (one filed "
-                        "as 'employer unknown', e.g. ××)")):
-        cp = case_sub.add_parser(name, parents=[common, js], help=text)
-        cp.add_argument("code", help="receipt code (hyphens and case do not matter)")
-        cp.add_argument("--by", default=os.environ.get("USER") or "staff",
-                        help="staff user recorded as the author")
-        cp.set_defaults(func=cmd_case)
-        if name == "route":
-            cp.add_argument("--to", required=True, choices=ROUTES)
-        elif name == "status":
-            cp.add_argument("status", choices=STATUSES)
-        elif name == "employer":
-            cp.add_argument("--name", required=True, help="the employer's name")
-            cp.add_argument("--uscc", help="its unified social credit code, if known")
-        else:
-            group = cp.add_mutually_exclusive_group(required=True)
-            group.add_argument("--settled-fen", type=int, dest="fen")
-            group.add_argument("--award-fen", type=int, dest="award")
-    cp = case_sub.add_parser("duplicate", parents=[common, js],
-                             help="decide a likely duplicate: confirm CODE as a duplicate of "
-                             "CODE2 (CODE is closed, its station told) or split the two")
-    cp.add_argument("code", help="receipt code of the case decided on")
-    decision = cp.add_mutually_exclusive_group(required=True)
-    decision.add_argument("--confirm-of", metavar="CODE2",
-                          help="CODE is a duplicate of CODE2 (the one kept)")
-    decision.add_argument("--split-from", metavar="CODE2",
-                          help="CODE and CODE2 are different matters")
-    cp.add_argument("--by", default=os.environ.get("USER") or "staff",
-                    help="staff user recorded as the author")
-    cp.set_defaults(func=cmd_case_duplicate)
+    cases.register(sub, common, js)
     for name, func, text in (("devices", cmd_devices, "enrolled devices, chain heads, gaps"),
                              ("alerts", cmd_alerts, "collective-dispute early warnings"),
                              ("duplicates", cmd_duplicates,
@@ -523,6 +457,7 @@ def build_parser() -> argparse.ArgumentParser:
     jp.add_argument("--reason", required=True, help="why (stored for audit, not sent)")
     jp.add_argument("--by", default=os.environ.get("USER") or "staff",
                     help="staff user recorded as rejecting it")
+    users.register(sub, common, js)
     return parser
 
 
@@ -530,9 +465,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI; returns the exit status."""
     os.umask(0o077)  # every file the server makes (store, WAL, exports, keys) is owner-only
     args = build_parser().parse_args(argv)
-    if getattr(args, "action", None) == "outcome":
-        args.field = "award_fen" if args.award is not None else "settled_fen"
-        args.fen = args.award if args.award is not None else args.fen
     try:
         return int(args.func(args))
     except YizhanError as exc:  # the whole tree, once (shared/_errors.py)

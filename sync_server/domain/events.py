@@ -9,7 +9,9 @@ kind; every event is validated when it is made, so a fold never meets a malforme
     filed               {"kind": "complaint"|"jobseeker", "record": {...}, "receipt_code",
                          "station", "filed_at" (RFC 3339 UTC), "ticket": str|null,
                          "notes": [str, ...] (optional, kiosk notes for staff)}
-    routed              {"to": mediation|inspection|arbitration|legal_aid|court}
+    routed              {"to": mediation|inspection|arbitration|legal_aid|court,
+                         "track": simple|complex (optional, 繁简分流), "fast": bool (optional,
+                         速裁 fast track)}
     status_changed      {"status": one of the INTERFACES.md statuses}
     note_added          {"text"}
     outcome_recorded    {"field": "settled_fen"|"award_fen", "value": int fen >= 0}
@@ -23,6 +25,20 @@ kind; every event is validated when it is made, so a fold never meets a malforme
     duplicate_split     {"of": case_id}
     reopened            {"reason"}
 
+Case work (the console's actions; ``sync_server.domain.casework`` folds them)::
+
+    accepted            {}  the body the case is with accepts it (受理 / 立案)
+    materials_requested {"items"}  需补正: materials missing; clocks pause
+    materials_received  {}  the materials are complete; clocks resume or restart
+    assigned            {"to": "staff:<user id>", "username"}
+    mediation_session   {"on": YYYY-MM-DD, "summary"}
+    agreement_recorded  {"fen", "on" (optional)}  a mediation agreement; the case is settled
+    payment_recorded    {"fen", "on"}  an amount actually paid (several add up)
+    closed              {"status": closed|withdrawn, "grade" (optional), "reason" (optional)}
+    conflict_resolved   {"field": an outcome field, "keep": event_id of the value kept}
+    extension_requested {"clock", "days" (1..365), "reason"}
+    extension_decided   {"request": event_id, "approved": bool, "reason" (optional)}
+
 The ``record`` of a filed event is checked for shape only (a JSON object): the server has
 validated it with ``shared.intake.IntakePayload.from_wire`` before making the event.
 """
@@ -31,6 +47,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 from shared.clock import parse_utc
@@ -43,7 +60,9 @@ from sync_server.domain.dedupe import employer_identifiable
 from sync_server.domain.errors import EventInvalid
 from sync_server.domain.statuses import ROUTES, STATUSES
 
-OUTCOME_FIELDS = ("settled_fen", "award_fen")
+OUTCOME_FIELDS = ("settled_fen", "award_fen", "agreed_fen")
+TRACKS = ("simple", "complex")
+GRADES = ("A", "B", "C", "D")  # difficulty grade set at closure (以案定补)
 AUTHOR_PREFIXES = ("device:", "staff:", "system:")
 MAX_ID = 64  # event_id, case_id and author are String(64) columns (store/schema.py)
 MAX_TEXT = 4000
@@ -109,8 +128,15 @@ def _filed(where: str, data: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def _routed(where: str, data: Mapping[str, Any]) -> dict[str, Any]:
-    _only(where, data, {"to"})
-    return {"to": _choice(where, data, "to", ROUTES)}
+    _only(where, data, {"to", "track", "fast"})
+    out: dict[str, Any] = {"to": _choice(where, data, "to", ROUTES)}
+    if "track" in data:
+        out["track"] = _choice(where, data, "track", TRACKS)
+    if "fast" in data:
+        if not isinstance(data["fast"], bool):
+            raise EventInvalid(f"{where}.fast", "not_boolean", "must be true or false")
+        out["fast"] = data["fast"]
+    return out
 
 
 def _status_changed(where: str, data: Mapping[str, Any]) -> dict[str, Any]:
@@ -186,7 +212,74 @@ def _reopened(where: str, data: Mapping[str, Any]) -> dict[str, Any]:
     return {"reason": _text(where, data, "reason")}
 
 
+def _fen(where: str, data: Mapping[str, Any], key: str) -> int:
+    value = data.get(key)
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise EventInvalid(f"{where}.{key}", "not_integer", "must be an integer number of fen")
+    if not 0 <= value <= MAX_FEN:
+        raise EventInvalid(f"{where}.{key}", "out_of_range", f"must be 0..{MAX_FEN} fen")
+    return value
+
+
+def _day(where: str, data: Mapping[str, Any], key: str, *, optional: bool = False) -> Any:
+    value = _text(where, data, key, limit=10, optional=optional)
+    if value is None:
+        return None
+    try:
+        date.fromisoformat(value)
+    except ValueError:
+        raise EventInvalid(f"{where}.{key}", "not_date", "must be a date YYYY-MM-DD") from None
+    return value
+
+
+def _fields(**spec: Callable[[str, Mapping[str, Any], str], Any]) -> Check:
+    """A check of a kind whose fields each have one checker (optional ones end in ``_``)."""
+    def check(where: str, data: Mapping[str, Any]) -> dict[str, Any]:
+        _only(where, data, {k.rstrip("_") for k in spec})
+        out = {}
+        for key, checker in spec.items():
+            name = key.rstrip("_")
+            if key.endswith("_") and name not in data:
+                continue
+            out[name] = checker(where, data, name)
+        return out
+    return check
+
+
+def _req_text(where: str, data: Mapping[str, Any], key: str) -> Any:
+    return _text(where, data, key)
+
+
+def _days(where: str, data: Mapping[str, Any], key: str) -> int:
+    value = data.get(key)
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 365:
+        raise EventInvalid(f"{where}.{key}", "out_of_range", "must be 1..365 days")
+    return value
+
+
+def _bool(where: str, data: Mapping[str, Any], key: str) -> bool:
+    if not isinstance(data.get(key), bool):
+        raise EventInvalid(f"{where}.{key}", "not_boolean", "must be true or false")
+    return bool(data[key])
+
+
 _CHECKS: dict[str, Check] = {
+    "accepted": _fields(),
+    "materials_requested": _fields(items=_req_text),
+    "materials_received": _fields(),
+    "assigned": _fields(to=lambda w, d, k: _text(w, d, k, limit=MAX_ID),
+                        username=lambda w, d, k: _text(w, d, k, limit=MAX_ID)),
+    "mediation_session": _fields(on=_day, summary=_req_text),
+    "agreement_recorded": _fields(fen=_fen, on_=_day),
+    "payment_recorded": _fields(fen=_fen, on=_day),
+    "closed": _fields(status=lambda w, d, k: _choice(w, d, k, ("closed", "withdrawn")),
+                      grade_=lambda w, d, k: _choice(w, d, k, GRADES), reason_=_req_text),
+    "conflict_resolved": _fields(field=lambda w, d, k: _choice(w, d, k, OUTCOME_FIELDS),
+                                 keep=lambda w, d, k: _text(w, d, k, limit=MAX_ID)),
+    "extension_requested": _fields(clock=lambda w, d, k: _text(w, d, k, limit=64),
+                                   days=_days, reason=_req_text),
+    "extension_decided": _fields(request=lambda w, d, k: _text(w, d, k, limit=MAX_ID),
+                                 approved=_bool, reason_=_req_text),
     "filed": _filed,
     "routed": _routed,
     "status_changed": _status_changed,

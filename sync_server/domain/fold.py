@@ -16,7 +16,9 @@ each field's policy in that order (docs/merge.md):
   disagree; duplicate links move pending -> confirmed | original | split per linked case;
   a case confirmed as a duplicate is closed, and a split that leaves it confirmed as the
   duplicate of no case gives it back the status it had before;
-* every overwritten, refused or conflicting value is kept in ``history``.
+* every overwritten, refused or conflicting value is kept in ``history``;
+* case work (accept, 需补正, assignment, agreement, payment, closure, a kept conflicting
+  value, extensions) goes into ``work`` by the policies of ``casework.py``.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sync_server.domain._frozen import EMPTY, freeze, thaw
+from sync_server.domain.casework import WORK_APPLY, record_outcome
 from sync_server.domain.dedupe import employer_identifiable
 from sync_server.domain.errors import EventConflict
 from sync_server.domain.events import OUTCOME_FIELDS, Event
@@ -63,6 +66,7 @@ class CaseState:
     # other case -> pending | confirmed (this is its duplicate) | original (it is this one's
     # duplicate) | split
     duplicate_links: Mapping[str, str] = field(default_factory=lambda: EMPTY)
+    work: Mapping[str, Any] = field(default_factory=lambda: EMPTY)  # casework.py
 
     def to_wire(self) -> dict[str, Any]:
         """The state as plain JSON values (no floats; money in integer fen)."""
@@ -77,7 +81,8 @@ class CaseState:
                 "contact": self.contact, "notes": self.notes, "outcomes": self.outcomes,
                 "flags": self.flags, "duplicate_of": self.duplicate_of,
                 "history": self.history, "last_hlc": self.last_hlc,
-                "duplicate_links": self.duplicate_links}
+                "duplicate_links": self.duplicate_links} \
+            | ({"work": self.work} if self.work else {})  # no work: as stored before
 
     @classmethod
     def from_wire(cls, wire: Mapping[str, Any]) -> CaseState:
@@ -94,7 +99,8 @@ class CaseState:
             duplicate_of=wire["duplicate_of"], history=freeze(wire["history"]),
             last_hlc=wire["last_hlc"],
             # snapshots stored before links were kept have none
-            duplicate_links=freeze(wire.get("duplicate_links") or {}))
+            duplicate_links=freeze(wire.get("duplicate_links") or {}),
+            work=freeze(wire.get("work") or {}))
 
 
 def unique_events(events: Iterable[Event]) -> list[Event]:
@@ -133,6 +139,8 @@ class _Fold:
         self.closed_from: str | None = None  # status before a duplicate confirmation closed it
         self.flags: set[str] = set()
         self.history: list[dict[str, Any]] = []
+        self.work: dict[str, Any] = {}
+        self.resolved: dict[str, tuple[Any, str]] = {}  # field -> (kept value, hlc)
 
     def log(self, event: Event, field: str, old: Any, new: Any, result: str,
             reason: str | None = None) -> None:
@@ -212,6 +220,9 @@ def _routed(f: _Fold, event: Event) -> None:
         return
     f.set_route(event, to)
     f.set_status(event, ROUTE_STATUS[to])
+    for key in ("track", "fast"):
+        if key in event.data:
+            f.work[key] = event.data[key]
 
 
 def _status_changed(f: _Fold, event: Event) -> None:
@@ -234,16 +245,7 @@ def _outcome_recorded(f: _Fold, event: Event) -> None:
     if _registration(f):
         f.log(event, f"outcomes.{name}", None, value, "refused", _NOT_A_DISPUTE)
         return
-    recorded = f.outcomes.setdefault(name, [])
-    earlier = sorted({r["value"] for r in recorded})
-    recorded.append({"value": value, "hlc": event.hlc, "event_id": event.event_id,
-                     "author": event.author})
-    if not earlier:
-        f.log(event, f"outcomes.{name}", None, value, "set")
-    elif value not in earlier:
-        f.flags.add(f"outcome_conflict:{name}")
-        f.log(event, f"outcomes.{name}", earlier[0] if len(earlier) == 1 else earlier, value,
-              "conflict", "disagrees with an earlier recorded value; all kept for staff review")
+    record_outcome(f, event, name, value)
 
 
 def _contact_updated(f: _Fold, event: Event) -> None:
@@ -307,6 +309,7 @@ _APPLY: dict[str, Callable[[_Fold, Event], None]] = {
     "duplicate_confirmed": _link("confirmed"),
     "duplicate_split": _link("split"),
     "reopened": _reopened,
+    **WORK_APPLY,
 }
 
 
@@ -315,9 +318,13 @@ def _outcomes(f: _Fold) -> dict[str, Any]:
     for name in OUTCOME_FIELDS:
         recorded = f.outcomes.get(name)
         if recorded:
-            values = {r["value"] for r in recorded}
+            kept = f.resolved.get(name)
+            values = {r["value"] for r in recorded if kept is None or r["hlc"] > kept[1]} \
+                | ({kept[0]} if kept else set())
             out[name] = {"value": next(iter(values)) if len(values) == 1 else None,
                          "conflict": len(values) > 1, "recorded": recorded}
+            if kept is not None:
+                out[name]["kept"] = kept[0]
     return out
 
 
@@ -361,4 +368,5 @@ def fold(events: Iterable[Event]) -> CaseState:
         filed_at=filed.get("filed_at"), status=f.status, route=f.route,
         contact=freeze(f.contact), notes=freeze(f.notes), outcomes=freeze(_outcomes(f)),
         flags=tuple(sorted(f.flags)), duplicate_of=duplicate_of, history=freeze(f.history),
-        last_hlc=ordered[-1].hlc, duplicate_links=freeze(dict(sorted(f.links.items()))))
+        last_hlc=ordered[-1].hlc, duplicate_links=freeze(dict(sorted(f.links.items()))),
+        work=freeze(f.work))

@@ -23,6 +23,7 @@ from shared.hlc import HLC, HybridClock
 from shared.ids import new_record_id
 from shared.intake import IntakePayload
 from sync_server.config.settings import Settings
+from sync_server.domain.casework import REFUSED_ZH as WORK_REFUSED_ZH
 from sync_server.domain.dedupe import NOTHING_COMPARABLE, employer_key, person_key
 from sync_server.domain.errors import DomainError, EventInvalid, IdentifierRefused
 from sync_server.domain.events import Event, filed_event
@@ -62,6 +63,7 @@ _REFUSED_ZH = {
     "case is not finished": "案件尚未办结，不能重新开启",
     "only a complaint names an employer": "只有投诉案件才有用人单位",
     _UNCHANGED: "案件已是该状态，没有任何改变",
+    **WORK_REFUSED_ZH,
 }
 
 

@@ -15,6 +15,7 @@ from shared._errors import ReceiptError
 from shared.clock import Clock, SystemClock, format_utc
 from shared.receipt import parse_code
 from sync_server.config.settings import Settings
+from sync_server.domain import disclosure
 from sync_server.domain.fold import CaseState
 from sync_server.domain.statuses import ROUTES, STATUSES
 from sync_server.errors import NotFound
@@ -106,11 +107,20 @@ class StaffDesk:
         the ack bundle. Raises BundleRefused, with nothing stored, for a refused bundle."""
         return import_bundle(self._core, data, progress)
 
-    def export(self) -> Iterator[dict[str, Any]]:
-        """Every case in the INTERFACES.md export shape, oldest filing first."""
+    def export(self, audience: str = "county") -> Iterator[dict[str, Any]]:
+        """Every case in the INTERFACES.md export shape, oldest filing first.
+
+        ``audience`` ``employer`` or ``inspector``: the identity of a claimant who asked to
+        conceal it from the employer is sealed (``domain.disclosure``). Raises ValueError for
+        an unknown audience."""
+        disclosure.hides_identity(audience, None, None)  # names a bad audience before output
         with self._core.engine.connect() as conn:
             for case in cq.iter_cases(conn):
                 state = case["state"]
+                if disclosure.hides_identity(audience, case["kind"], case["record"]):
+                    case = {**case, "record": disclosure.redact_record(case["kind"],
+                                                                       case["record"])}
+                    state = {**state, "history": disclosure.redact_history(state["history"])}
                 yield {"case_id": case["case_id"], "receipt_code": case["receipt_code"],
                        "kind": case["kind"], "status": case["status"],
                        "station": case["station"], "filed_at": state["filed_at"],

@@ -201,3 +201,93 @@ changes = Table(
     Column("created_at_ms", BigInteger, nullable=False),
     Index("ix_changes_station_id", "station", "id"),
 )
+
+# County console staff (sync_server/services/accounts.py). ``roles`` is a comma-separated
+# list of role ids (sync_server/domain/roles.py); ``password_hash`` an argon2id PHC string.
+staff_users = Table(
+    "staff_users", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("username", String(64), nullable=False, unique=True),
+    Column("roles", String(256), nullable=False),
+    Column("station", String(64), nullable=True),
+    Column("password_hash", String(256), nullable=False),
+    Column("disabled_at_ms", BigInteger, nullable=True),
+    Column("created_at_ms", BigInteger, nullable=False),
+    Column("updated_at_ms", BigInteger, nullable=False),
+)
+
+# Failed console logins per username (known or not, so the answer does not tell which):
+# the lockout with back-off reads them; kept in the store so every serve process agrees.
+login_guard = Table(
+    "login_guard", metadata,
+    Column("username", String(64), primary_key=True),
+    Column("failures", Integer, nullable=False),
+    Column("last_failure_ms", BigInteger, nullable=False),
+    Column("locked_until_ms", BigInteger, nullable=True),
+)
+
+# Server-side console sessions: only the SHA-256 of the cookie value is stored.
+staff_sessions = Table(
+    "staff_sessions", metadata,
+    Column("token_hash", String(64), primary_key=True),
+    Column("user_id", Integer, nullable=False),
+    Column("csrf_token", String(64), nullable=False),
+    Column("created_at_ms", BigInteger, nullable=False),
+    Column("last_seen_ms", BigInteger, nullable=False),
+    Column("expires_at_ms", BigInteger, nullable=False),
+    Column("revoked_at_ms", BigInteger, nullable=True),
+    Index("ix_staff_sessions_user", "user_id"),
+)
+
+# The audit log: every change and every view of personal data. Append-only: the store has
+# no update or delete for it, and migration 0007 adds triggers refusing both.
+audit_log = Table(
+    "audit_log", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("at_ms", BigInteger, nullable=False),
+    Column("actor", String(64), nullable=False),
+    Column("action", String(64), nullable=False),
+    Column("case_code", String(16), nullable=True),
+    Column("detail", Text, nullable=False),
+    Column("address", String(64), nullable=True),
+    Index("ix_audit_log_at", "at_ms"),
+    Index("ix_audit_log_actor", "actor", "at_ms"),
+    Index("ix_audit_log_case", "case_code", "at_ms"),
+)
+
+# The working-day calendar: days that differ from Monday-Friday working (holidays on
+# weekdays, make-up working days on weekends) and named holidays; seeded from
+# ``chinese-calendar`` (source) and editable by the director (source ``staff``).
+calendar_days = Table(
+    "calendar_days", metadata,
+    Column("day", String(10), primary_key=True),  # YYYY-MM-DD
+    Column("workday", Integer, nullable=False),  # 1 working day, 0 holiday / rest day
+    Column("name", String(64), nullable=True),
+    Column("source", String(32), nullable=False),
+    Column("updated_by", String(64), nullable=True),
+    Column("updated_at_ms", BigInteger, nullable=False),
+)
+
+# The case-work projection the workqueues query (services.casework keeps it): one row per
+# case, made from its folded state and statutory clocks as of ``synced_ms`` (the case's
+# updated_at_ms then; -1 asks for it to be made again, e.g. after a calendar edit).
+case_work = Table(
+    "case_work", metadata,
+    Column("case_id", String(64), primary_key=True),
+    Column("station", String(64), nullable=False),
+    Column("status", String(32), nullable=False),
+    Column("route", String(16), nullable=True),
+    Column("assignee", String(64), nullable=True),  # staff:<user id>
+    Column("needs_materials", Integer, nullable=False),
+    Column("conflicts", Integer, nullable=False),
+    Column("duplicate_pending", Integer, nullable=False),
+    Column("agreed_unpaid", Integer, nullable=False),
+    Column("pending_extensions", Integer, nullable=False),
+    Column("next_clock", String(32), nullable=True),
+    Column("due_on", String(10), nullable=True),
+    Column("at_risk_on", String(10), nullable=True),
+    Column("synced_ms", BigInteger, nullable=False),
+    Index("ix_case_work_station", "station"),
+    Index("ix_case_work_assignee", "assignee"),
+    Index("ix_case_work_due", "due_on"),
+)

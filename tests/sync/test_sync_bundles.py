@@ -15,7 +15,7 @@ from pathlib import Path
 from shared.bundle import read_ack_bundle, write_ack_bundle
 from tests.kiosk.kiosk_kit import complaint
 from tests.sync.conftest import kiosk_cli
-from tests.sync_server.server_kit import ServerProcess, server_cli
+from tests.sync_server.server_kit import ServerProcess, add_staff, server_cli
 
 
 def submit(data: Path, records: list[dict]) -> list[dict]:
@@ -53,7 +53,8 @@ def test_bundle_round_trip_double_import_and_status_back(
     assert sorted(exported(county)) == sorted(r["receipt_code"] for r in receipts)
 
     code, pin = receipts[0]["receipt_code"], receipts[0]["pin"]
-    server_cli("case", "status", code, "in_mediation", "--data", str(county))
+    server_cli("case", "status", code, "in_mediation", "--data", str(county),
+               *add_staff(county))
     server_cli("import-bundle", str(bundle), "--data", str(county),
                "--ack-out", str(tmp_path / "usb" / "s101.ack"))
     applied = json.loads(kiosk_cli(kiosk, "import-ack", str(tmp_path / "usb" / "s101.ack"),

@@ -23,7 +23,7 @@ from kiosk.sync.once import sync_once
 from shared.clock import ManualClock
 from tests.kiosk.kiosk_kit import complaint
 from tests.sync.conftest import kiosk_cli
-from tests.sync_server.server_kit import ServerProcess, server_cli
+from tests.sync_server.server_kit import ServerProcess, add_staff, server_cli
 
 
 @pytest.fixture
@@ -69,7 +69,8 @@ def test_staff_changes_win_over_a_record_filed_on_a_fast_clock(make_kiosk: Calla
         receipt = services.submit_complaint(complaint(4))
         assert sync_once(services).acknowledged == 1
     code = receipt["receipt_code"]
-    server_cli("case", "route", code, "--to", "mediation", "--data", str(county))
+    server_cli("case", "route", code, "--to", "mediation", "--data", str(county),
+               *add_staff(county))
     [case] = [json.loads(line) for line in server_cli(
         "export", "--format", "jsonl", "--data", str(county)).stdout.splitlines()]
     assert (case["route"], case["status"]) == ("mediation", "in_mediation")

@@ -14,7 +14,7 @@ from pathlib import Path
 from shared.records import parse_record
 from tests.kiosk.kiosk_kit import complaint, jobseeker
 from tests.sync.conftest import kiosk_cli
-from tests.sync_server.server_kit import ServerProcess, server_cli
+from tests.sync_server.server_kit import ServerProcess, add_staff, server_cli
 
 
 def submit(data: Path, kind: str, records: list[dict]) -> list[dict]:
@@ -53,7 +53,8 @@ def test_enroll_submit_sync_export_and_status_round_trip(
     after_sync = json.loads(kiosk_cli(kiosk, "status", code, "--pin", pin, "--json").stdout)
     assert after_sync["status"] == "received"
 
-    server_cli("case", "status", code, "in_mediation", "--data", str(county))
+    server_cli("case", "status", code, "in_mediation", "--data", str(county),
+               *add_staff(county))
     again = json.loads(kiosk_cli(kiosk, "sync", "--json").stdout)
     assert again["pushed"] == 0
     assert again["pulled"] >= 1

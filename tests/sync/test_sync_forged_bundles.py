@@ -31,7 +31,7 @@ from tests.sync.test_sync_mitm import (
     submit,
     trusted,
 )
-from tests.sync_server.server_kit import ServerProcess, server_cli
+from tests.sync_server.server_kit import ServerProcess, add_staff, server_cli
 
 
 def read(path: Path) -> dict[str, Any]:
@@ -93,7 +93,8 @@ def test_an_old_ack_bundle_changes_nothing(make_kiosk: Callable[[str], Path], co
     receipt = submit(data, 1)[0]
     old = round_trip(data, county, "first")
     kiosk(data, "import-ack", str(old))
-    server_cli("case", "status", receipt["receipt_code"], "in_mediation", "--data", str(county))
+    server_cli("case", "status", receipt["receipt_code"], "in_mediation", "--data", str(county),
+               *add_staff(county))
     server_cli("init", "--rotate", "--data", str(county))  # a new config on the feed
     kiosk(data, "import-ack", str(round_trip(data, county, "second")))
     assert status(data, receipt)["status"] == "in_mediation"

@@ -20,7 +20,7 @@ from kiosk.sync.once import sync_once
 from shared.clock import ManualClock
 from tests.kiosk.kiosk_kit import _WEIGHTS, complaint, jobseeker
 from tests.sync.conftest import kiosk_cli
-from tests.sync_server.server_kit import ServerProcess, server_cli
+from tests.sync_server.server_kit import ServerProcess, add_staff, server_cli
 
 # (typed, stored) — each a name someone really carries.
 NAMES = [
@@ -121,7 +121,7 @@ def test_a_worker_who_cannot_name_the_employer_still_has_a_case(
     assert ("employer_unknown" in case["flags"]) is expect_unknown
     # staff complete the employer: the flag goes, the value is kept as a contact field
     done = server_cli("case", "employer", code, "--name", "随州某某建筑劳务有限公司",
-                      "--data", str(county), "--by", "wang", "--json")
+                      "--data", str(county), *add_staff(county), "--json")
     assert "employer_unknown" not in json.loads(done.stdout)["flags"]
     case = _export(county)[code]
     assert case["record"]["employer"]["name"] == placeholder  # the filing stays as filed

@@ -36,7 +36,7 @@ from shared.keys import Recipient, b64u, kid_of, raw_public
 from tests.kiosk.kiosk_kit import complaint
 from tests.sync.conftest import KIOSK, PASSPHRASE
 from tests.sync.mitm import Exchange, Relay
-from tests.sync_server.server_kit import ServerProcess, server_cli
+from tests.sync_server.server_kit import ServerProcess, add_staff, server_cli
 
 ROOT = Path(__file__).resolve().parents[2]
 UNVERIFIED = [sys.executable, "-m", "tests.sync.unverified_kiosk"]
@@ -202,7 +202,8 @@ def scene(make_kiosk: Callable[[str], Path], county: Path) -> Scene:
     data = make_kiosk("S001")
     receipt = submit(data, 1)[0]
     kiosk(data, "sync")  # directly: acknowledged, 'received', cursor moved
-    server_cli("case", "status", receipt["receipt_code"], "in_mediation", "--data", str(county))
+    server_cli("case", "status", receipt["receipt_code"], "in_mediation", "--data", str(county),
+               *add_staff(county))
     return Scene(data, setting(data, "identity")["device_id"], receipt, Attacker())
 
 
@@ -258,7 +259,8 @@ def test_an_old_page_replayed_changes_nothing(make_kiosk: Callable[[str], Path],
         old = relay.answers("/v1/changes")[0].answer
     assert old["changes"]
     assert old["from"] == ""
-    server_cli("case", "status", receipt["receipt_code"], "in_mediation", "--data", str(county))
+    server_cli("case", "status", receipt["receipt_code"], "in_mediation", "--data", str(county),
+               *add_staff(county))
     kiosk(data, "sync")  # the kiosk moves on
     assert int(setting(data, "status_cursor")) > int(old["cursor"])
     scene = Scene(data, setting(data, "identity")["device_id"], receipt, Attacker())

@@ -255,6 +255,23 @@ class ServerProcess:
         self.stop()
 
 
+STAFF_PASSWORD = "Tiger-Lantern-Orbit-1957"  # noqa: S105  a test fixture, not a secret
+
+
+def add_staff(data: Path, name: str = "wang", roles: str = "triage,director", *,
+              db: str | None = None, station: str | None = None) -> list[str]:
+    """Make console user ``name`` with the real ``yizhan-server user add``; returns the
+    ``--as NAME`` arguments a ``case`` command then takes."""
+    args = ["user", "add", name, "--role", roles, "--password-stdin", "--data", str(data)]
+    args += ["--db", db] if db else []
+    args += ["--station", station] if station else []
+    done = subprocess.run(["yizhan-server", *args], capture_output=True, text=True,
+                          input=STAFF_PASSWORD + "\n", timeout=120, check=False)
+    if done.returncode != 0:
+        raise AssertionError(f"yizhan-server user add {name} failed: {done.stderr}")
+    return ["--as", name]
+
+
 def server_cli(*args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
     """Run ``yizhan-server ARGS`` and return the finished process."""
     done = subprocess.run(["yizhan-server", *args], capture_output=True, text=True,

@@ -14,7 +14,7 @@ from sync_server.config.settings import Settings
 from sync_server.errors import ActionRefused, NotFound
 from sync_server.services.staff import StaffDesk
 from tests.sync_server.conftest import new_token
-from tests.sync_server.server_kit import TestKiosk, complaint, person, server_cli
+from tests.sync_server.server_kit import TestKiosk, add_staff, complaint, person, server_cli
 
 
 def _statuses(kiosk: TestKiosk, client: httpx.Client, cursor: str = "") -> tuple[list, str]:
@@ -107,15 +107,17 @@ def test_cli_duplicates_and_case_duplicate(server_settings: Settings,
                                            pair: tuple[TestKiosk, str, str]) -> None:
     _, early, late = pair
     where = ["--data", str(server_settings.data_dir), "--db", server_settings.db_url]
+    wang = add_staff(server_settings.data_dir, db=server_settings.db_url)
     text = server_cli("duplicates", *where).stdout
     assert all(word in text for word in (early, late, "earlier"))
     assert person(1) not in text
     [listed] = json.loads(server_cli("duplicates", "--json", *where).stdout)
     assert listed["later"]["receipt_code"] == late
     done = json.loads(server_cli("case", "duplicate", late, "--confirm-of", early, "--json",
-                                 *where).stdout)
+                                 *where, *wang).stdout)
     assert (done["case"]["status"], done["other"]["status"]) == ("closed", "received")
     assert json.loads(server_cli("duplicates", "--json", *where).stdout) == []
-    refused = server_cli("case", "duplicate", early, "--confirm-of", late, *where, check=False)
+    refused = server_cli("case", "duplicate", early, "--confirm-of", late, *where, *wang,
+                         check=False)
     assert refused.returncode == 1
     assert "split them first" in refused.stderr

@@ -17,6 +17,7 @@ from shared.records import parse_record
 from tests.sync_server.server_kit import (
     ServerProcess,
     TestKiosk,
+    add_staff,
     complaint,
     jobseeker,
     server_cli,
@@ -51,8 +52,9 @@ def test_cli_and_server_end_to_end(tmp_path: Path) -> None:
              for e, (kind, rec) in zip(envs, records, strict=True)}
         assert {c["station"] for c in exported} == {"S001"}
         code, pin = kiosk.receipts[envs[0].header.id]
+        wang = add_staff(data)
         changed = json.loads(server_cli("case", "status", code, "in_mediation", "--data",
-                                        str(data), "--json", "--by", "wang").stdout)
+                                        str(data), "--json", *wang).stdout)
         assert changed["status"] == "in_mediation"
         feed = kiosk.changes(http).json()["changes"]
         assert [c["status"] for c in feed if c.get("receipt_code") == code] == \
@@ -60,7 +62,7 @@ def test_cli_and_server_end_to_end(tmp_path: Path) -> None:
         looked_up = http.post("/v1/status", json={"code": code, "pin": pin}).json()
         assert looked_up["status"] == "in_mediation"
         bad = server_cli("case", "status", "ABCD-EFGH-JKM", "closed", "--data", str(data),
-                         check=False)
+                         *wang, check=False)
         assert bad.returncode == 1
         assert "ABCD-EFGH-JKM" in bad.stderr
         server_cli("revoke", kiosk.device_id, "--data", str(data))

@@ -39,6 +39,7 @@ from tests.sync_server.conftest import postgres_or_skip
 from tests.sync_server.server_kit import (
     ServerProcess,
     TestKiosk,
+    add_staff,
     complaint,
     drop_pg_schema,
     person,
@@ -311,7 +312,8 @@ def test_a_staff_command_meeting_a_database_error_prints_nothing_personal(
     finally:
         engine.dispose()
     code = kiosk.receipts[env.header.id][0]
-    done = county.cli("case", "route", code, "--to", "mediation")
+    done = county.cli("case", "route", code, "--to", "mediation",
+                      *add_staff(county.data, db=county.db_url))
     _no_personal_data(done.stderr, "yizhan-server case route stderr")
     assert done.returncode == 1
     assert "store_fault: IntegrityError" in done.stderr

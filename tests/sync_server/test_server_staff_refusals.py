@@ -19,6 +19,7 @@ from shared.clock import SystemClock
 from tests.sync_server.server_kit import (
     ServerProcess,
     TestKiosk,
+    add_staff,
     complaint,
     jobseeker,
     server_cli,
@@ -34,7 +35,7 @@ def _enrolled(county: Path, http: httpx.Client) -> TestKiosk:
 
 
 def _case(county: Path, *args: str) -> tuple[int, str, str]:
-    done = server_cli("case", *args, "--data", str(county), "--by", "wang", "--json",
+    done = server_cli("case", *args, "--data", str(county), "--as", "wang", "--json",
                       check=False)
     return done.returncode, done.stdout, done.stderr
 
@@ -50,7 +51,9 @@ def _history_len(county: Path, code: str) -> int:
 @pytest.fixture
 def filed(county: Path, server: ServerProcess
           ) -> Iterator[tuple[TestKiosk, httpx.Client, str, str]]:
-    """A kiosk that filed one complaint and one job-seeker registration; their codes."""
+    """A kiosk that filed one complaint and one job-seeker registration; their codes (and
+    console user ``wang``, who works them)."""
+    add_staff(county)
     with httpx.Client(base_url=server.url) as http:
         kiosk = _enrolled(county, http)
         envs = [kiosk.file("complaint", complaint(1)), kiosk.file("jobseeker", jobseeker(2))]

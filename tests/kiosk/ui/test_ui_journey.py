@@ -28,7 +28,7 @@ from kiosk.ui.display import local_time
 from shared.clock import parse_utc
 from shared.receipt import parse_code, verify_receipt
 from tests.kiosk.ui.ui_kit import REAL_STAFF_PIN, REAL_STATION
-from tests.sync_server.server_kit import ServerProcess, server_cli
+from tests.sync_server.server_kit import ServerProcess, add_staff, server_cli
 
 pytestmark = pytest.mark.ui
 
@@ -97,7 +97,8 @@ def test_worker_journey_complaint_sync_staff_change_status_lookup(
 
     # -- county staff move the case on; the kiosk pulls it -------------------------------------
     changed_from = datetime.now(UTC) - timedelta(seconds=1)
-    server_cli("case", "status", code, "in_mediation", "--data", str(county))
+    server_cli("case", "status", code, "in_mediation", "--data", str(county),
+               *add_staff(county))
     sync_from_staff_screen(ui, staff)
     assert staff.last_summary["pushed"] == 0
     assert staff.last_summary["pulled"] >= 1

@@ -47,11 +47,11 @@ def test_index_is_what_the_script_makes() -> None:
     [
         None,                                       # missing file
         b"not gzip at all",                         # corrupt
-        gzip.compress(b"some other file\n"),        # gzip, wrong format
-        gzip.compress(b"yizhan-pinyin-index 1"),   # header only
-        gzip.compress(b"yizhan-pinyin-index 1\ntotal many\n"),  # bad total
-        gzip.compress(b"x" * 1000)[:20] + b"\xff" * 40,  # a gzip header, then corrupt data
-        gzip.compress(b"yizhan-pinyin-index 1\ntotal 5\n[words]\nzan\n"),  # truncated
+        gzip.compress(b"some other file\n", mtime=0),        # gzip, wrong format
+        gzip.compress(b"yizhan-pinyin-index 1", mtime=0),   # header only
+        gzip.compress(b"yizhan-pinyin-index 1\ntotal many\n", mtime=0),  # bad total
+        gzip.compress(b"x" * 1000, mtime=0)[:20] + b"\xff" * 40,  # a gzip header, then corrupt data
+        gzip.compress(b"yizhan-pinyin-index 1\ntotal 5\n[words]\nzan\n", mtime=0),  # truncated
     ],
 )
 def test_broken_index_raises_index_invalid(tmp_path: Path, content: bytes | None) -> None:

@@ -78,7 +78,8 @@ def refusal(state: CaseState, event: Event) -> str | None:
 
 def status_change(state: CaseState, as_of: str) -> dict[str, Any]:
     """The feed entry telling a station where a receipt stands (no personal data)."""
-    zh, en = next_step(state.status, state.route, state.duplicate_of)
+    zh, en = next_step(state.status, state.route, state.duplicate_of,
+                       state.kind)
     return {"type": "status", "receipt_code": state.receipt_code, "status": state.status,
             "next_step_zh": zh, "next_step_en": en, "as_of": as_of}
 

@@ -86,7 +86,8 @@ def registration_step(status: str) -> tuple[str, str]:
 
 
 def next_step(status: str, route: str | None,
-              duplicate_of: str | None = None, kind: str = "complaint") -> tuple[str, str]:
+              duplicate_of: str | None = None,
+              kind: str | None = "complaint") -> tuple[str, str]:
     """Return the next step for a worker as (zh-CN, English).
 
     ``route`` is the case's last route or None; a case back at ``received`` with a route has

@@ -109,6 +109,8 @@ class FilingBatch:
     alerts_updated: int = 0
     # employer key -> (a name it was filed under, [(case id, filed at)]) for raise_alerts
     employers: dict[str, tuple[str, list[tuple[str, Any]]]] = field(default_factory=dict)
+    # (kind, case id, person key, employer key) of each case filed, for the jobs hook
+    filings: list[tuple[str, str, str, str | None]] = field(default_factory=list)
 
     def absorb(self, part: FilingBatch) -> None:
         """Add what a part of the batch produced (filed in its own savepoint)."""
@@ -173,6 +175,7 @@ class CaseDesk:
                 batch.employers.setdefault(f.ekey, (f.record["employer"]["name"], []))[1]\
                     .append((h.id, f.filed_at))
             batch.feed.append((h.station, status_change(state, as_of)))
+            batch.filings.append((f.intake.kind, h.id, f.pkey, f.ekey))
         q.insert_events(conn, events, now_ms)
         q.insert_cases(conn, rows)
         q.add_links(conn, links, "likely_duplicate", int(self._clock.now().timestamp() * 1000))

@@ -28,6 +28,7 @@ new registration) visits only the profiles sharing a term with it, not all of th
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -91,15 +92,15 @@ for _group in SKILL_SYNONYMS:
 
 
 def canonical(term: str) -> str:
-    """The comparison form of a skill or job type: tidied, case-folded, then its synonym
+    """The comparison form of a skill or job type: tidied, NFKC, case-folded, then its synonym
     group's first word if it belongs to one (``水电工`` → ``电工``)."""
-    word = single_line(term).casefold()
+    word = unicodedata.normalize("NFKC", single_line(term)).casefold()
     return _CANON.get(word, word)
 
 
 def canonical_area(area: str) -> str:
     """The comparison form of an area (aliases such as ``曾都`` → ``曾都区``)."""
-    word = single_line(area)
+    word = unicodedata.normalize("NFKC", single_line(area))
     return AREA_ALIASES.get(word, word)
 
 

@@ -22,6 +22,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import IO, Any
 
+from kiosk import cli_jobs
 from kiosk.cli_sync import EXIT_UNREACHABLE, add_commands
 from kiosk.errors import IntakeInvalid, KioskError
 from kiosk.services.facade import KioskServices
@@ -235,12 +236,17 @@ def cmd_submit(args: argparse.Namespace) -> int:
 
 def cmd_status(args: argparse.Namespace) -> int:
     with _open(args) as services:
-        status = services.lookup_status(args.code, args.pin, args.lang)
+        status: dict[str, Any] | None = services.lookup_status(args.code, args.pin, args.lang)
+        # a registration's job matches (issue 16), only once code and PIN matched
+        matches = services.jobs.matches_for(status["receipt_code"]) if status else None
     if status is None:
         print("no receipt matches this code and PIN / 回执码或查询密码不正确", file=sys.stderr)
         return EXIT_INVALID
+    if matches is not None:
+        status = {**status, "matches": matches}
     _out(args, status, f"{status['receipt_code']}  {status['status']}  (as of "
-                       f"{status['as_of']})\n{status['next_step']}")
+                       f"{status['as_of']})\n{status['next_step']}"
+         + "".join(f"\n岗位 / job: {m['posting_id']} {m['title']}" for m in matches or ()))
     return 0
 
 
@@ -320,6 +326,7 @@ def build_parser() -> argparse.ArgumentParser:
                                                  "touchscreen.")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
+    cli_jobs.register(sub, common, out, _open)
     p = sub.add_parser("init", parents=[common, out, staff],
                        help="make the device key, station key and store",
                        description="Make the device key (Ed25519, mode 0600), the station key "

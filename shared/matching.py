@@ -28,10 +28,11 @@ new registration) visits only the profiles sharing a term with it, not all of th
 
 from __future__ import annotations
 
+import heapq
 import unicodedata
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, NamedTuple
 
 from shared.textnorm import single_line
 
@@ -85,6 +86,8 @@ REASONS: dict[str, tuple[str, str]] = {
     "availability": ("时间合适", "fits when you can work"),
 }
 
+# area -> the areas it neighbours, as sets (AREA_NEIGHBOURS is symmetric)
+_NEAR = {area: frozenset(near) for area, near in AREA_NEIGHBOURS.items()}
 _CANON: dict[str, str] = {}
 for _group in SKILL_SYNONYMS:
     for _word in _group:
@@ -185,12 +188,15 @@ class PostingProfile:
     def terms(self) -> frozenset[str]:
         return self.skills | {self.job_type}
 
+    @property
+    def near(self) -> frozenset[str]:
+        """The areas this posting's area neighbours (a seeker there is near it)."""
+        return _NEAR.get(self.area, frozenset())
 
-@dataclass(frozen=True, order=True)
-class Match:
+
+class Match(NamedTuple):
     """A scored pair; ``reasons`` are codes of ``REASONS`` (``skill:<term>`` for skills)."""
 
-    sort_key: tuple[int, str, str] = field(repr=False)
     posting_id: str
     seeker: str
     score: int
@@ -199,6 +205,11 @@ class Match:
     def to_wire(self) -> dict[str, Any]:
         return {"posting_id": self.posting_id, "seeker": self.seeker, "score": self.score,
                 "reasons": list(self.reasons)}
+
+
+def rank(m: Match) -> tuple[int, str, str]:
+    """The order of matches: best score first, then posting id, then seeker."""
+    return (-m.score, m.posting_id, m.seeker)
 
 
 def reason_text(code: str, lang: str = "zh") -> str:
@@ -211,37 +222,74 @@ def reason_text(code: str, lang: str = "zh") -> str:
 def score(seeker: SeekerProfile, posting: PostingProfile) -> Match | None:
     """Score one pair (see the module docstring); None when no skill and not the job type
     is shared."""
+    shared_skills = posting.skills & seeker.skills
+    job = posting.job_type in seeker.jobs or posting.job_type in seeker.skills
+    if not shared_skills and not job:
+        return None
     points = 0
     reasons: list[str] = []
-    shared_skills = sorted(posting.skills & seeker.skills)
     if shared_skills:
-        points += SKILL_POINTS * len(shared_skills) // len(posting.skills)
-        reasons += [f"skill:{s}" for s in shared_skills]
-    if posting.job_type in seeker.jobs or posting.job_type in seeker.skills:
+        points = SKILL_POINTS * len(shared_skills) // len(posting.skills)
+        reasons = [f"skill:{s}" for s in sorted(shared_skills)]
+    if job:
         points += JOB_POINTS
         reasons.append("job_type")
-    if not reasons:
-        return None
-    if posting.area in seeker.areas:
+    areas = seeker.areas
+    if posting.area in areas:
         points += SAME_AREA
         reasons.append("same_area")
-    elif any(posting.area in AREA_NEIGHBOURS.get(a, ()) for a in seeker.areas):
+    elif not areas.isdisjoint(posting.near):
         points += NEIGHBOUR_AREA
         reasons.append("neighbour_area")
     if posting.employment in seeker.employment:
         points += EMPLOYMENT_POINTS
         reasons.append("employment")
-    if seeker.availability & FITS.get(posting.employment, frozenset()):
+    if not seeker.availability.isdisjoint(FITS.get(posting.employment, ())):
         points += AVAILABILITY_POINTS
         reasons.append("availability")
-    return Match((-points, posting.posting_id, seeker.key), posting.posting_id, seeker.key,
-                 points, tuple(reasons))
+    return Match(posting.posting_id, seeker.key, points, tuple(reasons))
+
+
+def points(seeker: SeekerProfile, posting: PostingProfile) -> int:
+    """``score(seeker, posting).score`` (0 for no match) without building the reasons: the
+    cheap pass that ranks many candidates before the few best are scored in full."""
+    shared_skills = len(posting.skills & seeker.skills)
+    job = posting.job_type in seeker.jobs or posting.job_type in seeker.skills
+    if not shared_skills and not job:
+        return 0
+    total = SKILL_POINTS * shared_skills // len(posting.skills) if shared_skills else 0
+    if job:
+        total += JOB_POINTS
+    if posting.area in seeker.areas:
+        total += SAME_AREA
+    elif not seeker.areas.isdisjoint(posting.near):
+        total += NEIGHBOUR_AREA
+    if posting.employment in seeker.employment:
+        total += EMPLOYMENT_POINTS
+    if not seeker.availability.isdisjoint(FITS.get(posting.employment, ())):
+        total += AVAILABILITY_POINTS
+    return total
 
 
 def best(matches: Iterable[Match | None], limit: int | None = None) -> list[Match]:
-    """The matches, best first (score, then posting id, then seeker), ``None``s dropped."""
-    out = sorted(m for m in matches if m is not None)
-    return out if limit is None else out[:limit]
+    """The matches, best first (``rank``), ``None``s dropped; the ``limit`` best if given."""
+    found = [m for m in matches if m is not None]
+    if limit is not None and limit < len(found):
+        return heapq.nsmallest(limit, found, key=rank)
+    found.sort(key=rank)
+    return found
+
+
+def top_for_posting(seekers: Iterable[SeekerProfile], p: PostingProfile,
+                    limit: int | None = None) -> list[Match]:
+    """The ``seekers`` matching posting ``p``, best first; with ``limit``, ranked by the
+    cheap ``points`` and only the ``limit`` best scored in full (same result as scoring all
+    in full and keeping the ``limit`` best)."""
+    if limit is None:
+        return best(score(s, p) for s in seekers)
+    ranked = [(-n, s.key, s) for s in seekers if (n := points(s, p))]
+    return best(score(s, p) for _, _, s in heapq.nsmallest(limit, ranked,
+                                                           key=lambda r: (r[0], r[1])))
 
 
 class MatchIndex:
@@ -279,11 +327,13 @@ class MatchIndex:
                 self._postings_by_term[t].discard(posting_id)
 
     def for_posting(self, p: PostingProfile, limit: int | None = None) -> list[Match]:
-        """The seekers matching posting ``p``, best first: only those sharing a term."""
+        """The seekers matching posting ``p``, best first: only those sharing a term are
+        looked at; with ``limit``, they are ranked by ``points`` and only the ``limit`` best
+        are scored in full."""
         keys: set[str] = set()
         for t in p.terms():
             keys |= self._seekers_by_term.get(t, set())
-        return best((score(self.seekers[k], p) for k in keys), limit)
+        return top_for_posting([self.seekers[k] for k in keys], p, limit)
 
     def for_seeker(self, s: SeekerProfile, limit: int | None = None) -> list[Match]:
         """The postings matching seeker ``s``, best first: only those sharing a term."""
@@ -292,6 +342,7 @@ class MatchIndex:
             ids |= self._postings_by_term.get(t, set())
         return best((score(s, self.postings[i]) for i in ids), limit)
 
-    def brute_force_for_posting(self, p: PostingProfile) -> list[Match]:
-        """``for_posting`` by scoring every seeker: the baseline the index must agree with."""
-        return best(score(s, p) for s in self.seekers.values())
+    def brute_force_for_posting(self, p: PostingProfile,
+                                limit: int | None = None) -> list[Match]:
+        """``for_posting`` by scoring every seeker in full: the baseline it must agree with."""
+        return best((score(s, p) for s in self.seekers.values()), limit)

@@ -1,7 +1,8 @@
 """Keeping job matches current, incrementally, inside the caller's transaction.
 
 * ``match_posting``: one posting (new, or published) against the job seekers sharing a
-  term with it (``store.jobs.owners_with_terms``: the index), not every seeker.
+  term with it (``store.jobs.owners_with_terms``: the index), not every seeker; the best
+  ``MATCHES_PER_POSTING`` are kept.
 * ``refresh_seekers``: people who registered (again): their registrations at every station
   merged into one profile (``shared.matching.SeekerProfile``), re-indexed and scored
   against the postings sharing a term.
@@ -18,12 +19,20 @@ from typing import Any
 
 from sqlalchemy import Connection
 
-from shared.matching import Match, PostingProfile, SeekerProfile, best, score
+from shared.matching import (
+    Match,
+    PostingProfile,
+    SeekerProfile,
+    best,
+    score,
+    top_for_posting,
+)
 from sync_server.store import feed
 from sync_server.store import jobs as jq
 
 LIVE = ("open", "held")  # postings that are matched (held ones for staff to see)
 KIOSK_MATCHES = 5  # matches per receipt a kiosk shows
+MATCHES_PER_POSTING = 200  # job seekers kept per posting, best first (staff's list)
 
 
 def posting_profile(row: dict[str, Any]) -> PostingProfile:
@@ -42,7 +51,7 @@ def match_posting(conn: Connection, row: dict[str, Any]) -> list[str]:
     jq.put_terms(conn, "posting", p.posting_id, p.terms())
     keys = jq.owners_with_terms(conn, "seeker", sorted(p.terms()))
     profiles = [SeekerProfile.from_wire(w) for w in jq.seekers(conn, sorted(keys))]
-    found = best(score(s, p) for s in profiles)
+    found = top_for_posting(profiles, p, MATCHES_PER_POSTING)
     jq.replace_matches(conn, posting_id=p.posting_id, rows=_rows(found))
     return [m.seeker for m in found]
 

@@ -125,6 +125,8 @@ def test_generated_set_known_best_matches_and_index_equals_brute_force() -> None
         assert found[0].seeker == planted[p.posting_id]
         assert found[0].score == 100
         assert found == index.brute_force_for_posting(p)
+        # the cheap ranking then full scoring of the best few is the same as scoring all
+        assert index.for_posting(p, 5) == found[:5]
     # and from the seeker's side: their planted posting comes first
     seeker = index.seekers["best7"]
     assert index.for_seeker(seeker)[0].posting_id == "P007"

@@ -47,7 +47,7 @@ def flags_for(conn: Connection, keys: Sequence[str]) -> list[str]:
         statuses = jq.case_statuses(conn, [c for a in found for c in a["case_ids"]])
         if any(not is_finished(s) for s in statuses.values()):
             out.append("collective_alert")
-    return out
+    return sorted(out)
 
 
 def refresh_flags(conn: Connection, keys: Sequence[str], now_ms: int) -> bool:

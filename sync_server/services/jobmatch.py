@@ -88,8 +88,10 @@ def station_matches_changes(conn: Connection,
                             stations: Iterable[str]) -> list[tuple[str, dict[str, Any]]]:
     """For each station, the feed entry with the best open-posting matches of every
     registration filed there (receipt code → [{posting_id, title, score}])."""
-    out = []
+    out: list[tuple[str, dict[str, Any]]] = []
     open_rows = {r["posting_id"]: r for r in jq.postings(conn, ["open"])}
+    if not open_rows:
+        return out  # nothing to match (a kiosk drops matches of postings it no longer holds)
     for station in sorted(set(stations)):
         regs = jq.persons_at_station(conn, station)
         by_person: dict[str, list[dict[str, Any]]] = {}
@@ -98,7 +100,9 @@ def station_matches_changes(conn: Connection,
                 by_person.setdefault(m["person_key"], []).append(m)
         table = {}
         for code, key in regs:
-            ms = sorted(by_person.get(key, []), key=lambda m: (-m["score"], m["posting_id"]))
+            if key not in by_person:
+                continue  # no match: the kiosk shows none for a code it is not told of
+            ms = sorted(by_person[key], key=lambda m: (-m["score"], m["posting_id"]))
             table[code] = [{"posting_id": m["posting_id"], "score": m["score"],
                             "title": open_rows[m["posting_id"]]["posting"]["title"]}
                            for m in ms[:KIOSK_MATCHES]]

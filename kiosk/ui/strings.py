@@ -35,6 +35,12 @@ STRINGS: dict[str, tuple[str, str]] = {
     ),
     "home.jobseeker": ("求职登记", "Register as a job seeker"),
     "home.jobseeker_hint": ("登记技能和想找的工作", "Record your skills and the work you want"),
+    "home.jobs": ("找工作", "Find work"),
+    "home.jobs_hint": ("看看本地招工信息", "See the jobs on offer here"),
+    "jobs.title": ("找工作", "Find work"),
+    "jobs.all": ("全部", "All"),
+    "jobs.none": ("暂无招工信息，请稍后再来或向工作人员咨询。",
+                  "No jobs on offer yet. Come back later or ask the staff."),
     "home.lookup": ("查询进度", "Check my case"),
     "home.lookup_hint": ("凭回执编号和密码查询", "With the receipt code and PIN"),
     "home.ticket": ("取号", "Take a queue number"),
@@ -379,6 +385,8 @@ STRINGS: dict[str, tuple[str, str]] = {
     "home.voice_on": ("语音提示：开", "Voice prompts: on"),
     "home.voice_off": ("语音提示：关", "Voice prompts: off"),
     # Spoken by kiosk.ui.voice (espeak-ng): questions and receipt facts, never personal data.
+    "voice.jobs": ("这里是本地的招工信息。可以按地区和工种筛选。",
+                   "These are the jobs on offer here. You can pick an area and a job type."),
     "voice.on": ("语音提示已打开。", "Voice prompts are on."),
     "voice.home": (
         "您好！请选择要办理的事项：维权投诉，求职登记，查询进度，或者取号。",

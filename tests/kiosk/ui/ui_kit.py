@@ -58,11 +58,22 @@ class FakeSettings:
         self.voice = bool(on)
 
 
+class FakeJobs:
+    """The job postings a fake kiosk holds (``kiosk.services.jobs.KioskJobs.postings``)."""
+
+    def __init__(self) -> None:
+        self.held: list[dict[str, Any]] = []
+
+    def postings(self) -> list[dict[str, Any]]:
+        return list(self.held)
+
+
 class FakeServices:
     """In-memory ``KioskServices`` for UI tests. Records every call with its thread."""
 
     def __init__(self) -> None:
         self.config = FakeSettings()
+        self.jobs = FakeJobs()
         self.calls: list[tuple[str, tuple[Any, ...], str]] = []
         self.receipts: dict[tuple[str, str], dict[str, str]] = {}
         self.tickets = 0

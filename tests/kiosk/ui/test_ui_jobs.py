@@ -50,5 +50,20 @@ def test_no_jobs_says_so(ui, fake_services):
     fake_services.jobs.held = []
     ui.tap("btn_jobs")
     ui.pump_until(lambda: ui.current == "jobs")
-    ui.pump_until(lambda: ui.find("empty_label").opacity == 1, "empty message")
-    assert "暂无招工信息" in ui.find("empty_label").text
+    # "please wait" first, while the worker reads the postings; then the empty message
+    ui.pump_until(lambda: "暂无招工信息" in ui.find("empty_label").text, "empty message")
+    assert ui.find("empty_label").opacity == 1
+
+
+def test_a_registration_receipt_lists_its_matches(ui, fake_services):
+    receipt = {**fake_services.make_receipt(),
+               "matches": [{"posting_id": "P1", "title": "水电安装", "score": 95,
+                            "reasons": [], "flags": []},
+                           {"posting_id": "P2", "title": "家政保洁", "score": 70,
+                            "reasons": [], "flags": ["open_wage_complaints"]}]}
+    ui.app.show_receipt(receipt, "", "jobseeker")
+    ui.pump_until(lambda: ui.current == "receipt")
+    screen = ui.screen("receipt")
+    ui.pump_until(lambda: "水电安装" in screen.checklist_text, "matches listed")
+    assert "家政保洁  ⚠" in screen.checklist_text
+    ui.screenshot(ui.app.root, "receipt-jobseeker-zh-CN")

@@ -1,4 +1,5 @@
-"""What filing cases means for jobs, inside the filing transaction (``isolation._unit``).
+"""What filing cases (``isolation._unit``) and staff actions on them (``CaseDesk.staff_events``)
+mean for jobs, inside their transaction.
 
 * A job-seeker registration: the person's profile is rebuilt from all their registrations
   (one job seeker however many stations) and matched against the live postings; the

@@ -127,3 +127,24 @@ def test_one_job_seeker_across_stations_and_the_placement_dispute_link(
     s001 = next(r for r in stats if r["station"] == "S001")
     assert (s001["registrations"], s001["placements"], s001["placements_disputed"]) \
         == (1, 1, 1)
+
+
+def test_closing_a_registration_drops_its_matches_and_settling_clears_a_flag(
+        board: JobBoard, kiosk: TestKiosk, client: httpx.Client, staff: StaffDesk) -> None:
+    grievance = kiosk.file("complaint", complaint(40, employer=9))
+    kiosk.push(client, [grievance])
+    flagged = board.add(posting(9), by="wang", publish_anyway=True)
+    assert flagged["flags"] == ["open_wage_complaints"]
+    pid = board.add(posting(10), by="wang")["posting_id"]
+    reg = kiosk.file("jobseeker", jobseeker(41))
+    kiosk.push(client, [reg])
+    assert len(board.matches(pid)) == 1
+    staff.act(kiosk.receipts[reg.header.id][0], "status_changed", {"status": "closed"}, "w")
+    assert board.matches(pid) == []
+    # the only wage complaint against employer 9 settled: its posting is no longer flagged
+    staff.act(kiosk.receipts[grievance.header.id][0], "status_changed",
+              {"status": "settled"}, "w")
+    listed = {p["posting_id"]: p for p in board.postings()}
+    assert listed[flagged["posting_id"]]["flags"] == []
+    latest = _config_changes(kiosk, client, "jobs")[-1]["postings"]
+    assert next(p for p in latest if p["posting_id"] == flagged["posting_id"])["flags"] == []

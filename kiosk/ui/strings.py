@@ -121,6 +121,8 @@ STRINGS: dict[str, tuple[str, str]] = {
         "Photograph or print this receipt; use the code and PIN to check progress.",
     ),
     "receipt.checklist": ("请携带以下材料（一次性告知）", "Please bring these documents"),
+    "lookup.matches": ("为您推荐的岗位：{titles}（可在“找工作”查看）",
+                       "Jobs for you: {titles} (see Find work)"),
     "receipt.matches": ("为您推荐的岗位（可在“找工作”查看详情）",
                         "Jobs for you (details under Find work)"),
     "receipt.checklist_empty": ("无需另外携带材料", "No documents needed"),

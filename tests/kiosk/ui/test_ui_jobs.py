@@ -67,3 +67,14 @@ def test_a_registration_receipt_lists_its_matches(ui, fake_services):
     ui.pump_until(lambda: "水电安装" in screen.checklist_text, "matches listed")
     assert "家政保洁  ⚠" in screen.checklist_text
     ui.screenshot(ui.app.root, "receipt-jobseeker-zh-CN")
+
+
+def test_looking_up_a_registration_shows_its_matches(ui, fake_services):
+    fake_services.make_receipt("K7Q2M9XPA34", "482913")
+    fake_services.jobs.matches = {"K7Q2M9XPA34": [{"posting_id": "P1", "title": "水电安装"}]}
+    ui.tap("btn_lookup")
+    ui.type("K7Q2M9XPA34", into="code_input")
+    ui.type("482913", into="pin_input")
+    ui.tap("submit_button")
+    ui.pump_until(lambda: "水电安装" in ui.find("result_label").text, "matches shown")
+    assert "为您推荐的岗位" in ui.find("result_label").text

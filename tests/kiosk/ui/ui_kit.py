@@ -63,9 +63,13 @@ class FakeJobs:
 
     def __init__(self) -> None:
         self.held: list[dict[str, Any]] = []
+        self.matches: dict[str, list[dict[str, str]]] = {}
 
     def postings(self) -> list[dict[str, Any]]:
         return list(self.held)
+
+    def matches_for(self, code: str) -> list[dict[str, str]] | None:
+        return self.matches.get(code)
 
 
 class FakeServices:

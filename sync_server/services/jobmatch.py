@@ -49,8 +49,7 @@ def match_posting(conn: Connection, row: dict[str, Any]) -> list[str]:
     Returns the person keys matched."""
     p = posting_profile(row)
     jq.put_terms(conn, "posting", p.posting_id, p.terms())
-    keys = jq.owners_with_terms(conn, "seeker", sorted(p.terms()))
-    profiles = [SeekerProfile.from_wire(w) for w in jq.seekers(conn, sorted(keys))]
+    profiles = [SeekerProfile.from_wire(w) for w in jq.seekers_with_terms(conn, sorted(p.terms()))]
     found = top_for_posting(profiles, p, MATCHES_PER_POSTING)
     jq.replace_matches(conn, posting_id=p.posting_id, rows=_rows(found))
     return [m.seeker for m in found]

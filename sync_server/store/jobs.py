@@ -158,6 +158,20 @@ def seekers(conn: Connection, keys: Sequence[str]) -> list[dict[str, Any]]:
     return out
 
 
+def seekers_with_terms(conn: Connection, terms: Sequence[str]) -> list[dict[str, Any]]:
+    """The profiles of the seekers filed under any of ``terms``: one query, the term index
+    joined to the profiles (each profile once)."""
+    if not terms:
+        return []
+    hits = (select(job_terms.c.owner_id)
+            .where(job_terms.c.owner == "seeker", job_terms.c.term.in_(sorted(set(terms))))
+            .distinct().subquery())
+    rows = conn.execute(select(job_seekers.c.profile)
+                        .join(hits, hits.c.owner_id == job_seekers.c.person_key))
+    loads = json.loads
+    return [loads(r[0]) for r in rows]
+
+
 def count_seekers(conn: Connection) -> int:
     return int(conn.execute(select(func.count()).select_from(job_seekers)).scalar_one())
 

@@ -36,6 +36,16 @@ FIELD_LABELS: dict[str, tuple[str, str]] = {
     "availability": ("可工作时间", "Availability"),
     "area": ("意向区域", "Area"),
     "employment": ("用工形式", "Employment type"),
+    # job postings (issue 16)
+    "title": ("岗位名称", "Job title"),
+    "job_type": ("工种", "Job type"),
+    "pay_fen": ("报酬（分）", "Pay (fen)"),
+    "pay_period": ("计酬周期", "Pay period"),
+    "start": ("开始日期", "Start date"),
+    "end": ("结束日期", "End date"),
+    "headcount": ("招聘人数", "Headcount"),
+    "contact": ("站点联系人", "Contact at the station"),
+    "posting_id": ("岗位编号", "Posting id"),
 }
 
 MESSAGES: dict[str, tuple[str, str]] = {
@@ -75,6 +85,9 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "phone_format": ("应为11位手机号、带区号的固定电话，或港澳台及境外号码（加国家或地区代码）",
                      "must be an 11-digit mobile, a landline with area code, or a number "
                      "outside the mainland with its country code"),
+    "uscc_required": ("发布岗位须填写统一社会信用代码", "a job posting needs the employer's "
+                      "unified social credit code"),
+    "end_before_start": ("结束日期不能早于开始日期", "end date must not be before the start date"),
     "period_order": ("开始日期不能晚于结束日期", "start date must not be after the end date"),
     "future_date": ("不能晚于今天", "must not be after today"),
     "consent_required": ("请阅读并勾选同意后才能提交", "please read and agree before submitting"),

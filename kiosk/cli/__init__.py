@@ -18,7 +18,7 @@ import os
 import sys
 from collections.abc import Sequence
 
-from kiosk.cli import county, local, run
+from kiosk.cli import county, jobs, local, run
 from kiosk.cli.common import (
     EXIT_INVALID,
     EXIT_KIOSK,
@@ -26,6 +26,7 @@ from kiosk.cli.common import (
     EXIT_USAGE,
     PASSPHRASE_ENV,
     UsageError,
+    open_kiosk,
 )
 from kiosk.errors import IntakeInvalid
 from kiosk.sync.errors import TransientError
@@ -50,6 +51,7 @@ def build_parser() -> argparse.ArgumentParser:
                                                  "touchscreen.")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
+    jobs.register(sub, common, out, open_kiosk)
     local.register(sub, common, out, staff)
     county.register(sub, common, out)
     run.register(sub, common)

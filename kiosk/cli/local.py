@@ -88,12 +88,18 @@ def cmd_submit(args: argparse.Namespace) -> int:
 
 def cmd_status(args: argparse.Namespace) -> int:
     with open_kiosk(args) as services:
-        status = services.lookup_status(args.code, args.pin, args.lang)
+        found = services.lookup_status(args.code, args.pin, args.lang)
+        status: dict[str, Any] | None = dict(found) if found is not None else None
+        # a registration's job matches (issue 16), only once code and PIN matched
+        matches = services.jobs.matches_for(status["receipt_code"]) if status else None
     if status is None:
         print("no receipt matches this code and PIN / 回执码或查询密码不正确", file=sys.stderr)
         return EXIT_INVALID
+    if matches is not None:
+        status = {**status, "matches": matches}
     show(args, status, f"{status['receipt_code']}  {status['status']}  (as of "
-                       f"{status['as_of']})\n{status['next_step']}")
+                       f"{status['as_of']})\n{status['next_step']}"
+         + "".join(f"\n岗位 / job: {m['posting_id']} {m['title']}" for m in matches or ()))
     return 0
 
 

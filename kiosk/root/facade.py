@@ -23,6 +23,7 @@ from kiosk.root.syncport import ServicesPort
 from kiosk.services import identity as ident
 from kiosk.services.config import StationConfig
 from kiosk.services.intake import Intake
+from kiosk.services.jobs import KioskJobs
 from kiosk.services.outbox import Outbox
 from kiosk.services.queue import Queue
 from kiosk.services.shapes import (
@@ -55,7 +56,9 @@ class KioskServices:
         self.clock = clock
         self.identity = ident.load_identity(data_dir, store)
         self.config = StationConfig(store, clock)
-        self.intake = Intake(store, self.identity, clock, today=self.config.service_date)
+        self.jobs = KioskJobs(store, self.config.get, self.config.service_date)
+        self.intake = Intake(store, self.identity, clock, today=self.config.service_date,
+                             on_registered=self.jobs.on_registered)
         self.outbox = Outbox(store, clock, self.identity.device_id)
         self.status = StatusCache(store, clock)
         self.tickets = Queue(store, clock, self.config, self.identity.station_recipient)

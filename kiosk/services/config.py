@@ -9,6 +9,8 @@ Until the server sends its own, the kiosk uses the built-in set (``shared/checkl
 * ``utc_offset_minutes``: the station's civil time (default 480, China Standard Time), which
   decides the service day of queue numbers.
 * ``ticket_prefix``: one capital letter for queue numbers (default ``A``).
+* ``jobs``, ``job_matches``: the county's open postings and this station's receipts'
+  matches (``kiosk.services.jobs``).
 * ``voice_prompts``: true to read the screen's questions aloud (default false). Also switched
   at the station itself, on the kiosk's home screen (:meth:`StationConfig.set_voice_prompts`);
   the last one to set it wins.
@@ -20,6 +22,7 @@ from datetime import date, timedelta, timezone
 from typing import Any
 
 from kiosk.errors import ConfigInvalid
+from kiosk.services.jobs import check_jobs_config
 from kiosk.store import Store
 from shared.checklists import (
     LANGS,
@@ -67,6 +70,7 @@ class StationConfig:
             raise ConfigInvalid("config.ticket_prefix must be one capital letter A-Z")
         if not isinstance(config.get(VOICE_KEY, False), bool):
             raise ConfigInvalid("config.voice_prompts must be true or false")
+        check_jobs_config(config)
         self._store.set_setting(CONFIG_KEY, {**self._config(), **config})
 
     def get(self, key: str, default: Any = None) -> Any:

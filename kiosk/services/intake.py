@@ -44,11 +44,16 @@ class Receipt:
     qr_payload: str
     envelope_hash: str
     seq: int
+    # a job-seeker registration's best current matches (kiosk.services.jobs), else None
+    matches: tuple[dict[str, Any], ...] | None = None
 
     def to_wire(self) -> ReceiptWire:
-        return {"receipt_code": self.receipt_code, "pin": self.pin,
-                "record_id": self.record_id, "filed_at": self.filed_at,
-                "qr_payload": self.qr_payload}
+        out: ReceiptWire = {"receipt_code": self.receipt_code, "pin": self.pin,
+                               "record_id": self.record_id, "filed_at": self.filed_at,
+                               "qr_payload": self.qr_payload}
+        if self.matches is not None:
+            out["matches"] = list(self.matches)
+        return out
 
 
 @dataclass(frozen=True)
@@ -69,8 +74,11 @@ class Intake:
     """Files records for one kiosk. Thread-safe; one instance per open store."""
 
     def __init__(self, store: Store, identity: Identity, clock: Clock,
-                 today: Callable[[], date] | None = None) -> None:
+                 today: Callable[[], date] | None = None,
+                 on_registered: Callable[[str, JobSeekerRegistration],
+                                         list[dict[str, Any]]] | None = None) -> None:
         self._store = store
+        self._on_registered = on_registered  # job matches of a registration (kiosk.services.jobs)
         self._id = identity
         self._clock = clock
         self._today = today  # the station's civil date, for ID and period date checks
@@ -162,7 +170,10 @@ class Intake:
                                        pin_verifier=verifier)
                 qr = sign_receipt(ReceiptClaims(code, ident.device_id, ident.station, now,
                                                 env.hash), ident.device_key)
-                out.append(Receipt(code, pin, header.id, now, qr, env.hash, seq))
+                matches = None
+                if isinstance(record, JobSeekerRegistration) and self._on_registered:
+                    matches = tuple(self._on_registered(code, record))
+                out.append(Receipt(code, pin, header.id, now, qr, env.hash, seq, matches))
                 prev = env.hash
         return out
 

@@ -7,7 +7,7 @@ of the seam against one definition.
 
 from __future__ import annotations
 
-from typing import NotRequired, TypedDict
+from typing import Any, NotRequired, TypedDict
 
 
 class ReceiptWire(TypedDict):
@@ -19,6 +19,8 @@ class ReceiptWire(TypedDict):
     record_id: str
     filed_at: str  # ISO 8601, UTC
     qr_payload: str  # the exact string the receipt QR encodes
+    # a job-seeker registration's best current postings: posting_id and title (issue 16)
+    matches: NotRequired[list[dict[str, Any]]]
 
 
 class Status(TypedDict):

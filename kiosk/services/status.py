@@ -45,6 +45,14 @@ DEFAULT_NEXT_STEP: dict[str, tuple[str, str]] = {
     "received": ("县级中心已收到，工作人员将与您联系。",
                  "The county centre has received it; staff will contact you."),
 }
+# A job-seeker registration is never in a dispute channel: the county refuses such moves,
+# and should a feed ever say so anyway (an older or faulty server), the kiosk shows the
+# registration as received rather than tell a job seeker their case is in court.
+DISPUTE_STATUSES = frozenset({"in_mediation", "in_inspection", "in_arbitration",
+                              "with_legal_aid", "in_court", "settled"})
+REGISTRATION_RECEIVED = ("求职登记已收到。站点会按您的技能和地区推荐岗位，请保持电话畅通。",
+                         "Your job-seeker registration has been received. The station will "
+                         "suggest jobs that fit your skills and area; keep your phone on.")
 CURSOR_KEY = "status_cursor"
 WRONG_PIN_LIMIT = 5
 WRONG_PIN_WINDOW_S = 15 * 60
@@ -98,6 +106,8 @@ class StatusCache:
         else:
             status, as_of = cached["status"], cached["as_of"]
             zh, en = cached["next_step_zh"], cached["next_step_en"]
+        if row.get("kind") == "jobseeker" and status in DISPUTE_STATUSES:
+            status, (zh, en) = "received", REGISTRATION_RECEIVED
         return {"receipt_code": code, "status": status, "as_of": as_of,
                 "next_step": _text(lang, zh, en, status)}
 

@@ -128,6 +128,7 @@ class KioskApp(App):  # type: ignore[misc]
             ComplaintScreen,
             HomeScreen,
             JobSeekerScreen,
+            JobsScreen,
             LookupScreen,
             ReceiptScreen,
             StaffScreen,
@@ -149,6 +150,7 @@ class KioskApp(App):  # type: ignore[misc]
         sm.add_widget(HomeScreen(name="home", **common))
         sm.add_widget(ComplaintScreen(name="complaint", **common))
         sm.add_widget(JobSeekerScreen(name="jobseeker", **common))
+        sm.add_widget(JobsScreen(name="jobs", **common))
         camera = self._camera_factory()  # one camera, for whichever screen scans
         sm.add_widget(LookupScreen(name="lookup", camera_factory=camera, **common))
         sm.add_widget(TicketScreen(name="ticket", **common))

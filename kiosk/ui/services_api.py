@@ -69,6 +69,19 @@ class StationSettings(Protocol):
         ...
 
 
+class JobListings(Protocol):
+    """The job postings the kiosk holds (``ScreenServices.jobs``; issue 16)."""
+
+    def postings(self) -> list[dict[str, Any]]:
+        """The open postings held, by area, job type and title (``warning`` when flagged)."""
+        ...
+
+    def matches_for(self, code: str) -> list[dict[str, str]] | None:
+        """posting_id and title of the postings matching receipt ``code``; None when it is
+        not a job-seeker registration filed here."""
+        ...
+
+
 @runtime_checkable
 class ScreenServices(Protocol):
     """The kiosk core as the screens see it. All methods are called off the UI thread
@@ -97,6 +110,11 @@ class ScreenServices(Protocol):
 
     def take_ticket(self, linked_receipt: str | None = None) -> Ticket:
         """Issue the next queue number, optionally linked to a receipt from this visit."""
+        ...
+
+    @property
+    def jobs(self) -> JobListings:
+        """The job postings held and a registration's matches (找工作)."""
         ...
 
     def checklist(self, matter_type: str, lang: str) -> list[str]:

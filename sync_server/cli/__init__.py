@@ -24,7 +24,7 @@ from shared.enrollment import EnrollmentToken, check_server_url, check_station
 from shared.passphrase import check_passphrase
 from shared.qr import qr_png
 from shared.safefile import NewFile, is_png, read_limited
-from sync_server.cli import cases, users
+from sync_server.cli import cases, jobs, users
 from sync_server.cli.progress import ProgressBar
 from sync_server.config import keystore
 from sync_server.config.settings import Settings, default_data_dir
@@ -439,6 +439,7 @@ def build_parser() -> argparse.ArgumentParser:
                               "likely-duplicate pairs awaiting a decision, side by side")):
         p = sub.add_parser(name, parents=[common, js], help=text)
         p.set_defaults(func=func)
+    jobs.register(sub, common, js)
     p = sub.add_parser("quarantine", parents=[common, js],
                        help="quarantined and rejected records; 'release' or 'reject' one "
                        "after review")

@@ -64,15 +64,45 @@ _DUPLICATE = (
     "to follow its progress.")
 
 
+# A job-seeker registration (求职登记) is not a dispute: it never reaches mediation or court
+# (the fold refuses such moves), so its texts speak of jobs, not of handling channels.
+_REGISTRATION: dict[str, tuple[str, str]] = {
+    "provisional": _NEXT["provisional"],
+    "received": (
+        "求职登记已收到。站点会按您的技能和地区推荐岗位，请保持电话畅通。",
+        "Your job-seeker registration has been received. The station will suggest jobs "
+        "that fit your skills and area; keep your phone on."),
+    "closed": (
+        "求职登记已办结。如需再次找工作，请到本站重新登记。",
+        "Your job-seeker registration is closed. To look for work again, register again "
+        "at this station."),
+    "withdrawn": (
+        "求职登记已撤回。如需找工作，请到本站重新登记。",
+        "Your job-seeker registration was withdrawn. To look for work, register again at "
+        "this station."),
+}
+
+
+def registration_step(status: str) -> tuple[str, str]:
+    """The next step for a job-seeker registration in ``status`` (zh-CN, English): a
+    dispute status (which the fold never gives a registration) reads as ``received``."""
+    stage(status)
+    return _REGISTRATION.get(status, _REGISTRATION["received"])
+
+
 def next_step(status: str, route: str | None,
-              duplicate_of: str | None = None) -> tuple[str, str]:
+              duplicate_of: str | None = None,
+              kind: str | None = "complaint") -> tuple[str, str]:
     """Return the next step for a worker as (zh-CN, English).
 
     ``route`` is the case's last route or None; a case back at ``received`` with a route has
     been reopened. A ``closed`` case with ``duplicate_of`` was closed as a confirmed duplicate
     of another case (the other case is not named: the worker holds its receipt). Raises
-    UnknownStatus for a status or route not in INTERFACES.md.
+    UnknownStatus for a status or route not in INTERFACES.md. ``kind`` ``jobseeker``: the
+    registration texts (``registration_step``), never a handling channel's.
     """
+    if kind == "jobseeker":
+        return registration_step(status)
     stage(status)
     if route is not None and route not in ROUTES:
         raise UnknownStatus(f"route {route!r} is not one of {', '.join(ROUTES)}")
@@ -85,6 +115,6 @@ def next_step(status: str, route: str | None,
 
 def status_change(state: CaseState, as_of: str) -> dict[str, Any]:
     """The feed entry telling a station where a receipt stands (no personal data)."""
-    zh, en = next_step(state.status, state.route, state.duplicate_of)
+    zh, en = next_step(state.status, state.route, state.duplicate_of, state.kind)
     return {"type": "status", "receipt_code": state.receipt_code, "status": state.status,
             "next_step_zh": zh, "next_step_en": en, "as_of": as_of}

@@ -28,6 +28,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from shared.envelope import Envelope
 from shared.intake import IntakePayload
 from sync_server.errors import StoreFault
+from sync_server.services import jobhooks
 from sync_server.services.merge import CaseDesk, FilingBatch
 
 log = logging.getLogger("yizhan.server.ingest")
@@ -102,6 +103,7 @@ def _unit(desk: CaseDesk, conn: Connection, items: Sequence[tuple[Envelope, Inta
     with conn.begin_nested():
         refused = desk.file_many(conn, items, part, now_ms)
         desk.raise_alerts(conn, part, now_ms)
+        part.feed += jobhooks.after_filing(conn, part.filings, now_ms)
     batch.absorb(part)
     return refused
 

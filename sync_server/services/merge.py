@@ -30,6 +30,7 @@ from sync_server.domain.events import Event, filed_event
 from sync_server.domain.fold import CaseState, fold
 from sync_server.domain.nextstep import status_change
 from sync_server.errors import ActionRefused, NotFound, ServerError
+from sync_server.services import jobhooks
 from sync_server.services.alerts import raise_alerts
 from sync_server.store import cases as q
 from sync_server.store import feed
@@ -106,6 +107,8 @@ class FilingBatch:
     alerts_updated: int = 0
     # employer key -> (a name it was filed under, [(case id, filed at)]) for raise_alerts
     employers: dict[str, tuple[str, list[tuple[str, Any]]]] = field(default_factory=dict)
+    # (kind, case id, person key, employer key) of each case filed, for the jobs hook
+    filings: list[tuple[str, str, str, str | None]] = field(default_factory=list)
 
     def absorb(self, part: FilingBatch) -> None:
         """Add what a part of the batch produced (filed in its own savepoint)."""
@@ -170,6 +173,7 @@ class CaseDesk:
                 batch.employers.setdefault(f.ekey, (f.record["employer"]["name"], []))[1]\
                     .append((h.id, f.filed_at))
             batch.feed.append((h.station, status_change(state, as_of)))
+            batch.filings.append((f.intake.kind, h.id, f.pkey, f.ekey))
         q.insert_events(conn, events, now_ms)
         q.insert_cases(conn, rows)
         q.add_links(conn, links, "likely_duplicate", to_millis(self._clock.now()))
@@ -308,6 +312,7 @@ class CaseDesk:
         q.insert_events(conn, [e.wire_view() for e in made], now_ms)
         states: list[CaseState] = []
         moved: list[tuple[str, dict[str, Any]]] = []
+        jobs_side: list[tuple[str, str, str, str | None]] = []  # for jobhooks (issue 16)
         for (case, _, _), event in zip(changes, made, strict=True):
             state = fold(Event.from_wire(e) for e in q.events_of(conn, case["case_id"]))
             why = refusal(state, event)
@@ -316,11 +321,19 @@ class CaseDesk:
                                     f"{_REFUSED_ZH.get(why, '操作被拒绝')} / refused: {why} "
                                     f"(status {state.status}, kind {state.kind})")
             q.set_state(conn, case["case_id"], state.status, state.wire_view(), now_ms)
+            ekey = case.get("employer_key")
             if event.kind == "employer_completed":
-                q.set_employer_key(conn, case["case_id"], employer_key(
-                    event.data.get("uscc"), event.data["name"], normalised=True))
+                ekey = employer_key(event.data.get("uscc"), event.data["name"],
+                                    normalised=True)
+                q.set_employer_key(conn, case["case_id"], ekey)
             if state.status != case["status"]:
                 moved.append((case["station"], status_change(state, as_of)))
+            if state.status != case["status"] or event.kind == "employer_completed":
+                jobs_side.append((state.kind or "", case["case_id"],
+                                  case.get("person_key") or "", ekey))
             states.append(state)
+        # a registration closed or reopened, a complaint settled or its employer named:
+        # matches, posting flags and placement links follow (services.jobhooks)
+        moved += jobhooks.after_filing(conn, [j for j in jobs_side if j[2]], now_ms)
         feed.append(conn, moved, now_ms)
         return states

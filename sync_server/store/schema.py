@@ -291,3 +291,72 @@ case_work = Table(
     Index("ix_case_work_assignee", "assignee"),
     Index("ix_case_work_due", "due_on"),
 )
+
+
+# -- jobs (issue 16): postings, job seekers as matching sees them, matches, placements -----
+
+# Job postings: county data, no personal data. state: held (flagged, waiting for staff to
+# publish anyway) | open (published: on every kiosk) | closed. employer_key / name_key are
+# the dedupe keys (``uscc:…``, ``name:…``) complaints are compared by.
+job_postings = Table(
+    "job_postings", metadata,
+    Column("posting_id", String(40), primary_key=True),
+    Column("state", String(16), nullable=False),
+    Column("employer_key", String(128), nullable=False),
+    Column("name_key", String(128), nullable=True),
+    Column("posting", Text, nullable=False),
+    Column("flags", Text, nullable=False),
+    Column("station", String(64), nullable=False),
+    Column("created_by", String(64), nullable=False),
+    Column("created_at_ms", BigInteger, nullable=False),
+    Column("updated_at_ms", BigInteger, nullable=False),
+    Index("ix_job_postings_state", "state"),
+    Index("ix_job_postings_employer", "employer_key"),
+    Index("ix_job_postings_name", "name_key"),
+)
+
+# One row per job seeker (person_key: the same keyed hash as complaints), however many
+# stations they registered at: the merged matching profile (no name, ID number or phone).
+job_seekers = Table(
+    "job_seekers", metadata,
+    Column("person_key", String(64), primary_key=True),
+    Column("profile", Text, nullable=False),
+    Column("updated_at_ms", BigInteger, nullable=False),
+)
+
+# Canonical terms (skills, job types) of seekers and postings: the matching index, so one
+# new posting is scored only against the seekers sharing a term with it, and back.
+job_terms = Table(
+    "job_terms", metadata,
+    Column("owner", String(8), primary_key=True),  # seeker | posting
+    Column("term", String(64), primary_key=True),
+    Column("owner_id", String(64), primary_key=True),
+)
+
+# Current matches, one row per (posting, person).
+job_matches = Table(
+    "job_matches", metadata,
+    Column("posting_id", String(40), primary_key=True),
+    Column("person_key", String(64), primary_key=True),
+    Column("score", Integer, nullable=False),
+    Column("reasons", Text, nullable=False),
+    Index("ix_job_matches_person", "person_key"),
+)
+
+# Referrals and placements through a station: one row per (posting, person), its latest
+# outcome (referred | hired | not_hired) and history; disputed_case_id is a complaint the
+# person later filed against the posting's employer.
+job_placements = Table(
+    "job_placements", metadata,
+    Column("posting_id", String(40), primary_key=True),
+    Column("person_key", String(64), primary_key=True),
+    Column("receipt_code", String(16), nullable=False),
+    Column("station", String(64), nullable=False),
+    Column("outcome", String(16), nullable=False),
+    Column("history", Text, nullable=False),
+    Column("created_at_ms", BigInteger, nullable=False),
+    Column("updated_at_ms", BigInteger, nullable=False),
+    Column("disputed_case_id", String(64), nullable=True),
+    Column("disputed_at_ms", BigInteger, nullable=True),
+    Index("ix_job_placements_person", "person_key"),
+)

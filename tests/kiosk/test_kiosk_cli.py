@@ -80,7 +80,10 @@ def test_submit_one_with_qr_then_status(cli_kiosk: Path, tmp_path: Path) -> None
                    "--json")
     assert status.returncode == 0
     assert json.loads(status.stdout)["status"] == "provisional"
-    assert set(json.loads(status.stdout)) == {"receipt_code", "status", "as_of", "next_step"}
+    # a job-seeker registration's status also lists its job matches (issue 16): none held
+    assert set(json.loads(status.stdout)) == {"receipt_code", "status", "as_of", "next_step",
+                                              "matches"}
+    assert json.loads(status.stdout)["matches"] == []
     wrong = kiosk(cli_kiosk, "status", receipt["receipt_code"], "--pin", "999999" if
                   receipt["pin"] != "999999" else "111111")
     unknown = kiosk(cli_kiosk, "status", "0000-0000-000", "--pin", receipt["pin"])

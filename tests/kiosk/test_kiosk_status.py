@@ -92,3 +92,25 @@ def test_cursor_round_trip(services: KioskServices) -> None:
     assert services.status.get_cursor() is None
     services.status.set_cursor("c-000123")
     assert services.status.get_cursor() == "c-000123"
+
+
+@pytest.mark.parametrize("status", ["in_court", "in_mediation", "settled"])
+def test_a_registration_is_never_shown_in_a_dispute_channel(services: KioskServices,
+                                                            status: str) -> None:
+    # issue 16: a feed that says a job-seeker registration is in court (an older or faulty
+    # server) must not make the kiosk tell a job seeker 案件已进入法院诉讼.
+    from kiosk_kit import jobseeker
+    r = services.submit_jobseeker(jobseeker(4))
+    assert services.apply_status_updates([_update(
+        r["receipt_code"], status, "2026-11-22T01:00:00Z",
+        zh="案件已进入法院诉讼。请按法院通知出庭", en="The case is in court.")]) == 1
+    shown = services.lookup_status(r["receipt_code"], r["pin"])
+    assert shown is not None
+    assert shown["status"] == "received"
+    assert "法院" not in shown["next_step"]
+    assert "求职登记" in shown["next_step"]
+    # a complaint with the same update still reads as the county said
+    c = services.submit_complaint(complaint(5))
+    services.apply_status_updates([_update(c["receipt_code"], "in_court",
+                                           "2026-11-22T01:00:00Z", zh="法院")])
+    assert services.lookup_status(c["receipt_code"], c["pin"])["status"] == "in_court"  # type: ignore[index]

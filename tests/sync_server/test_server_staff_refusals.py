@@ -114,6 +114,12 @@ def test_job_seeker_registration_is_not_a_dispute(county: Path, filed: tuple,
     pin = next(p for c, p in kiosk.receipts.values() if c == code)
     looked_up = http.post("/v1/status", json={"code": code, "pin": pin}).json()
     assert looked_up["status"] == "received"
+    # issue 16: what the worker reads speaks of jobs, not of a handling channel or court
+    assert "求职登记" in looked_up["next_step_zh"]
+    assert "法院" not in looked_up["next_step_zh"]
+    for change in kiosk.changes(http).json()["changes"]:
+        if change.get("receipt_code") == code:
+            assert "求职登记" in change["next_step_zh"]
 
 
 def test_job_seeker_registration_can_still_be_closed(county: Path, filed: tuple) -> None:

@@ -3,6 +3,7 @@
 from kiosk.ui.screens.base import HOME, KioskScreen, KioskScreenManager, wipe_inputs
 from kiosk.ui.screens.complaint import ComplaintScreen
 from kiosk.ui.screens.home import HomeScreen
+from kiosk.ui.screens.jobs import JobsScreen
 from kiosk.ui.screens.jobseeker import JobSeekerScreen
 from kiosk.ui.screens.lookup import LookupScreen
 from kiosk.ui.screens.receipt import ReceiptScreen
@@ -14,6 +15,7 @@ __all__ = [
     "ComplaintScreen",
     "HomeScreen",
     "JobSeekerScreen",
+    "JobsScreen",
     "KioskScreen",
     "KioskScreenManager",
     "LookupScreen",

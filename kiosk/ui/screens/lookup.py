@@ -15,7 +15,13 @@ from __future__ import annotations
 from typing import Any
 
 from kivy.logger import Logger
-from kivy.properties import AliasProperty, BooleanProperty, ObjectProperty, StringProperty
+from kivy.properties import (
+    AliasProperty,
+    BooleanProperty,
+    ListProperty,
+    ObjectProperty,
+    StringProperty,
+)
 
 from kiosk.ui.display import local_time
 from kiosk.ui.i18n import service_lang, translator
@@ -32,6 +38,7 @@ class LookupScreen(KioskScreen):
     result = ObjectProperty(None, allownone=True)  # the last Status, or None
     message_key = StringProperty("")  # i18n key of a message in place of a result
     result_text = StringProperty("")
+    matches = ListProperty([])  # a registration's job matches: [{posting_id, title}]
     camera_factory = ObjectProperty(None, allownone=True)  # () -> camera, None: no camera
     scanning = BooleanProperty(False)
     scanner = ObjectProperty(None, allownone=True)  # kiosk.ui.camera.QrScanner once used
@@ -46,7 +53,7 @@ class LookupScreen(KioskScreen):
         self.ids.keyboard.attach(self.ids.pin_input, "digits")
         self.ids.keyboard.target = self.ids.code_input
         translator.bind(lang=self._render)
-        self.bind(result=self._render, message_key=self._render)
+        self.bind(result=self._render, message_key=self._render, matches=self._render)
 
     def submit(self) -> None:
         """Look up the typed code and PIN on the worker thread."""
@@ -106,7 +113,17 @@ class LookupScreen(KioskScreen):
             self.message_key = "lookup.not_found"
         else:
             self.message_key = ""
+            self.matches = []
             self.result = status
+            # a registration's job matches (issue 16), now that code and PIN matched
+            self.runner.call(self.services.jobs.matches_for, status["receipt_code"],
+                             on_result=self._set_matches, on_error=self._no_matches)
+
+    def _set_matches(self, matches: list[dict[str, str]] | None) -> None:
+        self.matches = list(matches or [])
+
+    def _no_matches(self, exc: BaseException) -> None:
+        Logger.error("LookupScreen: job matches failed: %r", exc, exc_info=exc)
 
     def _fail(self, exc: BaseException) -> None:
         if isinstance(exc, ValueError):  # a malformed code (a typing slip), not a fault
@@ -126,6 +143,9 @@ class LookupScreen(KioskScreen):
             if status.get("as_of"):
                 lines.append(translator.t("lookup.as_of",
                                           as_of=local_time(status["as_of"], translator.lang)))
+            if self.matches:
+                lines.append(translator.t("lookup.matches", titles="、".join(
+                    m["title"] for m in self.matches)))
             self.result_text = "\n".join(lines)
         else:
             self.result_text = ""
@@ -134,6 +154,7 @@ class LookupScreen(KioskScreen):
         self.stop_scan()
         super().wipe()
         self.result = None
+        self.matches = []
         self.message_key = ""
         self.ids.keyboard.target = self.ids.code_input
         self.ids.keyboard.layout = "letters"

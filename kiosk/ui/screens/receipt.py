@@ -126,6 +126,11 @@ class ReceiptScreen(KioskScreen):
             self.checklist_text = "\n".join(f"• {item}" for item in self.checklist)
         elif self.matter_type:
             self.checklist_text = translator.t("common.busy")
+        elif self.kind == "jobseeker" and self.receipt.get("matches"):
+            # issue 16: the best current jobs for this registration (kiosk.services.jobs)
+            self.checklist_text = "\n".join(
+                f"• {m['title']}" + ("  ⚠" if m.get("flags") else "")
+                for m in self.receipt["matches"])
         else:
             self.checklist_text = translator.t("receipt.checklist_empty")
 

@@ -58,11 +58,26 @@ class FakeSettings:
         self.voice = bool(on)
 
 
+class FakeJobs:
+    """The job postings a fake kiosk holds (``kiosk.services.jobs.KioskJobs.postings``)."""
+
+    def __init__(self) -> None:
+        self.held: list[dict[str, Any]] = []
+        self.matches: dict[str, list[dict[str, str]]] = {}
+
+    def postings(self) -> list[dict[str, Any]]:
+        return list(self.held)
+
+    def matches_for(self, code: str) -> list[dict[str, str]] | None:
+        return self.matches.get(code)
+
+
 class FakeServices:
     """In-memory ``ScreenServices`` for UI tests. Records every call with its thread."""
 
     def __init__(self) -> None:
         self.config = FakeSettings()
+        self.jobs = FakeJobs()
         self.calls: list[tuple[str, tuple[Any, ...], str]] = []
         self.receipts: dict[tuple[str, str], dict[str, str]] = {}
         self.tickets = 0

@@ -68,3 +68,14 @@ def test_a_closed_duplicate_points_the_worker_to_the_other_receipt() -> None:
     assert "另一件" in zh
     assert "C0" not in zh + en  # the other case is not named
     assert next_step("in_mediation", "mediation", "C0") == next_step("in_mediation", "mediation")
+
+
+@pytest.mark.parametrize("status", STATUSES)
+def test_a_registration_never_reads_as_a_dispute(status: str) -> None:
+    # issue 16: whatever status a registration's feed entry carries, the text speaks of
+    # jobs, never of mediation or court
+    zh, en = next_step(status, None, kind="jobseeker")
+    assert not any(w in zh for w in ("法院", "调解", "仲裁", "监察"))
+    assert "court" not in en.lower()
+    assert zh
+    assert en

@@ -27,7 +27,9 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu",
 PASSWORD = "grey heron over the paddy"  # noqa: S105 - test accounts
 
 
-@pytest.fixture(scope="session")
+# module scope, not session: Playwright's sync API keeps an event loop of its own while
+# open, which must not outlive these tests into other modules on the same worker
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
     if not Path(CHROMIUM).exists():
         reason = f"{CHROMIUM} missing (scripts/setup.sh installs Debian's chromium)"

@@ -13,9 +13,10 @@ made under other parameters is replaced at the next successful login. Failed log
 counted per username in the store (so every ``serve`` process agrees): from
 ``LOCK_AFTER`` consecutive failures the username is locked for ``LOCK_BASE_S`` seconds,
 doubling with each further failure up to ``LOCK_MAX_S``; while locked even the right
-password is refused. A session cookie is 256 random bits, of which only the SHA-256 is
-stored; sessions end on logout, after ``IDLE_S`` idle or ``ABSOLUTE_S`` in all, and when
-the user is disabled, changes password or roles.
+password is refused. Failures a day old on a username not locked now are forgotten.
+A session cookie is 256 random bits, of which only the SHA-256 is stored; sessions end
+on logout, after ``IDLE_S`` idle or ``ABSOLUTE_S`` in all, and when the user is disabled,
+changes password or roles.
 """
 
 from __future__ import annotations
@@ -47,6 +48,7 @@ __all__ = [
 LOCK_AFTER = 5
 LOCK_BASE_S = 30
 LOCK_MAX_S = 3600
+GUARD_KEEP_S = 24 * 3600  # failures older than this (and not locking now) are forgotten
 IDLE_S = 30 * 60
 ABSOLUTE_S = 12 * 3600
 _TOUCH_EVERY_MS = 60_000  # last-seen writes at most once a minute per session
@@ -291,10 +293,12 @@ def login(svc: Services, username: str, password: str, address: str | None) -> t
     one answer for all three) or ``locked_out`` (``.retry_after`` seconds), counted per
     username in the store.
     """
+    username = username[:64]
     now = _now_ms(svc)
     # the refusals are raised after the transaction commits: the failure counts must stay
     with svc.engine.begin() as conn:
         refusal = None
+        aq.purge_guards(conn, now - GUARD_KEEP_S * 1000, now)
         guard = aq.guard(conn, username)
         failures = 0 if guard is None else int(guard["failures"])
         locked_until = None if guard is None else guard["locked_until_ms"]

@@ -192,3 +192,19 @@ def test_user_cli_round_trip(server_settings: Settings) -> None:
     missing = server_cli("user", "disable", "nobody", *data, check=False)
     assert missing.returncode == 1
     assert "nobody" in missing.stderr
+
+
+def test_old_failures_are_forgotten(svc: Services, alice: accounts.StaffUser,
+                                    manual_clock: ManualClock) -> None:
+    for _ in range(accounts.LOCK_AFTER - 1):
+        with pytest.raises(accounts.LoginRefused):
+            accounts.login(svc, "alice", "wrong password here", None)
+    with pytest.raises(accounts.LoginRefused):
+        accounts.login(svc, "x" * 200, "guessed usernames are cut to 64", None)
+    manual_clock.advance(accounts.GUARD_KEEP_S + 1)
+    with pytest.raises(accounts.LoginRefused) as refused:  # one failure, not the fifth
+        accounts.login(svc, "alice", "wrong password here", None)
+    assert refused.value.code == "login_failed"
+    accounts.login(svc, "alice", PASSWORD, None)
+    with svc.engine.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM login_guard")).scalar_one() == 0

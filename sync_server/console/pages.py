@@ -15,7 +15,7 @@ from starlette.concurrency import run_in_threadpool
 
 from sync_server.console import i18n, session
 from sync_server.console.render import page, workqueues
-from sync_server.services import accounts, audit
+from sync_server.services import accounts, audit, sessions
 
 router = APIRouter(prefix="/console", include_in_schema=False)
 HOME = "/console/"
@@ -55,7 +55,7 @@ async def login(request: Request) -> Response:
     username = fields.get("username", "").strip()[:64]
     try:
         _, cookie = await run_in_threadpool(
-            accounts.login, session.services(request), username,
+            sessions.login, session.services(request), username,
             fields.get("password", ""), session.address(request))
     except accounts.LoginRefused as exc:
         if exc.code == "locked_out":
@@ -71,7 +71,7 @@ async def login(request: Request) -> Response:
 async def logout(request: Request) -> Response:
     current = await session.require(request)
     session.check_csrf(request, current, await session.form(request))
-    await run_in_threadpool(accounts.logout, session.services(request), current,
+    await run_in_threadpool(sessions.logout, session.services(request), current,
                             session.address(request))
     resp = RedirectResponse("/console/login", status_code=303)
     session.end(resp)

@@ -14,7 +14,8 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from sync_server.console import i18n
 from sync_server.domain.roles import label, may
-from sync_server.services.accounts import Session, StaffUser
+from sync_server.services.accounts import StaffUser
+from sync_server.services.sessions import Session
 from sync_server.services.wiring import Services
 
 TEMPLATES = Path(__file__).parent / "templates"

@@ -1,6 +1,6 @@
 """Who is asking: the session cookie, the per-session CSRF token, and access checks.
 
-* The cookie ``yz_session`` holds 256 random bits (``services.accounts.login``); HttpOnly,
+* The cookie ``yz_session`` holds 256 random bits (``services.sessions.login``); HttpOnly,
   SameSite=Lax, Path=/console, Secure when the request came over TLS (directly, or through
   a ``--trusted-proxy`` that says ``X-Forwarded-Proto: https``).
 * Every state-changing request carries the session's CSRF token: the form field
@@ -24,8 +24,8 @@ from starlette.concurrency import run_in_threadpool
 from sync_server.api.public import _trusted, client_ip
 from sync_server.console.origin import refused
 from sync_server.domain.roles import may
-from sync_server.services import accounts
-from sync_server.services.accounts import ABSOLUTE_S, Session
+from sync_server.services import sessions
+from sync_server.services.sessions import ABSOLUTE_S, Session
 from sync_server.services.wiring import Services
 
 COOKIE = "yz_session"
@@ -82,7 +82,7 @@ async def current(request: Request) -> Session | None:
     cookie = request.cookies.get(COOKIE)
     if not cookie:
         return None
-    return await run_in_threadpool(accounts.session_user, services(request), cookie)
+    return await run_in_threadpool(sessions.session_user, services(request), cookie)
 
 
 async def require(request: Request, action: str | None = None) -> Session:

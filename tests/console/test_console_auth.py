@@ -11,7 +11,7 @@ import httpx
 import pytest
 from playwright.sync_api import Page
 
-from sync_server.services.accounts import LOCK_AFTER
+from sync_server.services.sessions import LOCK_AFTER
 from tests.console.conftest import PASSWORD, Console, user_cli
 from tests.sync_server.server_kit import ServerProcess
 

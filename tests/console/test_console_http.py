@@ -17,7 +17,7 @@ from sync_server.config import keystore
 from sync_server.config.settings import Settings
 from sync_server.console import i18n
 from sync_server.console.render import TEMPLATES
-from sync_server.services import accounts
+from sync_server.services import accounts, sessions
 from sync_server.services.wiring import Services
 from tests.console.conftest import PASSWORD
 from tests.sync_server.server_kit import ServerThread
@@ -87,7 +87,7 @@ def test_idle_session_expires(base_url: str, manual_clock: ManualClock) -> None:
     with httpx.Client(base_url=base_url) as http:
         _login(http)
         assert http.get("/console/").status_code == 200
-        manual_clock.advance(accounts.IDLE_S + 1)
+        manual_clock.advance(sessions.IDLE_S + 1)
         gone = http.get("/console/")
         assert gone.status_code == 303
         assert gone.headers["location"] == "/console/login?next=/console/"

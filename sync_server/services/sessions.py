@@ -81,13 +81,23 @@ def login(svc: Services, username: str, password: str, address: str | None) -> t
     """
     username = username[:64]
     now = _now_ms(svc)
+    # argon2 takes a tenth of a second or more: verify (and rehash) outside the write
+    # transaction, which on SQLite holds the one write lock that kiosk pushes also need
+    with svc.engine.connect() as conn:
+        seen = aq.user_by_name(conn, username)
+        early = aq.peek_guard(conn, username)
+    locked = early is not None and (early["locked_until_ms"] or 0) > now
+    stored = _DUMMY if seen is None else str(seen["password_hash"])
+    verified = not locked and _verify(stored, password) and seen is not None
+    rehashed = hasher.hash(password) if verified and hasher.check_needs_rehash(stored) \
+        else None
     # the refusals are raised after the transaction commits: the failure counts must stay
     with svc.engine.begin() as conn:
         refusal = None
         aq.purge_guards(conn, now - GUARD_KEEP_S * 1000, now)
-        guard = aq.guard(conn, username)
-        failures = 0 if guard is None else int(guard["failures"])
-        locked_until = None if guard is None else guard["locked_until_ms"]
+        guard = aq.guard(conn, username, now)  # concurrent logins to one username queue
+        failures = int(guard["failures"])
+        locked_until = guard["locked_until_ms"]
         row = aq.user_by_name(conn, username)
         if locked_until is not None and locked_until > now:
             audit.append(conn, now, username, "login.locked", None, "refused while locked",
@@ -95,8 +105,8 @@ def login(svc: Services, username: str, password: str, address: str | None) -> t
             refusal = LoginRefused("locked_out", "too many failed logins: try again later / "
                                    "登录失败次数过多，请稍后再试",
                                    retry_after=-(-(int(locked_until) - now) // 1000))
-        elif not _verify(_DUMMY if row is None else str(row["password_hash"]), password) \
-                or row is None or row["disabled_at_ms"] is not None:
+        elif not verified or row is None or row["disabled_at_ms"] is not None \
+                or str(row["password_hash"]) != stored:  # changed meanwhile: verify again
             failures += 1
             lock = lock_seconds(failures)
             aq.set_guard(conn, username, failures, now, now + lock * 1000 if lock else None)
@@ -106,10 +116,9 @@ def login(svc: Services, username: str, password: str, address: str | None) -> t
             refusal = LoginRefused("login_failed", "wrong username or password / "
                                    "用户名或密码错误")
         else:
-            if guard is not None:
-                aq.clear_guard(conn, username)
-            if hasher.check_needs_rehash(str(row["password_hash"])):
-                aq.update_user(conn, int(row["id"]), now, password_hash=hasher.hash(password))
+            aq.clear_guard(conn, username)
+            if rehashed is not None:
+                aq.update_user(conn, int(row["id"]), now, password_hash=rehashed)
             token = secrets.token_urlsafe(32)
             csrf = secrets.token_urlsafe(32)
             aq.add_session(conn, _hash_token(token), int(row["id"]), csrf, now,

@@ -4,6 +4,7 @@ back-off, sessions (idle, absolute, revoked), argon2id rehash, and the append-on
 from __future__ import annotations
 
 import subprocess
+import threading
 from collections.abc import Iterator
 
 import pytest
@@ -208,3 +209,25 @@ def test_old_failures_are_forgotten(svc: Services, alice: accounts.StaffUser,
     sessions.login(svc, "alice", PASSWORD, None)
     with svc.engine.connect() as conn:
         assert conn.execute(text("SELECT count(*) FROM login_guard")).scalar_one() == 0
+
+
+def test_concurrent_failures_are_all_counted(svc: Services, alice: accounts.StaffUser) -> None:
+    # several serve processes (threads here, one pool) failing at once: none overwrites
+    # another's count (PostgreSQL: the guard row is locked FOR UPDATE)
+    n = 4
+    start = threading.Barrier(n)
+
+    def guess() -> None:
+        start.wait()
+        with pytest.raises(accounts.LoginRefused):
+            sessions.login(svc, "alice", "wrong password here", None)
+
+    threads = [threading.Thread(target=guess) for _ in range(n)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    with svc.engine.connect() as conn:
+        guard = aq.peek_guard(conn, "alice")
+    assert guard is not None
+    assert guard["failures"] == n

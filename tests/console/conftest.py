@@ -44,10 +44,11 @@ def browser() -> Iterator[Browser]:
             b.close()
 
 
-def user_cli(data: Path, *args: str, password: str | None = None) -> \
-        subprocess.CompletedProcess[str]:
-    """``yizhan-server ARGS --data DATA`` with ``password`` on standard input."""
-    return subprocess.run(["yizhan-server", *args, "--data", str(data)],
+def user_cli(data: Path, *args: str, password: str | None = None,
+             db_url: str | None = None) -> subprocess.CompletedProcess[str]:
+    """``yizhan-server ARGS --data DATA [--db URL]`` with ``password`` on standard input."""
+    db = ["--db", db_url] if db_url else []
+    return subprocess.run(["yizhan-server", *args, "--data", str(data), *db],
                           input=(password + "\n") if password is not None else None,
                           capture_output=True, text=True, timeout=120, check=False)
 
@@ -67,7 +68,8 @@ class Console:
         args = ["user", "add", username, "--role", roles, "--password-stdin"]
         if station:
             args += ["--station", station]
-        done = user_cli(self.server.data, *args, password=PASSWORD)
+        done = user_cli(self.server.data, *args, password=PASSWORD,
+                        db_url=self.server.db_url)
         assert done.returncode == 0, done.stderr
 
     def page(self) -> Page:
@@ -76,8 +78,9 @@ class Console:
                                            locale="zh-CN")
         return context.new_page()
 
-    def try_login(self, page: Page, username: str, password: str = PASSWORD) -> None:
-        page.goto(self.server.url + "/console/login")
+    def try_login(self, page: Page, username: str, password: str = PASSWORD,
+                  server: ServerProcess | None = None) -> None:
+        page.goto((server or self.server).url + "/console/login")
         page.fill("input[name=username]", username)
         page.fill("input[name=password]", password)
         page.click("button[type=submit]")

@@ -9,11 +9,12 @@ from pathlib import Path
 
 import httpx
 import pytest
-from playwright.sync_api import Page
+from playwright.sync_api import Browser, Page
 
 from sync_server.services.sessions import LOCK_AFTER
 from tests.console.conftest import PASSWORD, Console, user_cli
-from tests.sync_server.server_kit import ServerProcess
+from tests.sync_server.conftest import postgres_or_skip
+from tests.sync_server.server_kit import ServerProcess, drop_pg_schema
 
 
 def _session_cookie(page: Page) -> str:
@@ -170,3 +171,26 @@ def test_admin_adds_a_user_the_cli_sees_and_disables(console: Console) -> None:
     assert "/console/login" in clerk.url
     admin.reload()
     assert "已停用" in str(admin.text_content("tr[data-user='chen.station']"))
+
+
+@pytest.mark.postgres
+def test_two_serve_processes_on_postgres_share_sessions_and_lockout(
+        county: Path, browser: Browser) -> None:
+    url, schema = postgres_or_skip()
+    try:
+        with ServerProcess(county, url) as one, ServerProcess(county, url) as two:
+            console = Console(one, browser)
+            console.add_user("pg.triage", "triage")
+            page = console.login("pg.triage")
+            # cookies ignore ports: the session made at one is presented to two, which
+            # finds it in the shared store
+            page.goto(two.url + "/console/")
+            assert page.url == two.url + "/console/"
+            assert page.text_content("#whoami") == "pg.triage"
+            for _ in range(LOCK_AFTER):
+                console.try_login(console.page(), "pg.triage", "not the password at all")
+            other = console.page()
+            console.try_login(other, "pg.triage", PASSWORD, server=two)
+            assert "登录失败次数过多" in str(other.text_content("#login-error"))
+    finally:
+        drop_pg_schema(schema)

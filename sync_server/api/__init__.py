@@ -1,5 +1,4 @@
-"""The HTTP API (FastAPI): routes, request authentication, bodies and problem answers."""
+"""The HTTP API (FastAPI): routes, request authentication, bodies and problem answers.
 
-from sync_server.api.app import create_app
-
-__all__ = ["create_app"]
+The app that mounts these routes and the console is assembled in ``sync_server.app``.
+"""

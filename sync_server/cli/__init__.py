@@ -141,9 +141,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     import uvicorn
 
-    from sync_server.api import create_app
     from sync_server.api.admin import parse_networks
     from sync_server.api.headtimeout import protocol_with_head_timeout
+    from sync_server.app import create_app
 
     if not 0 < args.head_timeout <= 3600:
         raise ConfigError(f"--head-timeout {args.head_timeout}: must be over 0 and at most "

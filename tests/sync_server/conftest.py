@@ -23,7 +23,7 @@ import pytest
 from sqlalchemy.exc import OperationalError
 
 from shared.clock import ManualClock
-from sync_server.api import create_app
+from sync_server.app import create_app
 from sync_server.config import keystore
 from sync_server.config.settings import Settings
 from sync_server.services.staff import StaffDesk

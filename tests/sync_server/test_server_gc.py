@@ -8,7 +8,7 @@ import gc
 import httpx
 
 from shared.clock import ManualClock
-from sync_server.api import create_app
+from sync_server.app import create_app
 from sync_server.config.settings import Settings
 from sync_server.services.staff import StaffDesk
 from tests.sync_server.conftest import new_token

@@ -14,7 +14,7 @@ import pytest
 
 from shared.clock import ManualClock, SystemClock
 from shared.receipt import format_code, new_code
-from sync_server.api import create_app
+from sync_server.app import create_app
 from sync_server.config import keystore
 from sync_server.config.settings import Settings
 from tests.sync_server.conftest import postgres_or_skip

@@ -12,7 +12,7 @@ from pathlib import Path
 import schemathesis
 from hypothesis import HealthCheck, given, settings
 
-from sync_server.api import create_app
+from sync_server.app import create_app
 from sync_server.config import keystore
 from sync_server.config.settings import Settings
 from tests.sync_server.server_kit import ServerThread

@@ -20,6 +20,7 @@ from sync_server.api.auth import authenticate, path_and_query
 from sync_server.api.body import decode, parse_json
 from sync_server.api.models import PROBLEMS
 from sync_server.api.problems import problem
+from sync_server.services import countysettings
 from sync_server.services.stationconfig import station_config
 from sync_server.services.wiring import Services
 from sync_server.store import devices as dq
@@ -72,8 +73,9 @@ def enroll(body: models.EnrollRequest, request: Request) -> JSONResponse:
             if not dq.use_token(conn, token_hash(body.token), device_id, now_ms):
                 raise problem("token_expired", "token: this enrollment token has expired")
             dq.enroll(conn, device_id, b64u(raw_public(key)), station, now_ms)
+        to_kiosks = countysettings.for_kiosks(conn)
     answer = {"device_id": device_id, "station": station, "county": svc.fresh_keys().public(),
-              "config": station_config(station)}
+              "config": station_config(station, county_settings=to_kiosks)}
     return JSONResponse(answer, status_code=201)
 
 

@@ -16,7 +16,7 @@ from sync_server.api.models import PROBLEMS
 from sync_server.api.problems import problem
 from sync_server.domain.fold import CaseState
 from sync_server.metrics import Key
-from sync_server.services import quarantine
+from sync_server.services import countysettings, pinguard, quarantine
 from sync_server.services.merge import status_change
 from sync_server.services.wiring import Services
 from sync_server.store import cases as cq
@@ -108,10 +108,15 @@ def status(body: models.StatusRequest, request: Request) -> models.StatusAnswer:
             aside = quarantine.status_of(conn, code, private)
             if aside is not None and aside[4] is not None:
                 case = {"pin_verifier": aside[4], "aside": aside}
-        if case is not None:
-            limits.guard(conn, code)  # one lookup of this receipt at a time, in any process
+        county = countysettings.current(conn, cfg)
+        if case is not None:  # one lookup of this receipt at a time, in any process
+            try:
+                case = {**case, "pin_verifier": pinguard.effective_verifier(
+                    conn, code, case["pin_verifier"])}
+            except pinguard.ReceiptLocked as exc:
+                raise problem("receipt_locked", str(exc)) from None
         failures, oldest = limits.failures_since(conn, code, now_ms - window_ms)
-        if failures >= cfg.status_wrong_pins_per_receipt:
+        if failures >= county.pin_window_limit:
             retry = max(1, (int(oldest or now_ms) + window_ms - now_ms + 999) // 1000)
             raise problem("rate_limited", "too many wrong PINs for this receipt; wait and "
                           "try again", retry_after=retry)
@@ -120,7 +125,8 @@ def status(body: models.StatusRequest, request: Request) -> models.StatusAnswer:
         else:
             if case is None:
                 pin_matches(code, body.pin, decoy)  # same work either way
-            limits.record_failure(conn, code, now_ms, exists=case is not None)
+            pinguard.wrong_pin(conn, code, now_ms, exists=case is not None,
+                               lock_after=county.pin_lock_after)
             found = None
     if found is None:
         raise problem("not_found", _NOT_FOUND)

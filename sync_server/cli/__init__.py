@@ -25,6 +25,7 @@ from shared.enrollment import EnrollmentToken, check_server_url, check_station, 
 from shared.passphrase import check_passphrase
 from shared.receipt import qr_png
 from shared.safefile import NewFile, is_png, read_limited
+from sync_server.cli import settings as cli_settings
 from sync_server.cli.progress import ProgressBar
 from sync_server.config import keystore
 from sync_server.config.settings import Settings, default_data_dir
@@ -485,6 +486,7 @@ def build_parser() -> argparse.ArgumentParser:
             group = cp.add_mutually_exclusive_group(required=True)
             group.add_argument("--settled-fen", type=int, dest="fen")
             group.add_argument("--award-fen", type=int, dest="award")
+    cli_settings.register_case(case_sub, common, js)
     cp = case_sub.add_parser("duplicate", parents=[common, js],
                              help="decide a likely duplicate: confirm CODE as a duplicate of "
                              "CODE2 (CODE is closed, its station told) or split the two")
@@ -521,6 +523,7 @@ def build_parser() -> argparse.ArgumentParser:
     jp.add_argument("--reason", required=True, help="why (stored for audit, not sent)")
     jp.add_argument("--by", default=os.environ.get("USER") or "staff",
                     help="staff user recorded as rejecting it")
+    cli_settings.register(sub, common, js)
     return parser
 
 

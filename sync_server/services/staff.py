@@ -16,7 +16,7 @@ from sync_server.config.settings import Settings
 from sync_server.domain.fold import CaseState
 from sync_server.domain.statuses import ROUTES, STATUSES
 from sync_server.errors import NotFound, StoreFault
-from sync_server.services import duplicates, quarantine
+from sync_server.services import countysettings, duplicates, quarantine
 from sync_server.services.bundles import BundleImport, Progress, import_bundle
 from sync_server.services.ingest import gaps_behind, held_at_revocation
 from sync_server.services.stationconfig import station_config
@@ -103,7 +103,9 @@ class StaffDesk:
         """Put the current configuration (and county public keys) on every station's feed."""
         with self._svc.engine.begin() as conn:
             feed.append(conn, [(feed.EVERY_STATION, {
-                "type": "config", "config": station_config(None, self._svc.keys.public())})],
+                "type": "config", "config": station_config(
+                    None, self._svc.keys.public(),
+                    county_settings=countysettings.for_kiosks(conn))})],
                 self._now_ms())
 
     def act(self, code: str, kind: str, data: dict[str, Any], user: str) -> CaseState:

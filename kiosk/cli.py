@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from kiosk.cli_sync import EXIT_UNREACHABLE, add_commands
-from kiosk.errors import IntakeInvalid, KioskError
+from kiosk.errors import IntakeInvalid, KioskError, LookupRefused
 from kiosk.services.facade import KioskServices
 from kiosk.services.identity import init_kiosk
 from kiosk.services.intake import DEFAULT_BATCH
@@ -235,7 +235,14 @@ def cmd_submit(args: argparse.Namespace) -> int:
 
 def cmd_status(args: argparse.Namespace) -> int:
     with _open(args) as services:
-        status = services.lookup_status(args.code, args.pin, args.lang)
+        try:
+            status = services.lookup_status(args.code, args.pin, args.lang)
+        except LookupRefused as exc:  # another station's receipt: offline, locked, busy
+            if args.json:
+                print(json.dumps({"code": exc.code, "zh": exc.zh, "en": exc.en},
+                                 ensure_ascii=False))
+            print(f"yizhan-kiosk: {exc}", file=sys.stderr)
+            return EXIT_UNREACHABLE if exc.code == "other_station_offline" else EXIT_KIOSK
     if status is None:
         print("no receipt matches this code and PIN / 回执码或查询密码不正确", file=sys.stderr)
         return EXIT_INVALID
@@ -344,8 +351,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_submit)
 
     p = sub.add_parser("status", parents=[common, out],
-                       help="last known status of a receipt, offline",
-                       description="Last known status of a receipt (needs its PIN).")
+                       help="status of a receipt: this station's from the local cache, "
+                       "another station's from the county when online",
+                       description="Status of a receipt (needs its PIN). A receipt this "
+                       "kiosk filed is answered offline; another station's is asked of the "
+                       "county (exit 4 with 'other_station_offline' when it cannot be "
+                       "reached, 3 with 'receipt_locked' or 'rate_limited').")
     p.add_argument("code", help="receipt code, e.g. ABCD-EFGH-JKM")
     p.add_argument("--pin", required=True, help="the 6-digit PIN printed on the receipt")
     p.add_argument("--lang", choices=("zh", "en"), default="zh")

@@ -20,6 +20,9 @@
         │   └── WeakPassphrase       a new staff passphrase is too short or too common
         ├── TicketError              unknown queue number or a state change not allowed
         ├── CodeInvalid              a typed receipt code is malformed (also a ValueError)
+        ├── LookupRefused            another station's receipt cannot be checked now:
+        │                            ``other_station_offline``, ``receipt_locked``,
+        │                            ``rate_limited`` (zh-CN and English in ``zh``/``en``)
         └── AckMismatch              an acknowledgement is addressed to another device
 
 Messages name the thing at fault and never contain personal data.
@@ -93,3 +96,12 @@ class CodeInvalid(KioskError, ValueError):
 
 class AckMismatch(KioskError):
     """An acknowledgement names another device."""
+
+
+class LookupRefused(KioskError):
+    """A status lookup the kiosk cannot answer with a status; ``code`` says why, ``zh`` and
+    ``en`` say it to the worker."""
+
+    def __init__(self, code: str, zh: str, en: str) -> None:
+        self.code, self.zh, self.en = code, zh, en
+        super().__init__(f"{en} / {zh}")

@@ -184,9 +184,10 @@ def receipt_link(public_url: str, payload: str) -> str:
 
 
 def is_receipt_text(text: str) -> bool:
-    """Whether QR text looks like a yizhan receipt of either version (not yet checked)."""
+    """Whether QR text looks like a yizhan receipt of either version (not yet checked): a
+    ``YZR1.`` payload, or a link ending ``/r#YZR2.…`` (v2 is never bare)."""
     text = text.strip()
-    if text.startswith((QR_PREFIX + ".", QR_PREFIX_V2 + ".")):
+    if text.startswith(QR_PREFIX + "."):
         return True
     base, sep, fragment = text.partition("#")
     return bool(sep) and base.startswith(("https://", "http://")) \
@@ -194,9 +195,8 @@ def is_receipt_text(text: str) -> bool:
 
 
 def receipt_version(payload: str) -> int:
-    """1 for a bare ``YZR1`` payload, 2 for a ``YZR2`` link (or bare fragment)."""
-    _fragment(payload)
-    return 2 if QR_PREFIX_V2 + "." in payload else 1
+    """1 for a ``YZR1`` payload, 2 for a ``…/r#YZR2.`` link."""
+    return 2 if _fragment(payload).startswith(QR_PREFIX_V2 + ".") else 1
 
 
 def _fragment(payload: str) -> str:
@@ -216,8 +216,9 @@ def read_receipt(payload: str) -> ReceiptClaims:
 
 def _split(payload: str) -> tuple[ReceiptClaims, bytes, bytes]:
     try:
-        prefix, body_b64, sig_b64 = _fragment(payload).split(".")
-        if prefix not in (QR_PREFIX, QR_PREFIX_V2):
+        text = _fragment(payload)
+        prefix, body_b64, sig_b64 = text.split(".")
+        if prefix != (QR_PREFIX_V2 if "#" in payload else QR_PREFIX):
             raise ReceiptError("not a yizhan receipt")
         body, signature = unb64u(body_b64), unb64u(sig_b64)
         data = loads_canonical(body)

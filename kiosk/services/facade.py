@@ -16,7 +16,7 @@ from typing import Any
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 
-from kiosk.errors import NotInitialised, StationLocked, WrongPassphrase
+from kiosk.errors import CodeInvalid, NotInitialised, StationLocked, WrongPassphrase
 from kiosk.services import identity as ident
 from kiosk.services.config import StationConfig
 from kiosk.services.drafts import Drafts
@@ -28,8 +28,11 @@ from kiosk.store import Store
 from kiosk.sync import bundles
 from kiosk.sync.enroll import enroll as enroll_online
 from kiosk.sync.enroll import sync_once
+from kiosk.sync.lookup import forward_status
+from shared._errors import ReceiptError
 from shared.clock import Clock, SystemClock
 from shared.feed import Trust
+from shared.receipt import parse_code
 
 SYNC_KEY = "last_sync"
 
@@ -43,7 +46,8 @@ class KioskServices:
         self.clock = clock
         self.identity = ident.load_identity(data_dir, store)
         self.config = StationConfig(store, clock)
-        self.intake = Intake(store, self.identity, clock, today=self.config.service_date)
+        self.intake = Intake(store, self.identity, clock, today=self.config.service_date,
+                             public_url=self.config.public_url)
         self.outbox = Outbox(store, clock, self.identity.device_id)
         self.status = StatusCache(store, clock)
         self.tickets = Queue(store, clock, self.config, self.identity.station_recipient)
@@ -141,7 +145,14 @@ class KioskServices:
     def lookup_status(self, code: str, pin: str, lang: str = "zh") -> dict[str, str] | None:
         """Last known status, or None when code and PIN match no receipt. Raises CodeInvalid
         for a malformed code."""
-        return self.status.lookup(code, pin, lang)
+        try:
+            canonical = parse_code(code)
+        except ReceiptError as exc:
+            raise CodeInvalid(str(exc)) from None
+        if self.status.holds(canonical):
+            return self.status.lookup(canonical, pin, lang)
+        # Another station's receipt (or none at all): the county answers, with its limits.
+        return forward_status(self.server_url(), canonical, pin, lang)
 
     def checklist(self, matter_type: str, lang: str = "zh") -> list[str]:
         """Documents to bring for ``matter_type`` in ``lang`` (``zh``/``en``)."""

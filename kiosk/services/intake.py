@@ -68,8 +68,10 @@ class Intake:
     """Files records for one kiosk. Thread-safe; one instance per open store."""
 
     def __init__(self, store: Store, identity: Identity, clock: Clock,
-                 today: Callable[[], date] | None = None) -> None:
+                 today: Callable[[], date] | None = None,
+                 public_url: Callable[[], str | None] | None = None) -> None:
         self._store = store
+        self._public_url = public_url  # the county's status page: v2 receipt links
         self._id = identity
         self._clock = clock
         self._today = today  # the station's civil date, for ID and period date checks
@@ -139,6 +141,7 @@ class Intake:
             raise KioskRevoked(REVOKED_MESSAGE)
         recipients = (county, ident.station_recipient)
         out: list[Receipt] = []
+        public_url = self._public_url() if self._public_url else None
         with self._lock, self._store.transaction():
             seq, prev, last_hlc = self._store.chain_head()
             hlc = HybridClock(ident.device_id, self._clock,
@@ -160,7 +163,7 @@ class Intake:
                                        hlc=header.hlc, receipt_code=code,
                                        pin_verifier=verifier)
                 qr = sign_receipt(ReceiptClaims(code, ident.device_id, ident.station, now,
-                                                env.hash), ident.device_key)
+                                                env.hash), ident.device_key, public_url)
                 out.append(Receipt(code, pin, header.id, now, qr, env.hash, seq))
                 prev = env.hash
         return out

@@ -100,6 +100,23 @@ class StatusCache:
         return {"receipt_code": code, "status": status, "as_of": as_of,
                 "next_step": _text(lang, zh, en, status)}
 
+    def holds(self, code: str) -> bool:
+        """Whether this kiosk filed receipt ``code`` (an already parsed code)."""
+        return self._store.receipt(code) is not None
+
+    def replace_pin(self, code: str, verifier: str) -> bool:
+        """Take a PIN the county reissued (``pin`` feed entry): the old PIN stops working
+        here too. Ignored (False) for a malformed entry or a receipt this kiosk does not
+        hold."""
+        try:
+            code = parse_code(code)
+        except ReceiptError:
+            return False
+        if not (isinstance(verifier, str) and verifier.startswith("s1.")
+                and len(verifier) <= 128):
+            return False
+        return self._store.replace_pin_verifier(code, verifier)
+
     def apply_status_updates(self, updates: list[dict[str, Any]]) -> int:
         """Store pulled statuses; an update older than the cached one is ignored.
 

@@ -32,7 +32,7 @@ def _statements(services: KioskServices, code: str, pin: str) -> list[str]:
     seen: list[str] = []
     services.store.db.conn.set_trace_callback(seen.append)
     try:
-        assert services.lookup_status(code, pin) is None
+        assert services.status.lookup(code, pin) is None  # the local cache alone
     finally:
         services.store.db.conn.set_trace_callback(None)
     return [s.replace(code, "CODE") for s in seen]

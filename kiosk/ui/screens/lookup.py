@@ -17,6 +17,7 @@ from typing import Any
 from kivy.logger import Logger
 from kivy.properties import AliasProperty, BooleanProperty, ObjectProperty, StringProperty
 
+from kiosk.errors import LookupRefused
 from kiosk.ui.display import local_time
 from kiosk.ui.i18n import service_lang, translator
 from kiosk.ui.screens.base import KioskScreen
@@ -109,6 +110,9 @@ class LookupScreen(KioskScreen):
             self.result = status
 
     def _fail(self, exc: BaseException) -> None:
+        if isinstance(exc, LookupRefused):  # another station's receipt: offline, locked...
+            self.message_key = f"lookup.{exc.code}"
+            return
         if isinstance(exc, ValueError):  # a malformed code (a typing slip), not a fault
             self.message_key = "lookup.bad_code"
             return

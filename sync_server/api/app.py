@@ -12,6 +12,7 @@ from starlette.middleware.gzip import GZipMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from shared.clock import Clock, SystemClock
+from sync_server import console
 from sync_server.api import kiosk, public, status_page
 from sync_server.api.admin import AdminOnly
 from sync_server.api.body import BodyLimit
@@ -85,6 +86,7 @@ def create_app(settings: Settings, clock: Clock | None = None) -> FastAPI:
     app.include_router(kiosk.router)
     app.include_router(public.router)
     app.include_router(status_page.router)
+    console.install(app)  # the county console under /console/ (sync_server/console)
 
     app.add_middleware(RequestCounter)
     app.add_middleware(BodyLimit, limit=settings.max_body_bytes)

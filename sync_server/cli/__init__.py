@@ -25,6 +25,7 @@ from shared.enrollment import EnrollmentToken, check_server_url, check_station, 
 from shared.passphrase import check_passphrase
 from shared.receipt import qr_png
 from shared.safefile import NewFile, is_png, read_limited
+from sync_server.cli import users
 from sync_server.cli import settings as cli_settings
 from sync_server.cli.progress import ProgressBar
 from sync_server.config import keystore
@@ -524,6 +525,7 @@ def build_parser() -> argparse.ArgumentParser:
     jp.add_argument("--by", default=os.environ.get("USER") or "staff",
                     help="staff user recorded as rejecting it")
     cli_settings.register(sub, common, js)
+    users.register(sub, common, js)
     return parser
 
 

@@ -216,3 +216,56 @@ changes = Table(
     Column("created_at_ms", BigInteger, nullable=False),
     Index("ix_changes_station_id", "station", "id"),
 )
+
+# County console staff (sync_server/services/accounts.py). ``roles`` is a comma-separated
+# list of role ids (sync_server/domain/roles.py); ``password_hash`` an argon2id PHC string.
+staff_users = Table(
+    "staff_users", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("username", String(64), nullable=False, unique=True),
+    Column("roles", String(256), nullable=False),
+    Column("station", String(64), nullable=True),
+    Column("password_hash", String(256), nullable=False),
+    Column("disabled_at_ms", BigInteger, nullable=True),
+    Column("created_at_ms", BigInteger, nullable=False),
+    Column("updated_at_ms", BigInteger, nullable=False),
+)
+
+# Failed console logins per username (known or not, so the answer does not tell which):
+# the lockout with back-off reads them; kept in the store so every serve process agrees.
+login_guard = Table(
+    "login_guard", metadata,
+    Column("username", String(64), primary_key=True),
+    Column("failures", Integer, nullable=False),
+    Column("last_failure_ms", BigInteger, nullable=False),
+    Column("locked_until_ms", BigInteger, nullable=True),
+)
+
+# Server-side console sessions: only the SHA-256 of the cookie value is stored.
+staff_sessions = Table(
+    "staff_sessions", metadata,
+    Column("token_hash", String(64), primary_key=True),
+    Column("user_id", Integer, nullable=False),
+    Column("csrf_token", String(64), nullable=False),
+    Column("created_at_ms", BigInteger, nullable=False),
+    Column("last_seen_ms", BigInteger, nullable=False),
+    Column("expires_at_ms", BigInteger, nullable=False),
+    Column("revoked_at_ms", BigInteger, nullable=True),
+    Index("ix_staff_sessions_user", "user_id"),
+)
+
+# The audit log: every change and every view of personal data. Append-only: the store has
+# no update or delete for it, and migration 0007 adds triggers refusing both.
+audit_log = Table(
+    "audit_log", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("at_ms", BigInteger, nullable=False),
+    Column("actor", String(64), nullable=False),
+    Column("action", String(64), nullable=False),
+    Column("case_code", String(16), nullable=True),
+    Column("detail", Text, nullable=False),
+    Column("address", String(64), nullable=True),
+    Index("ix_audit_log_at", "at_ms"),
+    Index("ix_audit_log_actor", "actor", "at_ms"),
+    Index("ix_audit_log_case", "case_code", "at_ms"),
+)

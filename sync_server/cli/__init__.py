@@ -25,8 +25,8 @@ from shared.enrollment import EnrollmentToken, check_server_url, check_station, 
 from shared.passphrase import check_passphrase
 from shared.receipt import qr_png
 from shared.safefile import NewFile, is_png, read_limited
-from sync_server.cli import users
 from sync_server.cli import settings as cli_settings
+from sync_server.cli import users
 from sync_server.cli.progress import ProgressBar
 from sync_server.config import keystore
 from sync_server.config.settings import Settings, default_data_dir

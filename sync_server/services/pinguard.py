@@ -23,8 +23,9 @@ from shared._errors import EnvelopeError, ReceiptError
 from shared.clock import format_utc
 from shared.envelope import Envelope
 from shared.receipt import format_code, new_pin, parse_code, pin_verifier
+from sync_server.domain.roles import may
 from sync_server.errors import NotFound, ServerError
-from sync_server.services import countysettings
+from sync_server.services import accounts, audit, countysettings
 from sync_server.services.wiring import Services
 from sync_server.store import cases as cq
 from sync_server.store import feed, limits
@@ -34,6 +35,12 @@ LOCKED_ZH = ("这张回执的查询密码错误次数太多，已被锁定。"
              "请带身份证件到任一服务站点，请工作人员重新发放查询密码。")
 LOCKED_EN = ("Too many wrong PINs for this receipt: it is locked. Take your ID to any "
              "service station and ask staff to issue a new PIN.")
+
+
+class ReissueRefused(accounts.AccountError):
+    """The staff user's roles do not include reissuing a receipt's PIN."""
+
+    code = "not_allowed"
 
 
 class ReceiptLocked(ServerError):
@@ -109,9 +116,19 @@ def _station_of(conn: Connection, code: str) -> str | None:
         return None
 
 
-def reissue(svc: Services, code_text: str, user: str) -> Reissued:
-    """Give the receipt ``code_text`` a new PIN. Raises NotFound for a malformed code or one
-    the county holds no record of."""
+def reissue(svc: Services, code_text: str, username: str,
+            address: str | None = None) -> Reissued:
+    """Give the receipt ``code_text`` a new PIN, as staff user ``username`` (from
+    ``address`` when asked over HTTP; None from the server's shell); audited in the same
+    transaction. Raises UnknownUser / UserDisabled / ReissueRefused (the user's roles lack
+    ``receipt.reissue_pin``), NotFound for a malformed code or one the county holds no
+    record of."""
+    staff = accounts.require_user(svc, username)
+    if not may(staff.roles, "receipt.reissue_pin"):
+        raise ReissueRefused(f"user {username!r} may not reissue PINs (roles: "
+                             f"{', '.join(sorted(staff.roles)) or 'none'}; needs intake, "
+                             "triage or director)")
+    user = staff.username
     try:
         code = parse_code(code_text)
     except ReceiptError as exc:
@@ -129,16 +146,12 @@ def reissue(svc: Services, code_text: str, user: str) -> Reissued:
         at = format_utc(datetime.fromtimestamp(now_ms / 1000, UTC))
         feed.append(conn, [(station, {"type": "pin", "receipt_code": code,
                                       "pin_verifier": verifier, "as_of": at})], now_ms)
-        _audit(conn, user, code, now_ms)
+        # the audit entry names the receipt, never the PIN
+        audit.append(conn, now_ms, user, "receipt.reissue_pin", code,
+                     f"reissue {count}; new PIN sent to station {station}", address)
     return Reissued(code, pin, station, at, count, user)
 
 
 def lock_after(conn: Connection, svc: Services) -> int:
     return countysettings.current(conn, svc.settings).pin_lock_after
 
-
-def _audit(conn: Connection, user: str, code: str, now_ms: int) -> None:
-    """Record the reissue in the audit log. The guard row keeps who and when
-    (``reissued_by``, ``reissued_at_ms``, ``reissues``); console-auth's
-    ``services.audit.record`` takes over at merge."""
-    del conn, user, code, now_ms

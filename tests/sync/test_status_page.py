@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -174,6 +175,10 @@ def test_worker_checks_the_case_from_a_phone_and_guessing_locks_the_receipt(
         seen.requests += seen_again.requests
 
         # staff reissue at a station: new PIN on the slip, the old one stops working
+        subprocess.run(["yizhan-server", "user", "add", "wang", "--role", "intake",
+                        "--password-stdin", "--data", str(county), "--db", db],
+                       input="correct horse battery staple 42\n", text=True, check=True,
+                       capture_output=True, timeout=120)
         slip = server_cli("case", "reissue-pin", code, "--as", "wang", "--data", str(county),
                           "--db", db, "--json")
         new_pin = json.loads(slip.stdout)["pin"]

@@ -16,11 +16,13 @@ from shared.keys import b64u, raw_public
 from shared.receipt import new_code
 from sync_server.config import keystore
 from sync_server.config.settings import Settings
-from sync_server.services import countysettings, pinguard
+from sync_server.services import accounts, audit, countysettings, pinguard
 from sync_server.services.countysettings import SettingInvalid
 from sync_server.services.staff import StaffDesk
 from sync_server.services.wiring import Services
 from tests.sync_server.server_kit import TestKiosk, server_cli
+
+STAFF_PASSWORD = "correct horse battery staple 42"  # noqa: S105  a test account
 
 
 @pytest.fixture
@@ -36,6 +38,8 @@ def server_settings(tmp_path: Path, db_url: str) -> Settings:
 def svc(server_settings: Settings, manual_clock: ManualClock,
         staff: StaffDesk) -> Iterator[Services]:
     s = Services.open(server_settings, manual_clock)
+    accounts.add_user(s, "wang", ["intake"], "S002", STAFF_PASSWORD)  # another station's clerk
+    accounts.add_user(s, "li", ["statistician"], None, STAFF_PASSWORD)
     try:
         yield s
     finally:
@@ -90,6 +94,20 @@ def test_ten_wrong_pins_lock_the_receipt_until_staff_reissue(
         assert _ask(client, code, _wrong(slip.pin, n)).status_code == 404
         manual_clock.advance(seconds=15 * 60 + 1)
     assert _ask(client, code, slip.pin).status_code == 200
+    [entry] = audit.entries(svc, case_code=code)
+    assert (entry.actor, entry.action) == ("wang", "receipt.reissue_pin")
+    assert slip.pin not in entry.detail
+
+
+def test_only_staff_whose_roles_allow_it_reissue(client: httpx.Client, kiosk: TestKiosk,
+                                                 svc: Services) -> None:
+    code, pin = _filed(client, kiosk)
+    with pytest.raises(pinguard.ReissueRefused, match="may not reissue"):
+        pinguard.reissue(svc, code, "li")
+    with pytest.raises(accounts.UnknownUser):
+        pinguard.reissue(svc, code, "nobody")
+    assert _ask(client, code, pin).status_code == 200  # nothing changed
+    assert audit.entries(svc, case_code=code) == []
 
 
 def test_the_lifetime_cap_is_a_county_setting(

@@ -12,7 +12,7 @@ from typing import Any
 
 import httpx
 
-from kiosk.errors import LookupRefused
+from kiosk.errors import LookupRefused, receipt_locked
 
 OFFLINE = LookupRefused(
     "other_station_offline",
@@ -21,11 +21,7 @@ OFFLINE = LookupRefused(
     "This receipt was issued at another station. This kiosk cannot reach the county centre "
     "right now, so it cannot check other stations' receipts. Try again later, or scan the "
     "receipt's QR code with a phone.")
-LOCKED = LookupRefused(
-    "receipt_locked",
-    "这张回执的查询密码错误次数太多，已被锁定。请带身份证件到任一服务站点，请工作人员重新发放查询密码。",
-    "Too many wrong PINs for this receipt: it is locked. Take your ID to any service station "
-    "and ask staff to issue a new PIN.")
+LOCKED = receipt_locked()
 BUSY = LookupRefused(
     "rate_limited",
     "查询次数太多，请稍等几分钟再试。",

@@ -63,12 +63,19 @@ def effective_verifier(conn: Connection, code: str, filed_verifier: str) -> str:
 
 def wrong_pin(conn: Connection, code: str, now_ms: int, *, exists: bool,
               lock_after: int) -> bool:
-    """Count one wrong PIN; returns True when this one locked the receipt."""
+    """Count one wrong PIN; returns True when this one locked the receipt (then the filing
+    station's kiosk is told, so its own offline lookup refuses the receipt too)."""
     limits.record_failure(conn, code, now_ms, exists=exists)
     if not exists:
         return False
     if limits.guard_row(conn, code)["wrong_total"] >= lock_after:
         limits.lock(conn, code, now_ms)
+        station = _station_of(conn, code)
+        if station is not None:
+            at = format_utc(datetime.fromtimestamp(now_ms / 1000, UTC))
+            feed.append(conn, [(station, {"type": "pin", "receipt_code": code,
+                                          "pin_verifier": None, "locked": True,
+                                          "as_of": at})], now_ms)
         return True
     return False
 
@@ -145,7 +152,8 @@ def reissue(svc: Services, code_text: str, username: str,
         count = limits.reissue(conn, code, verifier, now_ms, user)
         at = format_utc(datetime.fromtimestamp(now_ms / 1000, UTC))
         feed.append(conn, [(station, {"type": "pin", "receipt_code": code,
-                                      "pin_verifier": verifier, "as_of": at})], now_ms)
+                                      "pin_verifier": verifier, "locked": False,
+                                      "as_of": at})], now_ms)
         # the audit entry names the receipt, never the PIN
         audit.append(conn, now_ms, user, "receipt.reissue_pin", code,
                      f"reissue {count}; new PIN sent to station {station}", address)

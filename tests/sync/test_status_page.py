@@ -174,6 +174,11 @@ def test_worker_checks_the_case_from_a_phone_and_guessing_locks_the_receipt(
         assert "锁定" in page.inner_text("#message_text")
         seen.requests += seen_again.requests
 
+        # the kiosk that filed it learns of the lock at its next sync: locked there too
+        kiosk_cli(kiosk, "sync", "--json")
+        at_kiosk = kiosk_cli(kiosk, "status", code, "--pin", pin, "--json", check=False)
+        assert json.loads(at_kiosk.stdout)["code"] == "receipt_locked"
+
         # staff reissue at a station: new PIN on the slip, the old one stops working
         subprocess.run(["yizhan-server", "user", "add", "wang", "--role", "intake",
                         "--password-stdin", "--data", str(county), "--db", db],

@@ -115,8 +115,14 @@ def test_the_lifetime_cap_is_a_county_setting(
     countysettings.set_value(svc, "pin_lock_after", "3", "wang")
     countysettings.set_value(svc, "pin_window_limit", "50", "wang")
     code, pin = _filed(client, kiosk)
+    cursor = kiosk.changes(client).json()["cursor"]
     answers = [_ask(client, code, _wrong(pin, n)).status_code for n in range(4)]
     assert answers == [404, 404, 404, 423]
+    # the filing station is told once, so its kiosk refuses the receipt offline too
+    told = [c for c in kiosk.changes(client, cursor).json()["changes"]
+            if c.get("type") == "pin"]
+    assert [(c["receipt_code"], c["locked"], c["pin_verifier"]) for c in told] == [
+        (code, True, None)]
 
 
 def test_codes_without_a_receipt_never_answer_locked(
@@ -148,7 +154,7 @@ def test_reissue_reaches_the_filing_station_only(
     page = kiosk.changes(client, before["cursor"]).json()
     pins = [c for c in page["changes"] if c.get("type") == "pin"]
     assert pins == [{"type": "pin", "receipt_code": code, "pin_verifier": pins[0]["pin_verifier"],
-                     "as_of": slip.at}]
+                     "locked": False, "as_of": slip.at}]
     assert pins[0]["pin_verifier"].startswith("s1.")
     assert slip.pin not in json.dumps(page)
 

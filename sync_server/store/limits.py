@@ -35,10 +35,10 @@ def address_hit(conn: Connection, bucket: str, now_ms: int) -> float:
                                                       rate_limits.c.window_ms],
                                       set_={"count": rate_limits.c.count + 1})
     conn.execute(stmt)
-    rows = dict(conn.execute(select(rate_limits.c.window_ms, rate_limits.c.count)
-                             .where(rate_limits.c.bucket == bucket,
-                                    rate_limits.c.window_ms.in_([window,
-                                                                 window - MINUTE_MS]))).all())
+    found = conn.execute(select(rate_limits.c.window_ms, rate_limits.c.count)
+                         .where(rate_limits.c.bucket == bucket,
+                                rate_limits.c.window_ms.in_([window, window - MINUTE_MS]))).all()
+    rows: dict[int, int] = {int(w): int(c) for w, c in found}
     past = 1 - (now_ms - window) / MINUTE_MS
     return int(rows.get(window, 0)) + int(rows.get(window - MINUTE_MS, 0)) * past
 

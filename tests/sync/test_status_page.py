@@ -113,8 +113,9 @@ def _type_pin(page: Any, pin: str) -> None:
 def test_worker_checks_the_case_from_a_phone_and_guessing_locks_the_receipt(
         tmp_path: Path, county_pg: tuple[Path, str], browser: Any) -> None:
     county, db = county_pg
-    one = ServerProcess(county, db, args=("--trusted-proxy", "127.0.0.1"))
-    two = ServerProcess(county, db, args=("--trusted-proxy", "127.0.0.1"))
+    # info-level logs (not the kit's warning level), so the log check below has lines to read
+    args = ("--trusted-proxy", "127.0.0.1", "--log-level", "info")
+    one, two = ServerProcess(county, db, args=args), ServerProcess(county, db, args=args)
     server_cli("settings", "set", "public_url", one.url, "--data", str(county), "--db", db)
     # the per-receipt sliding window out of the way of the lifetime cap under test
     server_cli("settings", "set", "pin_window_limit", "100", "--data", str(county), "--db", db)
@@ -213,6 +214,7 @@ def test_worker_checks_the_case_from_a_phone_and_guessing_locks_the_receipt(
         fragment = link.split("#", 1)[1]
         secrets_ = [fragment, *fragment.split(".")[1:], code, pin, _wrong(pin), new_pin]
         logs = one.output() + two.output()
+        assert "Application startup complete" in logs
         for secret in secrets_:
             for url in seen.urls():
                 assert secret not in url

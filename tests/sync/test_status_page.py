@@ -303,3 +303,46 @@ def test_status_page_headers(county: Path) -> None:
         assert re.findall(r'(?:src|href)="([^"]+)"', page) == [
             "/r/assets/status.css", "/r/assets/nacl.min.js", "/r/assets/status.js"]
         assert httpx.get(server.url + "/r/assets/secret.py").status_code == 404
+
+
+@pytest.mark.parametrize(("answer", "status_zh", "where_zh", "status_en", "where_en"), [
+    ({"status": "needs_review", "next_step_zh": "县级中心需要核实，请到站点咨询。",
+      "next_step_en": "The county needs to check this record, please ask at the station."},
+     "需要核实，请到站点咨询", "到开具回执的站点", "Being checked: please ask at a station",
+     "Take this receipt and your ID to the station that issued it"),
+    ({"status": "needs_materials", "next_step_zh": "", "next_step_en": "",
+      "next_deadline": {"due": "2026-12-04", "what_zh": "补齐材料",
+                        "what_en": "documents complete"}},
+     "还需要补充材料", "到任一服务站点补交", "More documents needed",
+     "documents complete: by 2026-12-04"),
+    ({"status": "in_arbitration", "next_step_zh": "等待仲裁委通知。",
+      "next_step_en": "Wait for the commission.", "next_deadline": "2027-01-15"},
+     "仲裁中", "劳动人事争议仲裁委员会", "In arbitration", "2027-01-15"),
+])
+def test_states_a_worker_must_act_on_say_where_to_go(
+        county: Path, browser: Any, answer: dict[str, Any], status_zh: str, where_zh: str,
+        status_en: str, where_en: str) -> None:
+    """The page's words for each state, and the next deadline when the answer carries one.
+    The status answer comes through the page's one transport seam (Playwright's route):
+    ``needs_materials`` and ``next_deadline`` are what the case services and the deadline
+    engine will send; the server sends neither yet."""
+    code = "7M3QX9TR2W9"
+    body = {"receipt_code": code, "as_of": "2026-11-30T01:00:00.000Z", **answer}
+    with ServerProcess(county) as server:
+        context = browser.new_context(**PHONE)
+        page = context.new_page()
+        page.route("**/v1/status", lambda route: route.fulfill(
+            status=200, content_type="application/json", body=json.dumps(body)))
+        page.goto(server.url + "/r/")
+        page.fill("#code_input", code)
+        _type_pin(page, "204917")
+        page.wait_for_selector("#result:not([hidden])")
+        text = page.inner_text("#result")
+        assert status_zh in text
+        assert where_zh in text
+        assert ("下一个法定期限" in text) == ("next_deadline" in answer)
+        page.click("#lang")
+        text = page.inner_text("#result")
+        assert status_en in text
+        assert where_en in text
+        context.close()

@@ -98,3 +98,22 @@ class AckMismatch(KioskError):
     """An acknowledgement names another device."""
 
     code = "ack_mismatch"
+
+class LookupRefused(KioskError):
+    """A status lookup the kiosk cannot answer with a status; ``code`` says why, ``zh`` and
+    ``en`` say it to the worker."""
+
+    code = "lookup_refused"
+
+    def __init__(self, code: str, zh: str, en: str) -> None:
+        self.code, self.zh, self.en = code, zh, en
+        super().__init__(f"{en} / {zh}")
+
+
+def receipt_locked() -> LookupRefused:
+    """The county locked the receipt after too many wrong PINs (until staff reissue it)."""
+    return LookupRefused(
+        "receipt_locked",
+        "这张回执的查询密码错误次数太多，已被锁定。请带身份证件到任一服务站点，请工作人员重新发放查询密码。",
+        "Too many wrong PINs for this receipt: it is locked. Take your ID to any service "
+        "station and ask staff to issue a new PIN.")

@@ -332,6 +332,15 @@ class Store:
             self._run("INSERT INTO pin_failures (receipt_code, at_ms) VALUES (?, ?)",
                       [code, at_ms])
 
+    def replace_pin_verifier(self, code: str, verifier: str) -> bool:
+        """Put a PIN verifier the county reissued in place of the receipt's, forgetting its
+        wrong PINs. Returns False when this kiosk holds no receipt ``code``."""
+        with self.transaction():
+            changed = self._run("UPDATE receipts SET pin_verifier = ? WHERE code = ?",
+                                [verifier, code])
+            self._run("DELETE FROM pin_failures WHERE receipt_code = ?", [code])
+        return bool(changed)
+
     def status(self, code: str) -> dict[str, Any] | None:
         return self._one("SELECT * FROM status_cache WHERE receipt_code = ?", [code])
 

@@ -84,6 +84,7 @@ CANONICAL_INPUT: dict[str, Any] = {"z": [3, -1, True, None], "name": "Jose\u0301
 LUHN_DATA = ["0000000000", "ABCDEFGHJK", "7M3QX9TR2W"]
 PIN_CODE, PIN = LUHN_DATA[2] + luhn32_check(LUHN_DATA[2]), "204917"
 PIN_SALT = bytes(range(16))  # fixed for the s1 vector; real verifiers draw 16 random bytes
+PUBLIC_URL = "https://wq.example.cn"  # a receipt v2 link: the county's status page
 RECEIPT = ReceiptClaims(code=PIN_CODE, device=DEVICE_ID, station="S001",
                         filed_at=FILED_AT, record_hash="ab" * 32)
 REQUEST = ("POST", "/v1/push?batch=1", b'{"envelopes":[]}', FILED_MS // 1000,
@@ -229,6 +230,18 @@ def render(envelope: bytes) -> str:
         "```",
         "",
         "(one line without breaks; wrapped here for width)",
+        "",
+        "### Receipt QR link (v2)",
+        "",
+        f"The same receipt with the county's `public_url` `{PUBLIC_URL}`: the claims and the "
+        "signature are the bytes above, unchanged.",
+        "",
+        "```",
+        _wrap(sign_receipt(RECEIPT, DEVICE, PUBLIC_URL)),
+        "```",
+        "",
+        f"({len(sign_receipt(RECEIPT, DEVICE, PUBLIC_URL))} ASCII characters, one line without "
+        "breaks; wrapped here for width)",
         "",
         "### Request signing",
         "",

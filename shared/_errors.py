@@ -48,6 +48,9 @@ docstring is the map (tests/test_error_tree.py checks that every class is on it)
     │   ├── TicketError              unknown queue number or a state change not allowed
     │   ├── CodeInvalid              a typed receipt code is malformed (also a ValueError)
     │   ├── AckMismatch              an acknowledgement is addressed to another device
+    │   ├── LookupRefused            another station's receipt cannot be checked now (its
+    │   │                            ``code``: other_station_offline, receipt_locked,
+    │   │                            rate_limited; zh-CN and English in ``zh``/``en``)
     │   ├── UsageError               the kiosk command line asks for the impossible (kiosk CLI)
     │   ├── DecoderMissing           zxing-cpp is not installed (kiosk/services/qr_reader.py;
     │   │                            also a ModuleNotFoundError)

@@ -36,7 +36,7 @@ from urllib.parse import urlsplit
 from shared._errors import EnrollmentTokenError
 from shared.clock import format_utc, parse_utc
 from shared.ids import STATION_ID
-from shared.receipt import QR_PREFIX
+from shared.receipt import is_receipt_text
 
 __all__ = [
     "MAX_QR_CHARS",
@@ -181,7 +181,7 @@ def read_enrollment_qr(text: str) -> EnrollmentToken:
     if len(text) > MAX_QR_CHARS:
         raise EnrollmentTokenError("too_long", f"the QR text has {len(text)} characters; an "
                                    f"enrollment token has at most {MAX_QR_CHARS}")
-    if text.startswith(QR_PREFIX + "."):
+    if is_receipt_text(text):
         raise EnrollmentTokenError("receipt", "this is a receipt QR code, not an enrollment "
                                    "token")
     not_token = EnrollmentTokenError("not_token", "not an enrollment token (expected the JSON "

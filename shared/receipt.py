@@ -16,6 +16,12 @@
   canonical JSON ``{"c": code, "d": device id, "h": envelope hash (hex), "s": station,
   "t": filing time}``: no personal data. The device signs ``SIG_PREFIX || claims`` with
   Ed25519, so anyone holding the county's list of device keys can verify it offline.
+* **QR link (v2)**: ``<public_url>/r#YZR2.<claims>.<signature>``: the same claims and the
+  same signature as v1 (``SIG_PREFIX`` unchanged), behind the county's public status page
+  address, so a phone camera opens the page. Browsers never send the part after ``#`` to a
+  server. The address is not signed: it only says where to look; the page verifies the
+  receipt itself. Kiosks print v2 once the county has set ``public_url``, else v1; readers
+  accept both (``is_receipt_text``, ``read_receipt``, ``verify_receipt``).
 """
 
 from __future__ import annotations
@@ -40,6 +46,9 @@ from shared.textnorm import identifier
 
 CODE_DATA_LEN = 10
 QR_PREFIX = "YZR1"
+QR_PREFIX_V2 = "YZR2"
+LINK_PATH = "/r"
+MAX_LINK_CHARS = 1024
 SIG_PREFIX = b"yizhan-receipt-v1\x00"
 PIN_PREFIX = b"yizhan-pin-v1\x00"
 PIN_S1_PREFIX = b"yizhan-pin-s1\x00"
@@ -156,21 +165,59 @@ class ReceiptClaims:
                 "t": self.filed_at}
 
 
-def sign_receipt(claims: ReceiptClaims, device_key: Ed25519PrivateKey) -> str:
-    """The QR payload text for ``claims``, signed by the device."""
+def sign_receipt(claims: ReceiptClaims, device_key: Ed25519PrivateKey,
+                 public_url: str | None = None) -> str:
+    """The QR text for ``claims``, signed by the device: the v1 payload, or the v2 link
+    when the county's ``public_url`` is given."""
     body = canonical_bytes(claims.to_wire())
-    return f"{QR_PREFIX}.{b64u(body)}.{b64u(device_key.sign(SIG_PREFIX + body))}"
+    payload = f"{QR_PREFIX}.{b64u(body)}.{b64u(device_key.sign(SIG_PREFIX + body))}"
+    return receipt_link(public_url, payload) if public_url else payload
+
+
+def receipt_link(public_url: str, payload: str) -> str:
+    """The v2 link for a signed v1 ``payload``: ``<public_url>/r#YZR2.<claims>.<sig>``."""
+    prefix, rest = payload.split(".", 1)
+    if prefix not in (QR_PREFIX, QR_PREFIX_V2):
+        raise ReceiptError("not a yizhan receipt")
+    return f"{public_url.rstrip('/')}{LINK_PATH}#{QR_PREFIX_V2}.{rest}"
+
+
+def is_receipt_text(text: str) -> bool:
+    """Whether QR text looks like a yizhan receipt of either version (not yet checked): a
+    ``YZR1.`` payload, or a link ending ``/r#YZR2.…`` (v2 is never bare)."""
+    text = text.strip()
+    if text.startswith(QR_PREFIX + "."):
+        return True
+    base, sep, fragment = text.partition("#")
+    return bool(sep) and base.startswith(("https://", "http://")) \
+        and base.endswith(LINK_PATH) and fragment.startswith(QR_PREFIX_V2 + ".")
+
+
+def receipt_version(payload: str) -> int:
+    """1 for a ``YZR1`` payload, 2 for a ``…/r#YZR2.`` link."""
+    return 2 if _fragment(payload).startswith(QR_PREFIX_V2 + ".") else 1
+
+
+def _fragment(payload: str) -> str:
+    """The ``YZR1.x.y`` / ``YZR2.x.y`` part of QR text; raises ReceiptError otherwise."""
+    text = payload.strip()
+    if len(text) > MAX_LINK_CHARS or not is_receipt_text(text):
+        raise ReceiptError("not a yizhan receipt")
+    return text.partition("#")[2] if "#" in text else text
 
 
 def read_receipt(payload: str) -> ReceiptClaims:
-    """Parse a QR payload without checking its signature. Raises ReceiptError if malformed."""
+    """Parse QR text (v1 payload or v2 link) without checking its signature.
+
+    Raises ReceiptError if malformed."""
     return _split(payload)[0]
 
 
 def _split(payload: str) -> tuple[ReceiptClaims, bytes, bytes]:
     try:
-        prefix, body_b64, sig_b64 = payload.strip().split(".")
-        if prefix != QR_PREFIX:
+        text = _fragment(payload)
+        prefix, body_b64, sig_b64 = text.split(".")
+        if prefix != (QR_PREFIX_V2 if "#" in payload else QR_PREFIX):
             raise ReceiptError("not a yizhan receipt")
         body, signature = unb64u(body_b64), unb64u(sig_b64)
         data = loads_canonical(body)

@@ -13,7 +13,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from shared.clock import Clock, SystemClock
 from sync_server import console
-from sync_server.api import kiosk, public
+from sync_server.api import kiosk, public, status_page
 from sync_server.api.admin import AdminOnly
 from sync_server.api.body import BodyLimit
 from sync_server.api.problems import install
@@ -85,6 +85,7 @@ def create_app(settings: Settings, clock: Clock | None = None) -> FastAPI:
     install(app)
     app.include_router(kiosk.router)
     app.include_router(public.router)
+    app.include_router(status_page.router)
     console.install(app)  # the county console under /console/ (sync_server/console)
 
     app.add_middleware(RequestCounter)

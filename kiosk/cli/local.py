@@ -14,6 +14,7 @@ from typing import Any
 from kiosk.cli.common import (
     EXIT_INVALID,
     EXIT_KIOSK,
+    EXIT_UNREACHABLE,
     UsageError,
     data_dir,
     open_kiosk,
@@ -22,6 +23,7 @@ from kiosk.cli.common import (
     staff_passphrase,
 )
 from kiosk.cli.records_input import open_records_input, qr_paths, read_records
+from kiosk.errors import LookupRefused
 from kiosk.services.identity import init_kiosk
 from kiosk.services.intake import DEFAULT_BATCH
 from shared._errors import FileRefused
@@ -88,7 +90,14 @@ def cmd_submit(args: argparse.Namespace) -> int:
 
 def cmd_status(args: argparse.Namespace) -> int:
     with open_kiosk(args) as services:
-        found = services.lookup_status(args.code, args.pin, args.lang)
+        try:
+            found = services.lookup_status(args.code, args.pin, args.lang)
+        except LookupRefused as exc:  # another station's receipt: offline, locked, busy
+            if args.json:
+                print(json.dumps({"code": exc.code, "zh": exc.zh, "en": exc.en},
+                                 ensure_ascii=False))
+            print(f"yizhan-kiosk: {exc}", file=sys.stderr)
+            return EXIT_UNREACHABLE if exc.code == "other_station_offline" else EXIT_KIOSK
         status: dict[str, Any] | None = dict(found) if found is not None else None
         # a registration's job matches (issue 16), only once code and PIN matched
         matches = services.jobs.matches_for(status["receipt_code"]) if status else None
@@ -188,8 +197,12 @@ def register(sub: Any, common: argparse.ArgumentParser, out: argparse.ArgumentPa
     p.set_defaults(func=cmd_submit)
 
     p = sub.add_parser("status", parents=[common, out],
-                       help="last known status of a receipt, offline",
-                       description="Last known status of a receipt (needs its PIN).")
+                       help="status of a receipt: this station's from the local cache, "
+                       "another station's from the county when online",
+                       description="Status of a receipt (needs its PIN). A receipt this "
+                       "kiosk filed is answered offline; another station's is asked of the "
+                       "county (exit 4 with 'other_station_offline' when it cannot be "
+                       "reached, 3 with 'receipt_locked' or 'rate_limited').")
     p.add_argument("code", help="receipt code, e.g. ABCD-EFGH-JKM")
     p.add_argument("--pin", required=True, help="the 6-digit PIN printed on the receipt")
     p.add_argument("--lang", choices=("zh", "en"), default="zh")

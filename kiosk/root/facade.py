@@ -18,7 +18,7 @@ from typing import Any
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 
-from kiosk.errors import NotInitialised, StationLocked, WrongPassphrase
+from kiosk.errors import CodeInvalid, NotInitialised, StationLocked, WrongPassphrase
 from kiosk.root.syncport import ServicesPort
 from kiosk.services import identity as ident
 from kiosk.services.config import StationConfig
@@ -40,9 +40,12 @@ from kiosk.store import Store
 from kiosk.sync import bundles
 from kiosk.sync.client import SummaryWire
 from kiosk.sync.enroll import enroll as enroll_online
+from kiosk.sync.lookup import forward_status
 from kiosk.sync.once import sync_once
+from shared._errors import ReceiptError
 from shared.clock import Clock, SystemClock
 from shared.feed import Trust
+from shared.receipt import parse_code
 
 SYNC_KEY = "last_sync"
 
@@ -58,7 +61,8 @@ class KioskServices:
         self.config = StationConfig(store, clock)
         self.jobs = KioskJobs(store, self.config.get, self.config.service_date)
         self.intake = Intake(store, self.identity, clock, today=self.config.service_date,
-                             on_registered=self.jobs.on_registered)
+                             on_registered=self.jobs.on_registered,
+                             public_url=self.config.public_url)
         self.outbox = Outbox(store, clock, self.identity.device_id)
         self.status = StatusCache(store, clock)
         self.tickets = Queue(store, clock, self.config, self.identity.station_recipient)
@@ -158,7 +162,19 @@ class KioskServices:
     def lookup_status(self, code: str, pin: str, lang: str = "zh") -> Status | None:
         """Last known status, or None when code and PIN match no receipt. Raises CodeInvalid
         for a malformed code."""
-        return self.status.lookup(code, pin, lang)
+        try:
+            canonical = parse_code(code)
+        except ReceiptError as exc:
+            raise CodeInvalid(str(exc)) from None
+        if self.status.holds(canonical):
+            return self.status.lookup(canonical, pin, lang)
+        # Another station's receipt (or none at all): the county answers, with its limits.
+        found = forward_status(self.server_url(), canonical, pin, lang)
+        if found is None:
+            return None
+        return Status(receipt_code=found["receipt_code"], status=found["status"],
+                      as_of=found["as_of"], next_step=found["next_step"],
+                      source=found["source"])
 
     def checklist(self, matter_type: str, lang: str = "zh") -> list[str]:
         """Documents to bring for ``matter_type`` in ``lang`` (``zh``/``en``)."""

@@ -94,6 +94,11 @@ class ServicesPort:
     def apply_config(self, config: dict[str, Any]) -> None:
         self._s.apply_config({k: v for k, v in config.items() if k != "county"})
 
+    def apply_pin(self, code: str, verifier: str | None, locked: bool) -> None:
+        """The county locked a receipt this kiosk filed, or staff reissued its PIN (the old
+        PIN stops working, the lock goes)."""
+        self._s.status.replace_pin(code, verifier, locked)
+
     def apply_revocation(self, device_id: str) -> None:
         revoked = set(self._s.store.get_setting(REVOKED_KEY) or [])
         revoked.add(device_id)

@@ -11,6 +11,8 @@ Until the server sends its own, the kiosk uses the built-in set (``shared/checkl
 * ``ticket_prefix``: one capital letter for queue numbers (default ``A``).
 * ``jobs``, ``job_matches``: the county's open postings and this station's receipts'
   matches (``kiosk.services.jobs``).
+* ``public_url``: the county's public status page address (``https://…``, or "" for
+  none): receipts print the v2 link ``<public_url>/r#YZR2.…``, else the v1 payload.
 * ``voice_prompts``: true to read the screen's questions aloud (default false). Also switched
   at the station itself, on the kiosk's home screen (:meth:`StationConfig.set_voice_prompts`);
   the last one to set it wins.
@@ -68,6 +70,12 @@ class StationConfig:
         prefix = config.get("ticket_prefix", "A")
         if not (isinstance(prefix, str) and len(prefix) == 1 and "A" <= prefix <= "Z"):
             raise ConfigInvalid("config.ticket_prefix must be one capital letter A-Z")
+        url = config.get("public_url", "")
+        if not (isinstance(url, str) and len(url) <= 200 and (
+                url == "" or url.startswith("https://")
+                or url.startswith(("http://127.0.0.1", "http://localhost")))
+                and all(33 <= ord(c) <= 126 for c in url) and "#" not in url):
+            raise ConfigInvalid("config.public_url must be an https:// address (or empty)")
         if not isinstance(config.get(VOICE_KEY, False), bool):
             raise ConfigInvalid("config.voice_prompts must be true or false")
         check_jobs_config(config)
@@ -76,6 +84,11 @@ class StationConfig:
     def get(self, key: str, default: Any = None) -> Any:
         """A configuration value the server sent (e.g. ``sync_interval_s``), or ``default``."""
         return self._config().get(key, default)
+
+    def public_url(self) -> str | None:
+        """The county's status page address receipts link to, or None (v1 receipts)."""
+        url = self._config().get("public_url")
+        return url if isinstance(url, str) and url else None
 
     def voice_prompts(self) -> bool:
         """True when the station reads its questions aloud (the 语音提示 setting)."""

@@ -76,8 +76,10 @@ class Intake:
     def __init__(self, store: Store, identity: Identity, clock: Clock,
                  today: Callable[[], date] | None = None,
                  on_registered: Callable[[str, JobSeekerRegistration],
-                                         list[dict[str, Any]]] | None = None) -> None:
+                                         list[dict[str, Any]]] | None = None,
+                 public_url: Callable[[], str | None] | None = None) -> None:
         self._store = store
+        self._public_url = public_url  # the county's status page: v2 receipt links
         self._on_registered = on_registered  # job matches of a registration (kiosk.services.jobs)
         self._id = identity
         self._clock = clock
@@ -148,6 +150,7 @@ class Intake:
             raise KioskRevoked(REVOKED_MESSAGE)
         recipients = (county, ident.station_recipient)
         out: list[Receipt] = []
+        public_url = self._public_url() if self._public_url else None
         with self._lock, self._store.transaction():
             seq, prev, last_hlc = self._store.chain_head()
             hlc = HybridClock(ident.device_id, self._clock,
@@ -169,7 +172,7 @@ class Intake:
                                        hlc=header.hlc, receipt_code=code,
                                        pin_verifier=verifier)
                 qr = sign_receipt(ReceiptClaims(code, ident.device_id, ident.station, now,
-                                                env.hash), ident.device_key)
+                                                env.hash), ident.device_key, public_url)
                 matches = None
                 if isinstance(record, JobSeekerRegistration) and self._on_registered:
                     matches = tuple(self._on_registered(code, record))

@@ -30,6 +30,7 @@ class Status(TypedDict):
     status: str  # provisional | received | in_mediation | ... (INTERFACES.md)
     as_of: str
     next_step: str
+    source: NotRequired[str]  # "county": another station's receipt, asked of the county
 
 
 class Ticket(TypedDict):

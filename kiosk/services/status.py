@@ -25,7 +25,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from kiosk.errors import CodeInvalid, ConfigInvalid
+from kiosk.errors import CodeInvalid, ConfigInvalid, receipt_locked
 from kiosk.services.shapes import Status
 from kiosk.store import Store
 from shared._errors import ReceiptError
@@ -54,6 +54,7 @@ REGISTRATION_RECEIVED = ("求职登记已收到。站点会按您的技能和地
                          "Your job-seeker registration has been received. The station will "
                          "suggest jobs that fit your skills and area; keep your phone on.")
 CURSOR_KEY = "status_cursor"
+LOCKED_KEY = "locked_receipts"  # codes the county locked for wrong PINs (until a reissue)
 WRONG_PIN_LIMIT = 5
 WRONG_PIN_WINDOW_S = 15 * 60
 
@@ -89,6 +90,8 @@ class StatusCache:
             code = parse_code(code)
         except ReceiptError as exc:
             raise CodeInvalid(str(exc)) from None
+        if code in (self._store.get_setting(LOCKED_KEY) or []):
+            raise receipt_locked()  # the county's lifetime cap holds here too
         now_ms = to_millis(self._clock.now())
         window_ms = WRONG_PIN_WINDOW_S * 1000
         failures, _ = self._store.pin_failures_since(code, now_ms - window_ms)
@@ -110,6 +113,32 @@ class StatusCache:
             status, (zh, en) = "received", REGISTRATION_RECEIVED
         return {"receipt_code": code, "status": status, "as_of": as_of,
                 "next_step": _text(lang, zh, en, status)}
+
+    def holds(self, code: str) -> bool:
+        """Whether this kiosk filed receipt ``code`` (an already parsed code)."""
+        return self._store.receipt(code) is not None
+
+    def replace_pin(self, code: str, verifier: str | None, locked: bool = False) -> bool:
+        """A ``pin`` feed entry: the county locked the receipt (``locked``, no verifier) or
+        staff reissued its PIN (the new ``verifier``: the old PIN stops working here too,
+        and the lock goes). Ignored (False) for a malformed entry or a receipt this kiosk
+        does not hold."""
+        try:
+            code = parse_code(code)
+        except ReceiptError:
+            return False
+        if self._store.receipt(code) is None:
+            return False
+        held = set(self._store.get_setting(LOCKED_KEY) or [])
+        if locked:
+            self._store.set_setting(LOCKED_KEY, sorted(held | {code}))
+            return True
+        if not (isinstance(verifier, str) and verifier.startswith("s1.")
+                and len(verifier) <= 128):
+            return False
+        with self._store.transaction():
+            self._store.set_setting(LOCKED_KEY, sorted(held - {code}))
+            return self._store.replace_pin_verifier(code, verifier)
 
     def apply_status_updates(self, updates: list[dict[str, Any]]) -> int:
         """Store pulled statuses; an update older than the cached one is ignored.

@@ -74,6 +74,7 @@ class SyncPort(Protocol):
     def apply_status_updates(self, updates: Sequence[dict[str, Any]]) -> None: ...
     def apply_config(self, config: dict[str, Any]) -> None: ...
     def apply_revocation(self, device_id: str) -> None: ...
+    def apply_pin(self, code: str, verifier: str | None, locked: bool) -> None: ...
     def get_cursor(self) -> str: ...
     def set_cursor(self, cursor: str) -> None: ...
     def trust(self) -> Trust: ...
@@ -98,8 +99,8 @@ def _decision(change: dict[str, Any]) -> dict[str, Any] | None:
 
 def apply_changes(port: SyncPort, changes: Sequence[Any]) -> None:
     """Apply changes-feed entries (statuses, staff decisions on quarantined records,
-    configuration, revocations) through ``port``. Unknown entry types are skipped, so older
-    kiosks survive newer servers."""
+    configuration, revocations, reissued PINs) through ``port``. Unknown entry types are
+    skipped, so older kiosks survive newer servers."""
     statuses = [c for c in changes if isinstance(c, dict) and c.get("type") == "status"]
     if statuses:
         port.apply_status_updates(statuses)
@@ -114,6 +115,11 @@ def apply_changes(port: SyncPort, changes: Sequence[Any]) -> None:
             port.apply_config(change["config"])
         elif change.get("type") == "revocation" and isinstance(change.get("device_id"), str):
             port.apply_revocation(change["device_id"])
+        elif change.get("type") == "pin" and isinstance(change.get("receipt_code"), str):
+            verifier = change.get("pin_verifier")
+            port.apply_pin(change["receipt_code"],
+                           verifier if isinstance(verifier, str) else None,
+                           change.get("locked") is True)
 
 
 def raise_for_status(response: httpx.Response) -> None:

@@ -31,7 +31,7 @@ from PIL import Image
 
 from kiosk.services.qr_reader import qr_texts
 from shared import ReceiptError, YizhanError
-from shared.receipt import QR_PREFIX, read_receipt
+from shared.receipt import is_receipt_text, read_receipt
 
 __all__ = [
     "Found",
@@ -114,9 +114,10 @@ def find_in_frame(frame: Frame, decoder: Callable[[str], T]) -> Found[T]:
 
 
 def receipt_code(text: str) -> str:
-    """The receipt code in yizhan receipt QR text ``text``. Raises ReceiptError for any other
-    text, or a malformed receipt (the signature is checked by the county, not here)."""
-    if not text.startswith(QR_PREFIX + "."):
+    """The receipt code in yizhan receipt QR text ``text`` (a v1 payload or a v2 status-page
+    link). Raises ReceiptError for any other text, or a malformed receipt (the signature is
+    checked by the county, not here)."""
+    if not is_receipt_text(text):
         raise ReceiptError("not a yizhan receipt QR")
     return read_receipt(text).code
 

@@ -82,6 +82,20 @@ STRINGS: dict[str, tuple[str, str]] = {
         "回执编号有误，请核对回执后重新输入。",
         "That receipt code is not valid. Please check your receipt and type it again.",
     ),
+    "lookup.other_station_offline": (
+        "这张回执不是本站点开具的。本机现在无法连接县级中心，暂时查不了其他站点的回执。"
+        "请稍后再试，或用手机扫描回执上的二维码查询。",
+        "This receipt was issued at another station. This kiosk cannot reach the county "
+        "centre right now, so it cannot check other stations' receipts. Try again later, or "
+        "scan the receipt's QR code with a phone.",
+    ),
+    "lookup.receipt_locked": (
+        "这张回执的查询密码错误次数太多，已被锁定。请带身份证件到站点工作人员处重新发放查询密码。",
+        "Too many wrong PINs for this receipt: it is locked. Take your ID to station staff "
+        "to get a new PIN.",
+    ),
+    "lookup.rate_limited": ("查询次数太多，请稍等几分钟再试。",
+                            "Too many tries. Please wait a few minutes and try again."),
     "lookup.scan": ("扫码", "Scan QR"),
     "lookup.scan_hint": (
         "请把回执上的二维码对准摄像头。",

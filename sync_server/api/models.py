@@ -106,5 +106,5 @@ class ProblemBody(BaseModel):
 PROBLEMS: dict[int | str, dict[str, Any]] = {
     status: {"model": ProblemBody, "description": "problem",
              "content": {"application/problem+json": {}}}
-    for status in (400, 401, 403, 404, 409, 413, 415, 422, 429, 503)
+    for status in (400, 401, 403, 404, 409, 413, 415, 422, 423, 429, 503)
 }

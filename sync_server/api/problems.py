@@ -31,7 +31,7 @@ CODES = {
     "token_expired": 401, "station_mismatch": 409, "body_too_large": 413,
     "batch_too_large": 413, "malformed_json": 400, "bad_encoding": 400, "invalid_body": 422,
     "invalid_cursor": 400, "admin_only": 403, "not_found": 404, "method_not_allowed": 405,
-    "rate_limited": 429,
+    "rate_limited": 429, "receipt_locked": 423,
     "unavailable": 503, "internal": 500,
 }
 

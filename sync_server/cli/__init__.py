@@ -25,6 +25,7 @@ from shared.passphrase import check_passphrase
 from shared.qr import qr_png
 from shared.safefile import NewFile, is_png, read_limited
 from sync_server.cli import cases, jobs, users
+from sync_server.cli import settings as cli_settings
 from sync_server.cli.progress import ProgressBar
 from sync_server.config import keystore
 from sync_server.config.settings import Settings, default_data_dir
@@ -433,6 +434,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_restore)
 
     cases.register(sub, common, js)
+    cli_settings.register(sub, common, js)
     for name, func, text in (("devices", cmd_devices, "enrolled devices, chain heads, gaps"),
                              ("alerts", cmd_alerts, "collective-dispute early warnings"),
                              ("duplicates", cmd_duplicates,
@@ -458,6 +460,7 @@ def build_parser() -> argparse.ArgumentParser:
     jp.add_argument("--reason", required=True, help="why (stored for audit, not sent)")
     jp.add_argument("--by", default=os.environ.get("USER") or "staff",
                     help="staff user recorded as rejecting it")
+    cli_settings.register(sub, common, js)
     users.register(sub, common, js)
     return parser
 

@@ -57,6 +57,14 @@ ZH: MappingProxyType[str, str] = MappingProxyType({
     "Since (YYYY-MM-DD)": "起始日期（YYYY-MM-DD）",
     "No entries.": "没有记录。",
     "Print": "打印",
+    "Reissue PIN": "补发查询密码",
+    "Reissue a receipt PIN": "补发回执查询密码",
+    "Receipt code": "回执编号",
+    "Issue a new PIN": "发放新密码",
+    "Check the worker's ID first. The old PIN stops working and a locked receipt is unlocked.":
+        "请先核对劳动者身份证件。旧密码将作废，已锁定的回执将解锁。",
+    "Print this slip for the worker now: the PIN is not shown again.":
+        "请立即为劳动者打印本凭条：新密码不会再次显示。",
     "Session expired; please log in again.": "会话已过期，请重新登录。",
     "User added.": "用户已添加。",
     "User disabled; their sessions ended.": "用户已停用，其会话已结束。",

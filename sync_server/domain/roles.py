@@ -69,6 +69,8 @@ ACTIONS: MappingProxyType[str, frozenset[str]] = MappingProxyType({
     "case.close": frozenset({"mediator", "inspector", "arbitration", "legal_aid", "triage",
                              "director"}),
     "case.withdraw": frozenset({"intake", "triage", "director"}),
+    # a worker who lost the PIN or locked the receipt, at any station with their ID
+    "receipt.reissue_pin": frozenset({"intake", "triage", "director"}),
     "case.reopen": frozenset({"director"}),
     # director only
     "case.reassign": frozenset({"director"}),

@@ -35,7 +35,7 @@ from shared.passphrase import check_passphrase
 from sync_server.domain.roles import ROLE_IDS, unknown_roles
 from sync_server.errors import ServerError
 from sync_server.services import audit
-from sync_server.services.wiring import Services
+from sync_server.services.core import Core
 from sync_server.store import accounts as aq
 
 __all__ = [
@@ -115,20 +115,20 @@ class StaffUser:
                 "station": self.station_id, "disabled": self.disabled}
 
 
-def _now_ms(svc: Services) -> int:
+def _now_ms(svc: Core) -> int:
     return int(svc.clock.now().timestamp() * 1000)
 
 
 # -- the stable lookups ------------------------------------------------------------------
 
-def get_user(svc: Services, username: str) -> StaffUser | None:
+def get_user(svc: Core, username: str) -> StaffUser | None:
     """The user named ``username`` (disabled or not), or None."""
     with svc.engine.connect() as conn:
         row = aq.user_by_name(conn, username)
     return None if row is None else StaffUser.from_row(row)
 
 
-def require_user(svc: Services, username: str) -> StaffUser:
+def require_user(svc: Core, username: str) -> StaffUser:
     """The enabled user named ``username``.
 
     Raises UnknownUser (``unknown_user``) or UserDisabled (``user_disabled``).
@@ -141,7 +141,7 @@ def require_user(svc: Services, username: str) -> StaffUser:
     return user
 
 
-def list_users(svc: Services) -> list[StaffUser]:
+def list_users(svc: Core) -> list[StaffUser]:
     """Every user, by username."""
     with svc.engine.connect() as conn:
         return [StaffUser.from_row(r) for r in aq.users(conn)]
@@ -167,7 +167,7 @@ def _strong(password: str, username: str) -> None:
         raise BadAccountInput("weak_password", f"password: {exc.en} / 密码：{exc.zh}") from None
 
 
-def add_user(svc: Services, username: str, roles: list[str], station: str | None,
+def add_user(svc: Core, username: str, roles: list[str], station: str | None,
              password: str, *, actor: str = "cli", address: str | None = None) -> StaffUser:
     """Create a user. Raises BadAccountInput (bad_username, bad_role, bad_station,
     weak_password, username_taken) naming the field at fault; nothing is stored then."""
@@ -193,7 +193,7 @@ def add_user(svc: Services, username: str, roles: list[str], station: str | None
     return StaffUser(user_id, username, frozenset(joined.split(",")), station, False)
 
 
-def disable_user(svc: Services, username: str, *, actor: str = "cli",
+def disable_user(svc: Core, username: str, *, actor: str = "cli",
                  address: str | None = None) -> StaffUser:
     """Disable a user and end its sessions. Raises UnknownUser."""
     now = _now_ms(svc)
@@ -209,7 +209,7 @@ def disable_user(svc: Services, username: str, *, actor: str = "cli",
     return StaffUser.from_row(row)
 
 
-def set_password(svc: Services, username: str, password: str, *, actor: str = "cli",
+def set_password(svc: Core, username: str, password: str, *, actor: str = "cli",
                  address: str | None = None) -> StaffUser:
     """Set a new password, clear the lockout and end the user's sessions. Raises
     UnknownUser or BadAccountInput (weak_password)."""
@@ -227,7 +227,7 @@ def set_password(svc: Services, username: str, password: str, *, actor: str = "c
     return StaffUser.from_row(row)
 
 
-def set_roles(svc: Services, username: str, roles: list[str], station: str | None, *,
+def set_roles(svc: Core, username: str, roles: list[str], station: str | None, *,
               actor: str = "cli", address: str | None = None) -> StaffUser:
     """Replace a user's roles and station and end its sessions (their pages were decided
     under the old roles). Raises UnknownUser or BadAccountInput."""

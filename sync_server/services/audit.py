@@ -19,7 +19,7 @@ from sqlalchemy import Connection
 from shared._errors import ReceiptError
 from shared.clock import format_utc
 from shared.receipt import parse_code
-from sync_server.services.wiring import Services
+from sync_server.services.core import Core
 from sync_server.store import audit as store
 
 __all__ = ["AuditEntry", "append", "entries", "record"]
@@ -55,7 +55,7 @@ def append(conn: Connection, at_ms: int, actor: str, action: str, case_code: str
     store.append(conn, at_ms, actor[:64], action[:64], case_code, detail, address)
 
 
-def record(svc: Services, actor: str, action: str, case_code: str | None, detail: str,
+def record(svc: Core, actor: str, action: str, case_code: str | None, detail: str,
            address: str | None) -> None:
     """Append one entry now, in a transaction of its own."""
     now = int(svc.clock.now().timestamp() * 1000)
@@ -63,7 +63,7 @@ def record(svc: Services, actor: str, action: str, case_code: str | None, detail
         append(conn, now, actor, action, case_code, detail, address)
 
 
-def entries(svc: Services, *, user: str | None = None, case_code: str | None = None,
+def entries(svc: Core, *, user: str | None = None, case_code: str | None = None,
             since: datetime | None = None, limit: int = 1000) -> list[AuditEntry]:
     """Entries matching every filter given, newest first (at most ``limit``). A receipt
     code is matched however it was typed (hyphens, case)."""

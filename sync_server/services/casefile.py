@@ -24,8 +24,8 @@ from sync_server.domain.fold import CaseState
 from sync_server.errors import ActionRefused, NotFound
 from sync_server.services import accounts, audit, workcalendar
 from sync_server.services.casework import NotPermitted, check_access, resolve_code
+from sync_server.services.core import Core
 from sync_server.services.projection import case_clocks, project
-from sync_server.services.wiring import Services
 from sync_server.store import cases as cq
 from sync_server.store import casework as wq
 
@@ -34,7 +34,7 @@ def _iso(ms: int) -> str:
     return format_utc(datetime.fromtimestamp(ms / 1000, UTC))
 
 
-def _names(svc: Services) -> dict[str, str]:
+def _names(svc: Core) -> dict[str, str]:
     return {u.author: u.username for u in accounts.list_users(svc)}
 
 
@@ -60,7 +60,7 @@ def _conflicts(state: CaseState) -> list[dict[str, Any]]:
             for name, o in state.outcomes.items() if o["conflict"]]
 
 
-def show(svc: Services, username: str, code: str, *, identity_reason: str | None = None,
+def show(svc: Core, username: str, code: str, *, identity_reason: str | None = None,
          audience: str = "staff", address: str | None = None) -> dict[str, Any]:
     """The case file of ``code`` for ``username``.
 
@@ -88,7 +88,7 @@ def show(svc: Services, username: str, code: str, *, identity_reason: str | None
         raise
 
 
-def _show(svc: Services, user: accounts.StaffUser, canonical: str,
+def _show(svc: Core, user: accounts.StaffUser, canonical: str,
           identity_reason: str | None, audience: str, address: str | None) -> dict[str, Any]:
     now = svc.clock.now()
     now_ms = int(now.timestamp() * 1000)

@@ -29,8 +29,8 @@ from sync_server.domain.statuses import is_finished
 from sync_server.errors import ActionRefused, NotFound, ServerError
 from sync_server.services import accounts, audit, duplicates
 from sync_server.services.accounts import StaffUser
+from sync_server.services.core import Core
 from sync_server.services.projection import clocks_of, project, refresh
-from sync_server.services.wiring import Services
 from sync_server.store import cases as cq
 
 __all__ = ["ACTIONS", "NotPermitted", "act", "decide_duplicate", "resolve_code"]
@@ -126,7 +126,7 @@ def check_access(user: StaffUser, case: Mapping[str, Any], permission: str) -> N
         raise _refuse(user, code, "该案件未分派给您", "sees only cases assigned to them")
 
 
-def _extra_checks(conn: Connection, svc: Services, user: StaffUser, case: dict[str, Any],
+def _extra_checks(conn: Connection, svc: Core, user: StaffUser, case: dict[str, Any],
                   action: str, params: dict[str, Any], target: StaffUser | None) -> None:
     """What an action needs beyond its permission (who may be assigned, grades, approvers,
     running clocks). Fills ``params`` where the event needs more than the caller gave."""
@@ -167,7 +167,7 @@ def _clock_of_request(state: CaseState, request: str, code: str) -> str:
     raise ActionRefused(f"receipt code {code}: 没有此延期申请 / no extension request {request}")
 
 
-def act(svc: Services, username: str, code: str, action: str, params: Mapping[str, Any],
+def act(svc: Core, username: str, code: str, action: str, params: Mapping[str, Any],
         address: str | None = None) -> CaseState:
     """Do ``action`` (a key of ``ACTIONS``) to the case with receipt ``code`` as
     ``username``; returns the case's new state.
@@ -203,7 +203,7 @@ def act(svc: Services, username: str, code: str, action: str, params: Mapping[st
         raise
 
 
-def decide_duplicate(svc: Services, username: str, code: str, other_code: str,
+def decide_duplicate(svc: Core, username: str, code: str, other_code: str,
                      decision: str, address: str | None = None
                      ) -> tuple[CaseState, CaseState]:
     """Confirm ``code`` as a duplicate of ``other_code`` or split them, as ``username``
@@ -225,7 +225,7 @@ def decide_duplicate(svc: Services, username: str, code: str, other_code: str,
     return pair
 
 
-def refresh_all(svc: Services) -> int:
+def refresh_all(svc: Core) -> int:
     """Make every missing or outdated projection; returns how many were made."""
     with svc.engine.begin() as conn:
         return refresh(conn, svc, today_in_china(svc.clock.now()))

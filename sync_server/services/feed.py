@@ -10,6 +10,7 @@ from shared.clock import format_millis
 from shared.feed import sign_page
 from sync_server.domain.fold import CaseState
 from sync_server.domain.nextstep import status_change
+from sync_server.services import countysettings
 from sync_server.services.core import Core
 from sync_server.services.refusals import Refused
 from sync_server.services.stationconfig import station_config
@@ -67,5 +68,7 @@ class Feed:
         core = self._core
         with core.engine.begin() as conn:
             fq.append(conn, [(fq.EVERY_STATION, {
-                "type": "config", "config": station_config(None, core.keys.public())})],
+                "type": "config", "config": station_config(
+                    None, core.keys.public(),
+                    county_settings=countysettings.for_kiosks(conn))})],
                 core.now_ms())

@@ -27,8 +27,8 @@ from shared.postings import JobPosting
 from shared.receipt import parse_code
 from sync_server.errors import ActionRefused, NotFound
 from sync_server.services import jobmatch
+from sync_server.services.core import Core
 from sync_server.services.jobflags import WARNING, employer_keys, flags_for
-from sync_server.services.wiring import Services
 from sync_server.store import feed
 from sync_server.store import jobs as jq
 
@@ -37,9 +37,9 @@ COUNTY = "county"
 
 
 class JobBoard:
-    """Postings, matches and placements over one store (``Services``)."""
+    """Postings, matches and placements over one store (``Core``)."""
 
-    def __init__(self, svc: Services) -> None:
+    def __init__(self, svc: Core) -> None:
         self._svc = svc
 
     def _now(self) -> tuple[int, str]:

@@ -11,7 +11,7 @@ from shared.receipt import decoy_verifier, parse_code, pin_matches
 from sync_server.domain.fold import CaseState
 from sync_server.domain.nextstep import status_change
 from sync_server.metrics import Key
-from sync_server.services import quarantine
+from sync_server.services import countysettings, pinguard, quarantine
 from sync_server.services.core import Core
 from sync_server.services.feed import as_of
 from sync_server.services.refusals import Refused
@@ -77,10 +77,15 @@ class Lookup:
                 aside = quarantine.status_of(conn, code, private)
                 if aside is not None and aside[4] is not None:
                     case = {"pin_verifier": aside[4], "aside": aside}
-            if case is not None:
-                limits.guard(conn, code)  # one lookup of this receipt at a time, any process
+            county = countysettings.current(conn, cfg)
+            if case is not None:  # one lookup of this receipt at a time, in any process
+                try:
+                    case = {**case, "pin_verifier": pinguard.effective_verifier(
+                        conn, code, case["pin_verifier"])}
+                except pinguard.ReceiptLocked as exc:
+                    raise Refused("receipt_locked", str(exc)) from None
             failures, oldest = limits.failures_since(conn, code, now_ms - window_ms)
-            if failures >= cfg.status_wrong_pins_per_receipt:
+            if failures >= county.pin_window_limit:
                 retry = max(1, (int(oldest or now_ms) + window_ms - now_ms + 999) // 1000)
                 raise Refused("rate_limited", "too many wrong PINs for this receipt; wait and "
                               "try again", retry_after=retry)
@@ -89,7 +94,8 @@ class Lookup:
             else:
                 if case is None:
                     pin_matches(code, pin, decoy)  # same work either way
-                limits.record_failure(conn, code, now_ms, exists=case is not None)
+                pinguard.wrong_pin(conn, code, now_ms, exists=case is not None,
+                                   lock_after=county.pin_lock_after)
                 found = None
         if found is None:
             raise Refused("not_found", NOT_FOUND)

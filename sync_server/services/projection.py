@@ -25,7 +25,7 @@ from sync_server.domain.deadlines import (
 from sync_server.domain.events import Event
 from sync_server.domain.fold import CaseState
 from sync_server.services import workcalendar
-from sync_server.services.wiring import Services
+from sync_server.services.core import Core
 from sync_server.store import cases as cq
 from sync_server.store import casework as wq
 
@@ -54,14 +54,14 @@ def case_clocks(state: CaseState, wire_events: Sequence[Mapping[str, Any]],
     return clocks(events, routes_before(events, state), calendar)
 
 
-def clocks_of(conn: Connection, svc: Services, case: Mapping[str, Any]) -> list[Clock]:
+def clocks_of(conn: Connection, svc: Core, case: Mapping[str, Any]) -> list[Clock]:
     """The clocks of a case row, on the stored calendar."""
     calendar = workcalendar.load(conn, _now_ms(svc))
     return case_clocks(CaseState.from_wire(case["state"]), cq.events_of(conn, case["case_id"]),
                        calendar)
 
 
-def _now_ms(svc: Services) -> int:
+def _now_ms(svc: Core) -> int:
     return int(svc.clock.now().timestamp() * 1000)
 
 
@@ -90,7 +90,7 @@ def _row(case: Mapping[str, Any], state: CaseState, runs: list[Clock],
         "synced_ms": case["updated_at_ms"]}
 
 
-def project(conn: Connection, case_ids: Sequence[str], svc: Services, today: date) -> None:
+def project(conn: Connection, case_ids: Sequence[str], svc: Core, today: date) -> None:
     """Make the projection rows of these cases again (inside the caller's transaction)."""
     if not case_ids:
         return
@@ -104,7 +104,7 @@ def project(conn: Connection, case_ids: Sequence[str], svc: Services, today: dat
     wq.put(conn, out)
 
 
-def refresh(conn: Connection, svc: Services, today: date) -> int:
+def refresh(conn: Connection, svc: Core, today: date) -> int:
     """Make every missing or outdated projection row; returns how many."""
     done = 0
     while True:

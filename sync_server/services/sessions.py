@@ -22,7 +22,7 @@ from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatc
 
 from sync_server.services import audit
 from sync_server.services.accounts import LoginRefused, StaffUser, hasher
-from sync_server.services.wiring import Services
+from sync_server.services.core import Core
 from sync_server.store import accounts as aq
 
 __all__ = ["ABSOLUTE_S", "IDLE_S", "LOCK_AFTER", "LOCK_BASE_S", "LOCK_MAX_S", "Session",
@@ -49,7 +49,7 @@ class Session:
     token_hash: str
 
 
-def _now_ms(svc: Services) -> int:
+def _now_ms(svc: Core) -> int:
     return int(svc.clock.now().timestamp() * 1000)
 
 
@@ -71,7 +71,7 @@ def _verify(stored: str, password: str) -> bool:
         return False
 
 
-def login(svc: Services, username: str, password: str, address: str | None) -> tuple[
+def login(svc: Core, username: str, password: str, address: str | None) -> tuple[
         Session, str]:
     """Check a password and open a session: returns (session, cookie value).
 
@@ -130,7 +130,7 @@ def login(svc: Services, username: str, password: str, address: str | None) -> t
     return Session(StaffUser.from_row(row), csrf, _hash_token(token)), token
 
 
-def session_user(svc: Services, token: str | None) -> Session | None:
+def session_user(svc: Core, token: str | None) -> Session | None:
     """The live session whose cookie value is ``token``, or None (unknown, revoked,
     idle too long, past its absolute expiry, or its user disabled)."""
     if not token or len(token) > 128:
@@ -151,7 +151,7 @@ def session_user(svc: Services, token: str | None) -> Session | None:
     return Session(StaffUser.from_row(user_row), str(row["csrf_token"]), token_hash)
 
 
-def logout(svc: Services, session: Session, address: str | None) -> None:
+def logout(svc: Core, session: Session, address: str | None) -> None:
     """End ``session``."""
     now = _now_ms(svc)
     with svc.engine.begin() as conn:

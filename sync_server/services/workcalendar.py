@@ -19,7 +19,7 @@ from sync_server.domain.holidays import SOURCE, official_days
 from sync_server.domain.roles import may
 from sync_server.errors import ActionRefused
 from sync_server.services import accounts, audit
-from sync_server.services.wiring import Services
+from sync_server.services.core import Core
 from sync_server.store import calendar as cal
 from sync_server.store import casework as wq
 
@@ -61,7 +61,7 @@ def _day(text: str) -> date:
                               "YYYY-MM-DD") from None
 
 
-def set_day(svc: Services, username: str, day: str, kind: str, name: str | None = None,
+def set_day(svc: Core, username: str, day: str, kind: str, name: str | None = None,
             address: str | None = None) -> dict[str, Any]:
     """Make ``day`` a working day (``workday``) or a day off (``holiday``) as the director
     ``username``; returns the stored row. Audited. Raises UnknownUser, UserDisabled,
@@ -86,7 +86,7 @@ def set_day(svc: Services, username: str, day: str, kind: str, name: str | None 
     return row
 
 
-def show(svc: Services, since: str | None = None,
+def show(svc: Core, since: str | None = None,
          until: str | None = None) -> list[dict[str, Any]]:
     """The stored days in [since, until] (either open): day, workday, name, source."""
     for text in (since, until):

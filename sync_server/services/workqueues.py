@@ -21,8 +21,8 @@ from sync_server.errors import ActionRefused
 from sync_server.services import accounts, audit, quarantine
 from sync_server.services.accounts import StaffUser
 from sync_server.services.casework import NotPermitted
+from sync_server.services.core import Core
 from sync_server.services.projection import refresh, soon
-from sync_server.services.wiring import Services
 from sync_server.store import cases as cq
 from sync_server.store import casework as wq
 
@@ -59,7 +59,7 @@ def _collective(conn: Connection) -> list[str]:
     return sorted({cid for alert in cq.list_alerts(conn) for cid in alert["case_ids"]})
 
 
-def _case_queue(conn: Connection, svc: Services, user: StaffUser, name: str,
+def _case_queue(conn: Connection, svc: Core, user: StaffUser, name: str,
                 station: str | None) -> tuple[Any, str | None, str | None]:
     today = today_in_china(svc.clock.now())
     refresh(conn, svc, today)
@@ -78,14 +78,14 @@ def _check(user: StaffUser, name: str) -> None:
                            f"({permission})")
 
 
-def _quarantine(svc: Services, user: StaffUser, station: str | None) -> list[dict[str, Any]]:
+def _quarantine(svc: Core, user: StaffUser, station: str | None) -> list[dict[str, Any]]:
     where, _ = _scope(user, station)
     with svc.engine.connect() as conn:
         rows = quarantine.listing(conn, svc.keys.keyring.private_keys)
     return [r for r in rows if where is None or r["station"] == where]
 
 
-def counts(svc: Services, username: str, station: str | None = None) -> dict[str, int]:
+def counts(svc: Core, username: str, station: str | None = None) -> dict[str, int]:
     """queue -> how many, for every queue ``username`` may see."""
     user = accounts.require_user(svc, username)
     out: dict[str, int] = {}
@@ -98,7 +98,7 @@ def counts(svc: Services, username: str, station: str | None = None) -> dict[str
     return out
 
 
-def listing(svc: Services, username: str, name: str, station: str | None = None,
+def listing(svc: Core, username: str, name: str, station: str | None = None,
             limit: int | None = None, offset: int = 0) -> list[dict[str, Any]]:
     """The entries of queue ``name`` as ``username`` may see them (no personal data).
     Audited as a list view. Raises UnknownQueue, NotPermitted, UnknownUser, UserDisabled."""
@@ -114,7 +114,7 @@ def listing(svc: Services, username: str, name: str, station: str | None = None,
     return rows
 
 
-def count(svc: Services, username: str, name: str, station: str | None = None) -> int:
+def count(svc: Core, username: str, name: str, station: str | None = None) -> int:
     """How many entries ``listing`` gives for the same arguments (no limit)."""
     user = accounts.require_user(svc, username)
     _check(user, name)

@@ -8,12 +8,15 @@
   the receipt exists or not; ``failures_since`` counts them in a sliding window.
 * ``receipt_guard``: for receipts that exist, a row whose lock serialises concurrent
   lookups of one receipt across server processes (PostgreSQL ``FOR UPDATE``; SQLite has one
-  writer), and the lifetime wrong-PIN count and lock time a later lockout will use.
+  writer), the lifetime wrong-PIN count and the time the receipt was locked for it, and the
+  verifier of a PIN staff reissued (``reissue``: lock and counts cleared).
 
 All counts live in the store, so every ``serve`` process on one PostgreSQL shares them.
 """
 
 from __future__ import annotations
+
+from typing import Any
 
 from sqlalchemy import Connection, func, select
 
@@ -75,3 +78,32 @@ def record_failure(conn: Connection, code: str, now_ms: int, *, exists: bool) ->
         conn.execute(receipt_guard.update().where(receipt_guard.c.receipt_code == code)
                      .values(wrong_total=receipt_guard.c.wrong_total + 1,
                              last_wrong_ms=now_ms))
+
+
+def guard_row(conn: Connection, code: str) -> dict[str, Any]:
+    """Lock (creating) the guard row of an existing receipt ``code`` until the transaction
+    ends, and return it: ``wrong_total``, ``locked_at_ms``, ``pin_verifier`` (a reissued
+    PIN's, or None) and ``reissues``."""
+    guard(conn, code)
+    row = conn.execute(select(receipt_guard).where(receipt_guard.c.receipt_code == code)).one()
+    return dict(row._mapping)
+
+
+def lock(conn: Connection, code: str, now_ms: int) -> None:
+    """Lock receipt ``code`` (its lifetime wrong-PIN count reached the cap) until reissue."""
+    conn.execute(receipt_guard.update().where(receipt_guard.c.receipt_code == code,
+                                              receipt_guard.c.locked_at_ms.is_(None))
+                 .values(locked_at_ms=now_ms))
+
+
+def reissue(conn: Connection, code: str, verifier: str, now_ms: int, user: str) -> int:
+    """Give receipt ``code`` a new PIN verifier: the lock and every wrong-PIN count go.
+    Returns how many times it has been reissued (this time included)."""
+    guard(conn, code)
+    conn.execute(receipt_guard.update().where(receipt_guard.c.receipt_code == code)
+                 .values(pin_verifier=verifier, wrong_total=0, locked_at_ms=None,
+                         reissued_at_ms=now_ms, reissued_by=user,
+                         reissues=receipt_guard.c.reissues + 1))
+    conn.execute(pin_failures.delete().where(pin_failures.c.receipt_code == code))
+    return int(conn.execute(select(receipt_guard.c.reissues)
+                            .where(receipt_guard.c.receipt_code == code)).scalar_one())

@@ -82,13 +82,28 @@ pin_failures = Table(
 )
 
 # One row per existing receipt that has seen a wrong PIN: the row lock that serialises its
-# lookups across processes, and the lifetime count a later lockout (423) will read.
+# lookups across processes, the lifetime wrong-PIN count and the lock (423) it leads to,
+# and a reissued PIN's verifier, which wins over the filed record's (0009).
 receipt_guard = Table(
     "receipt_guard", metadata,
     Column("receipt_code", String(16), primary_key=True),
     Column("wrong_total", Integer, nullable=False),
     Column("last_wrong_ms", BigInteger, nullable=True),
     Column("locked_at_ms", BigInteger, nullable=True),
+    Column("pin_verifier", String(128), nullable=True),
+    Column("reissued_at_ms", BigInteger, nullable=True),
+    Column("reissued_by", String(128), nullable=True),
+    Column("reissues", Integer, nullable=False, server_default="0"),
+)
+
+# County-wide settings staff set (``yizhan-server settings``), e.g. the public status page
+# address kiosks print on receipts. Values are JSON text (0009).
+county_settings = Table(
+    "county_settings", metadata,
+    Column("key", String(64), primary_key=True),
+    Column("value", Text, nullable=False),
+    Column("updated_at_ms", BigInteger, nullable=False),
+    Column("updated_by", String(128), nullable=False),
 )
 
 # The durable inbox: raw envelope bytes, stored before anything else happens.

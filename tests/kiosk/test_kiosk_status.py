@@ -32,7 +32,7 @@ def _statements(services: KioskServices, code: str, pin: str) -> list[str]:
     seen: list[str] = []
     services.store.db.conn.set_trace_callback(seen.append)
     try:
-        assert services.lookup_status(code, pin) is None
+        assert services.status.lookup(code, pin) is None  # the local cache alone
     finally:
         services.store.db.conn.set_trace_callback(None)
     return [s.replace(code, "CODE") for s in seen]
@@ -45,8 +45,9 @@ def test_wrong_pin_and_unknown_code_look_and_run_the_same(services: KioskService
     unknown = _statements(services, new_code(), r["pin"])
     assert known == unknown  # same queries in the same order: no existence oracle
     # issue 9: the receipt's wrong-PIN count is read, then one failure recorded (in a
-    # transaction that also forgets old ones): 3 queries + BEGIN, DELETE, INSERT, COMMIT.
-    assert len(known) == 7
+    # transaction that also forgets old ones): 3 queries + BEGIN, DELETE, INSERT, COMMIT;
+    # issue 15: first, whether the county locked the code (one settings read).
+    assert len(known) == 8
 
 
 def test_malformed_code_is_a_typing_slip(services: KioskServices) -> None:
@@ -114,3 +115,23 @@ def test_a_registration_is_never_shown_in_a_dispute_channel(services: KioskServi
     services.apply_status_updates([_update(c["receipt_code"], "in_court",
                                            "2026-11-22T01:00:00Z", zh="法院")])
     assert services.lookup_status(c["receipt_code"], c["pin"])["status"] == "in_court"  # type: ignore[index]
+
+
+def test_county_lock_and_reissued_pin_reach_the_local_lookup(services: KioskServices) -> None:
+    """Issue 15: ``pin`` feed entries. A lock refuses the receipt here too, whatever PIN; a
+    reissued verifier replaces the old PIN (and lifts the lock and the local back-off)."""
+    from kiosk.errors import LookupRefused
+    from shared.receipt import pin_verifier
+
+    r = services.submit_complaint(complaint(4))
+    code, pin = r["receipt_code"], r["pin"]
+    assert services.status.replace_pin(code, None, locked=True)
+    with pytest.raises(LookupRefused) as caught:
+        services.lookup_status(code, pin)
+    assert caught.value.code == "receipt_locked"
+    new = "13579" + ("0" if pin[-1] != "0" else "1")
+    assert not services.status.replace_pin(code, "not-a-verifier")   # malformed: ignored
+    assert not services.status.replace_pin(new_code(), pin_verifier(code, new))  # not ours
+    assert services.status.replace_pin(code, pin_verifier(code, new))
+    assert services.lookup_status(code, pin) is None          # the old PIN stopped working
+    assert services.lookup_status(code, new)["status"] == "provisional"  # type: ignore[index]

@@ -175,6 +175,28 @@ def test_published_receipt_and_request_signatures_verify() -> None:
     device.verify(unb64u(sig.group(1)), signing_input)
 
 
+def test_published_receipt_v2_link_is_the_v1_receipt_behind_the_status_page() -> None:
+    """Receipt v2, from the page's byte-by-byte rules: public_url || "/r#" || "YZR2." ||
+    the v1 claims and signature, unchanged; the reference reader agrees."""
+    _, device_b64, device_id = key_row("device Ed25519")
+    device = Ed25519PublicKey.from_public_bytes(unb64u(device_b64))
+    v1 = block_after("### Receipt QR payload").replace("\n", "")
+    link = block_after("### Receipt QR link (v2)").replace("\n", "")
+    url = re.search(r"`public_url` `([^`]+)`", page())
+    assert url
+    address, fragment = link.split("#")
+    assert address == url.group(1) + "/r"
+    prefix, claims, signature = fragment.split(".")
+    assert prefix == "YZR2"
+    assert [claims, signature] == v1.split(".")[1:]
+    device.verify(unb64u(signature), b"yizhan-receipt-v1\x00" + unb64u(claims))
+    assert f"({len(link)} ASCII characters" in page()
+    from shared.receipt import read_receipt, receipt_version, verify_receipt
+
+    assert verify_receipt(link, {device_id: device}) == read_receipt(v1)
+    assert (receipt_version(link), receipt_version(v1)) == (2, 1)
+
+
 # --- deterministic vectors recomputed from the page's rules, not from shared/ ----------------
 
 CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"

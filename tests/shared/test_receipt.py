@@ -29,7 +29,7 @@ from shared import (
 )
 from shared.ids import ALPHABET
 from shared.keys import b64u, device_id_of, unb64u
-from shared.receipt import luhn32_check
+from shared.receipt import is_receipt_text, luhn32_check, receipt_link, receipt_version
 
 
 def claims_for(device_key: Ed25519PrivateKey) -> ReceiptClaims:
@@ -204,6 +204,67 @@ def test_forged_and_foreign_receipts(device_key: Ed25519PrivateKey) -> None:
 def test_malformed_payloads(payload: str) -> None:
     with pytest.raises(ReceiptError):
         read_receipt(payload)
+
+
+# --- receipt v2: the link to the county's status page (issue 15) ---------------------------
+
+URL = "https://wq.example.cn"
+
+
+def test_v2_link_carries_the_v1_receipt_unchanged(device_key: Ed25519PrivateKey) -> None:
+    claims = claims_for(device_key)
+    keys = {claims.device: device_key.public_key()}
+    v1 = sign_receipt(claims, device_key)
+    link = decode_png(qr_png(sign_receipt(claims, device_key, URL + "/")))
+    assert link == URL + "/r#YZR2." + v1.split(".", 1)[1]
+    assert link == receipt_link(URL, v1)
+    assert verify_receipt(link, keys) == read_receipt(link) == verify_receipt(v1, keys)
+    assert (receipt_version(link), receipt_version(v1)) == (2, 1)
+    assert is_receipt_text(link)
+    assert is_receipt_text(v1)
+
+
+def test_changing_any_signed_character_of_a_v2_link_fails(
+        device_key: Ed25519PrivateKey) -> None:
+    claims = claims_for(device_key)
+    keys = {claims.device: device_key.public_key()}
+    link = sign_receipt(claims, device_key, URL)
+    start = link.index("#")
+    for i in range(start, len(link)):
+        for other in "AZaz09-_.#=+/ ":
+            if other != link[i]:
+                with pytest.raises(ReceiptError):
+                    verify_receipt(link[:i] + other + link[i + 1:], keys)
+
+
+@pytest.mark.parametrize("text", [
+    "YZR2.{rest}",                          # v2 is never bare
+    URL + "/r#YZR1.{rest}",                 # v1 never behind the page address
+    URL + "/x#YZR2.{rest}",                 # not the status page
+    "ftp://wq.example.cn/r#YZR2.{rest}",    # not a web address
+    URL + "/r#YZR2.{rest}#x",
+])
+def test_v2_lookalikes_are_refused(device_key: Ed25519PrivateKey, text: str) -> None:
+    claims = claims_for(device_key)
+    rest = sign_receipt(claims, device_key).split(".", 1)[1]
+    with pytest.raises(ReceiptError):
+        verify_receipt(text.format(rest=rest), {claims.device: device_key.public_key()})
+
+
+def test_the_address_is_not_signed(device_key: Ed25519PrivateKey) -> None:
+    """Documented: the address only says where to look; the signed part decides."""
+    claims = claims_for(device_key)
+    link = sign_receipt(claims, device_key, "https://other.example.org/yizhan")
+    assert verify_receipt(link, {claims.device: device_key.public_key()}) == claims
+
+
+def test_enrollment_knows_a_v2_receipt_is_not_a_token(device_key: Ed25519PrivateKey) -> None:
+    from shared import EnrollmentTokenError
+    from shared.enrollment import read_enrollment_qr
+
+    with pytest.raises(EnrollmentTokenError) as caught:
+        read_enrollment_qr(sign_receipt(claims_for(device_key), device_key, URL))
+    assert caught.value.code == "receipt"
 
 
 # --- what a copied kiosk folder or county store gives a PIN guesser -------------------------

@@ -23,6 +23,7 @@ from kivy.properties import (
     StringProperty,
 )
 
+from kiosk.errors import LookupRefused
 from kiosk.ui.display import local_time
 from kiosk.ui.i18n import service_lang, translator
 from kiosk.ui.screens.base import KioskScreen
@@ -126,6 +127,9 @@ class LookupScreen(KioskScreen):
         Logger.error("LookupScreen: job matches failed: %r", exc, exc_info=exc)
 
     def _fail(self, exc: BaseException) -> None:
+        if isinstance(exc, LookupRefused):  # another station's receipt: offline, locked...
+            self.message_key = f"lookup.{exc.code}"
+            return
         if isinstance(exc, ValueError):  # a malformed code (a typing slip), not a fault
             self.message_key = "lookup.bad_code"
             return

@@ -38,6 +38,32 @@ def test_lookup_wrong_pin_says_so(ui, fake_services):
     ui.pump_until(lambda: "编号或密码不正确" in ui.find("result_label").text, "not found")
 
 
+@pytest.mark.parametrize(("refusal", "zh", "en"), [
+    ("other_station_offline", "暂时查不了其他站点的回执", "cannot check other stations' receipts"),
+    ("receipt_locked", "已被锁定", "it is locked"),
+])
+def test_another_stations_receipt_refused_says_why(ui, fake_services, monkeypatch, refusal,
+                                                   zh, en):
+    """Issue 15: offline, another station's receipt is not "wrong code or PIN"."""
+    from kiosk.errors import receipt_locked
+    from kiosk.sync.lookup import OFFLINE
+
+    error = OFFLINE if refusal == "other_station_offline" else receipt_locked()
+
+    def refuse(code, pin, lang="zh"):
+        raise error
+
+    monkeypatch.setattr(fake_services, "lookup_status", refuse)
+    ui.tap("btn_lookup")
+    ui.type("K7Q2M9XPA34", into="code_input")
+    ui.type("482913", into="pin_input")
+    ui.tap("submit_button")
+    ui.pump_until(lambda: zh in ui.find("result_label").text, refusal)
+    assert "不正确" not in ui.find("result_label").text
+    ui.tap("lang_toggle")
+    ui.pump_until(lambda: en in ui.find("result_label").text, refusal + " in English")
+
+
 def test_lookup_needs_code_and_pin(ui, fake_services):
     ui.tap("btn_lookup")
     ui.tap("submit_button")

@@ -15,7 +15,7 @@ import pytest
 from PIL import Image
 
 from kiosk.ui.qr import qr_png
-from shared.receipt import ReceiptError, new_code
+from shared.receipt import ReceiptError, new_code, receipt_link
 from tests.kiosk.ui.camera_kit import (
     FRAME,
     camera_texture,
@@ -39,6 +39,15 @@ def test_a_receipt_qr_in_a_camera_frame_decodes_to_its_code(kivy_window):
     other = Image.new("RGB", FRAME, (255, 255, 255))
     other.paste(Image.open(BytesIO(qr_png("https://example.com/YZR1"))).convert("RGB"), (80, 40))
     assert receipt_code_in_frame(frame_from_texture(camera_texture(other))) is None
+
+
+def test_a_v2_receipt_link_in_a_camera_frame_decodes_to_its_code(kivy_window):
+    """Issue 15: receipts printed with the county's status page link scan the same."""
+    from kiosk.ui.camera import frame_from_texture, receipt_code_in_frame
+
+    code = new_code()
+    link = receipt_link("https://wq.example.cn", receipt_payload(code))
+    assert receipt_code_in_frame(frame_from_texture(camera_texture(photo_of(link)))) == code
 
 
 def test_the_decoder_sees_every_qr_in_view(kivy_window):

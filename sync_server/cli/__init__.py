@@ -14,7 +14,6 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
 
 from shared import EnrollmentTokenError, WeakPassphrase
 from shared._errors import FileRefused, YizhanError
@@ -26,9 +25,12 @@ from shared.qr import qr_png
 from shared.safefile import NewFile, is_png, read_limited
 from sync_server.cli import cases, jobs, users
 from sync_server.cli import settings as cli_settings
+from sync_server.cli.common import open_services as _open
+from sync_server.cli.common import settings_from as _settings
+from sync_server.cli.common import show as _print
 from sync_server.cli.progress import ProgressBar
 from sync_server.config import keystore
-from sync_server.config.settings import Settings, default_data_dir
+from sync_server.config.settings import default_data_dir
 from sync_server.errors import (
     ActionRefused,
     BundleRefused,
@@ -45,35 +47,6 @@ UNENCRYPTED_KEYS_WARNING = (
     "record sealed to this county. Use it only on an encrypted disk, and add a passphrase "
     "later with `YIZHAN_COUNTY_PASSPHRASE=... yizhan-server init --rewrap`.\n"
     "警告：县级私钥未加密保存。任何能读取该文件夹的人都能打开发往本县的全部记录。")
-
-
-def _settings(args: argparse.Namespace) -> Settings:
-    keystore.lock_down(args.data)
-    return Settings(data_dir=args.data, db_url=args.db or "", passphrase=_passphrase(args),
-                    trusted_proxies=tuple(getattr(args, "trusted_proxy", None) or ()))
-
-
-def _open(args: argparse.Namespace) -> Services:
-    """The services on the store of ``--data``/``--db`` (created and migrated if need be)."""
-    return Services.open(_settings(args), SystemClock())
-
-
-def _passphrase(args: argparse.Namespace) -> bytes | None:
-    if getattr(args, "passphrase_file", None):
-        try:
-            return Path(args.passphrase_file).read_bytes().strip() or None
-        except OSError as exc:
-            raise ConfigError(f"--passphrase-file {args.passphrase_file}: {exc.strerror}")\
-                from None
-    value = os.environ.get("YIZHAN_COUNTY_PASSPHRASE")
-    return value.encode("utf-8") if value else None
-
-
-def _print(args: argparse.Namespace, data: Any, text: str) -> None:
-    if getattr(args, "json", False):
-        print(json.dumps(data, ensure_ascii=False, sort_keys=True))
-    else:
-        print(text)
 
 
 def _strong(passphrase: bytes, county: str) -> None:
@@ -460,7 +433,6 @@ def build_parser() -> argparse.ArgumentParser:
     jp.add_argument("--reason", required=True, help="why (stored for audit, not sent)")
     jp.add_argument("--by", default=os.environ.get("USER") or "staff",
                     help="staff user recorded as rejecting it")
-    cli_settings.register(sub, common, js)
     users.register(sub, common, js)
     return parser
 

@@ -15,6 +15,8 @@ from contextlib import contextmanager
 from typing import Any
 
 from shared.clock import SystemClock
+from sync_server.cli import settings as cli_settings
+from sync_server.cli.common import settings_from, show
 from sync_server.domain.deadlines import RULES_BY_NAME, today_in_china
 from sync_server.domain.events import GRADES, OUTCOME_FIELDS, TRACKS
 from sync_server.domain.fold import CaseState
@@ -28,9 +30,7 @@ AS_ENV = "YIZHAN_STAFF_USER"
 
 @contextmanager
 def _services(args: argparse.Namespace) -> Iterator[Services]:
-    from sync_server.cli import _settings
-
-    svc = Services.open(_settings(args), SystemClock())
+    svc = Services.open(settings_from(args), SystemClock())
     try:
         yield svc
     finally:
@@ -38,9 +38,7 @@ def _services(args: argparse.Namespace) -> Iterator[Services]:
 
 
 def _print(args: argparse.Namespace, data: Any, text: str) -> None:
-    from sync_server.cli import _print as out
-
-    out(args, data, text)
+    show(args, data, text)
 
 
 def _user(args: argparse.Namespace) -> str:
@@ -202,6 +200,7 @@ def register(sub: Any, common: argparse.ArgumentParser, js: argparse.ArgumentPar
     p = sub.add_parser("case", help="case work as a console user: accept, route, assign, "
                        "outcomes, close, show, list …")
     cs = p.add_subparsers(dest="action", required=True)
+    cli_settings.register_case(cs, common, js)  # case reissue-pin (issue 15)
 
     def action(name: str, text: str) -> argparse.ArgumentParser:
         cp: argparse.ArgumentParser = cs.add_parser(name, parents=parents, help=text)

@@ -33,6 +33,7 @@ from typing import Any
 from shared._errors import RecordInvalid
 from shared.clock import SystemClock
 from shared.postings import parse_posting
+from sync_server.cli.common import settings_from
 from sync_server.errors import ConfigError
 from sync_server.services.jobs import COUNTY, OUTCOMES, JobBoard
 from sync_server.services.wiring import Services
@@ -41,9 +42,7 @@ MAX_INPUT = 64 * 1024 * 1024
 
 
 def _board(args: argparse.Namespace) -> closing[Services]:
-    from sync_server.cli import _settings  # the CLI package's own helper (imported late)
-
-    return closing(Services.open(_settings(args), SystemClock()))
+    return closing(Services.open(settings_from(args), SystemClock()))
 
 
 def _emit(args: argparse.Namespace, data: Any, text: str) -> None:

@@ -8,14 +8,13 @@ import os
 from typing import Any
 
 from shared.clock import SystemClock
+from sync_server.cli.common import settings_from
 from sync_server.services import countysettings, pinguard
 from sync_server.services.wiring import Services
 
 
 def _open(args: argparse.Namespace) -> Services:
-    from sync_server.cli import _settings  # the package's own: data folder, passphrase, db
-
-    return Services.open(_settings(args), SystemClock())
+    return Services.open(settings_from(args), SystemClock())
 
 
 def _emit(args: argparse.Namespace, data: Any, text: str) -> None:

@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from shared.clock import SystemClock
+from sync_server.cli.common import settings_from, show
 from sync_server.errors import ConfigError
 from sync_server.services import accounts, audit
 from sync_server.services.wiring import Services
@@ -23,9 +24,7 @@ ACTOR = "cli"  # the audit log's actor for an operator at the server's shell
 
 @contextmanager
 def _services(args: argparse.Namespace) -> Iterator[Services]:
-    from sync_server.cli import _settings
-
-    svc = Services.open(_settings(args), SystemClock())
+    svc = Services.open(settings_from(args), SystemClock())
     try:
         yield svc
     finally:
@@ -33,9 +32,7 @@ def _services(args: argparse.Namespace) -> Iterator[Services]:
 
 
 def _print(args: argparse.Namespace, data: Any, text: str) -> None:
-    from sync_server.cli import _print as out
-
-    out(args, data, text)
+    show(args, data, text)
 
 
 def _password(args: argparse.Namespace) -> str:

@@ -52,24 +52,39 @@ def update_user(conn: Connection, user_id: int, now_ms: int, **values: Any) -> N
 
 # -- the login guard ---------------------------------------------------------------------
 
-def guard(conn: Connection, username: str) -> Row | None:
-    """The guard row of ``username`` (locked until the transaction ends on PostgreSQL),
-    or None when it has no recorded failures."""
+def guard(conn: Connection, username: str, now_ms: int) -> RowMapping:
+    """The guard row of ``username``, created with no failures if it has none, and locked
+    until the transaction ends: concurrent logins to one username at several PostgreSQL
+    processes take turns, so none counts a failure over another's (SQLite has one writer)."""
+    conn.execute(upsert(conn, login_guard).values(username=username, failures=0,
+                                                  last_failure_ms=now_ms)
+                 .on_conflict_do_nothing(index_elements=[login_guard.c.username]))
     query = select(login_guard).where(login_guard.c.username == username)
     if lock_for_update(conn):
         query = query.with_for_update()
-    row = conn.execute(query).first()
+    return conn.execute(query).one()._mapping
+
+
+def peek_guard(conn: Connection, username: str) -> RowMapping | None:
+    """The guard row of ``username`` as it is now (no lock), or None."""
+    row = conn.execute(select(login_guard).where(login_guard.c.username == username)).first()
     return None if row is None else row._mapping
 
 
 def set_guard(conn: Connection, username: str, failures: int, now_ms: int,
               locked_until_ms: int | None) -> None:
-    """Record ``failures`` consecutive failures for ``username`` and its lock time."""
-    values = {"failures": failures, "last_failure_ms": now_ms,
-              "locked_until_ms": locked_until_ms}
-    stmt = upsert(conn, login_guard).values(username=username, **values)
-    conn.execute(stmt.on_conflict_do_update(index_elements=[login_guard.c.username],
-                                            set_=values))
+    """Record ``failures`` consecutive failures for ``username`` (its row made by ``guard``
+    in this transaction) and its lock time."""
+    conn.execute(login_guard.update().where(login_guard.c.username == username).values(
+        failures=failures, last_failure_ms=now_ms, locked_until_ms=locked_until_ms))
+
+
+def purge_guards(conn: Connection, before_ms: int, now_ms: int) -> None:
+    """Forget failures last seen before ``before_ms`` on usernames not locked now (so
+    guessed usernames do not pile up)."""
+    conn.execute(login_guard.delete().where(
+        login_guard.c.last_failure_ms < before_ms,
+        (login_guard.c.locked_until_ms.is_(None)) | (login_guard.c.locked_until_ms < now_ms)))
 
 
 def clear_guard(conn: Connection, username: str) -> None:

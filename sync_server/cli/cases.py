@@ -10,35 +10,19 @@ from __future__ import annotations
 
 import argparse
 import os
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 from shared.clock import SystemClock
 from sync_server.cli import settings as cli_settings
-from sync_server.cli.common import settings_from, show
+from sync_server.cli.common import open_services, show
 from sync_server.domain.deadlines import RULES_BY_NAME, today_in_china
 from sync_server.domain.events import GRADES, OUTCOME_FIELDS, TRACKS
 from sync_server.domain.fold import CaseState
 from sync_server.domain.statuses import ROUTES, STATUSES
 from sync_server.errors import ConfigError
 from sync_server.services import casefile, casework, workcalendar, workqueues
-from sync_server.services.wiring import Services
 
 AS_ENV = "YIZHAN_STAFF_USER"
-
-
-@contextmanager
-def _services(args: argparse.Namespace) -> Iterator[Services]:
-    svc = Services.open(settings_from(args), SystemClock())
-    try:
-        yield svc
-    finally:
-        svc.close()
-
-
-def _print(args: argparse.Namespace, data: Any, text: str) -> None:
-    show(args, data, text)
 
 
 def _user(args: argparse.Namespace) -> str:
@@ -105,10 +89,10 @@ def _params(args: argparse.Namespace) -> tuple[str, dict[str, Any]]:
 
 def cmd_act(args: argparse.Namespace) -> int:
     action, params = _params(args)
-    with _services(args) as svc:
+    with open_services(args) as svc:
         state = casework.act(svc, _user(args), args.code, action, params)
     out = summary(state)
-    _print(args, out, f"{state.receipt_code}: {state.status}"
+    show(args, out, f"{state.receipt_code}: {state.status}"
            + (f" (route {state.route})" if state.route else "")
            + (f", assigned to {out['assignee']}" if out["assignee"] else ""))
     return 0
@@ -116,11 +100,11 @@ def cmd_act(args: argparse.Namespace) -> int:
 
 def cmd_duplicate(args: argparse.Namespace) -> int:
     decision = "confirm" if args.confirm_of else "split"
-    with _services(args) as svc:
+    with open_services(args) as svc:
         mine, theirs = casework.decide_duplicate(svc, _user(args), args.code,
                                                  args.confirm_of or args.split_from, decision)
     verb = "confirmed as a duplicate of" if decision == "confirm" else "split from"
-    _print(args, {"decision": decision, "case": summary(mine), "other": summary(theirs)},
+    show(args, {"decision": decision, "case": summary(mine), "other": summary(theirs)},
            f"{mine.receipt_code} {verb} {theirs.receipt_code}: {mine.receipt_code} "
            f"{mine.status}, {theirs.receipt_code} {theirs.status}")
     return 0
@@ -149,18 +133,18 @@ def cmd_show(args: argparse.Namespace) -> int:
     if args.identity and not args.reason:
         raise ConfigError("--identity needs --reason TEXT (the view is audited) / 查看身份信息"
                           "须填写理由")
-    with _services(args) as svc:
+    with open_services(args) as svc:
         data = casefile.show(svc, _user(args), args.code,
                              identity_reason=args.reason if args.identity else None,
                              audience=args.audience)
-    _print(args, data, _show_text(data))
+    show(args, data, _show_text(data))
     return 0
 
 
 def cmd_list(args: argparse.Namespace) -> int:
-    with _services(args) as svc:
+    with open_services(args) as svc:
         rows = workqueues.listing(svc, _user(args), args.queue, args.station, args.limit)
-    _print(args, rows, "\n".join(
+    show(args, rows, "\n".join(
         f"{r.get('receipt_code') or '-'}  {r.get('station')}  {r.get('status')}  "
         f"{r.get('route') or '-'}  due {r.get('due_on') or '-'}" for r in rows)
         or f"queue {args.queue}: empty")
@@ -168,21 +152,21 @@ def cmd_list(args: argparse.Namespace) -> int:
 
 
 def cmd_queues(args: argparse.Namespace) -> int:
-    with _services(args) as svc:
+    with open_services(args) as svc:
         counts = workqueues.counts(svc, _user(args), args.station)
-    _print(args, counts, "\n".join(f"{workqueues.TITLES[q][0]} {q}: {n}"
+    show(args, counts, "\n".join(f"{workqueues.TITLES[q][0]} {q}: {n}"
                                    for q, n in counts.items()))
     return 0
 
 
 def cmd_calendar(args: argparse.Namespace) -> int:
-    with _services(args) as svc:
+    with open_services(args) as svc:
         if args.caction == "set":
             row = workcalendar.set_day(svc, _user(args), args.day, args.kind, args.name)
-            _print(args, row, f"{row['day']}: {args.kind}")
+            show(args, row, f"{row['day']}: {args.kind}")
             return 0
         days = workcalendar.show(svc, args.since, args.until)
-    _print(args, days, "\n".join(f"{d['day']} {d['kind']} {d['name'] or ''} ({d['source']})"
+    show(args, days, "\n".join(f"{d['day']} {d['kind']} {d['name'] or ''} ({d['source']})"
                                  for d in days) or "no days held in that range")
     return 0
 

@@ -8,31 +8,14 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
-from shared.clock import SystemClock
-from sync_server.cli.common import settings_from, show
+from sync_server.cli.common import open_services, show
 from sync_server.errors import ConfigError
 from sync_server.services import accounts, audit
-from sync_server.services.wiring import Services
 
 ACTOR = "cli"  # the audit log's actor for an operator at the server's shell
-
-
-@contextmanager
-def _services(args: argparse.Namespace) -> Iterator[Services]:
-    svc = Services.open(settings_from(args), SystemClock())
-    try:
-        yield svc
-    finally:
-        svc.close()
-
-
-def _print(args: argparse.Namespace, data: Any, text: str) -> None:
-    show(args, data, text)
 
 
 def _password(args: argparse.Namespace) -> str:
@@ -58,40 +41,40 @@ def _line(user: accounts.StaffUser) -> str:
 def cmd_user_add(args: argparse.Namespace) -> int:
     accounts.check_new_user(args.username, _roles(args.role), args.station)  # before stdin
     password = _password(args)
-    with _services(args) as svc:
+    with open_services(args) as svc:
         user = accounts.add_user(svc, args.username, _roles(args.role), args.station,
                                  password, actor=ACTOR)
-    _print(args, user.to_wire(), f"user {_line(user)} added")
+    show(args, user.to_wire(), f"user {_line(user)} added")
     return 0
 
 
 def cmd_user_list(args: argparse.Namespace) -> int:
-    with _services(args) as svc:
+    with open_services(args) as svc:
         users = accounts.list_users(svc)
-    _print(args, [u.to_wire() for u in users], "\n".join(map(_line, users)) or "no users")
+    show(args, [u.to_wire() for u in users], "\n".join(map(_line, users)) or "no users")
     return 0
 
 
 def cmd_user_disable(args: argparse.Namespace) -> int:
-    with _services(args) as svc:
+    with open_services(args) as svc:
         user = accounts.disable_user(svc, args.username, actor=ACTOR)
-    _print(args, user.to_wire(), f"user {args.username} disabled; its sessions ended")
+    show(args, user.to_wire(), f"user {args.username} disabled; its sessions ended")
     return 0
 
 
 def cmd_user_passwd(args: argparse.Namespace) -> int:
     password = _password(args)
-    with _services(args) as svc:
+    with open_services(args) as svc:
         user = accounts.set_password(svc, args.username, password, actor=ACTOR)
-    _print(args, user.to_wire(), f"password of {args.username} changed; its sessions ended")
+    show(args, user.to_wire(), f"password of {args.username} changed; its sessions ended")
     return 0
 
 
 def cmd_user_roles(args: argparse.Namespace) -> int:
-    with _services(args) as svc:
+    with open_services(args) as svc:
         user = accounts.set_roles(svc, args.username, _roles(args.role), args.station,
                                   actor=ACTOR)
-    _print(args, user.to_wire(), f"user {_line(user)}; its sessions ended")
+    show(args, user.to_wire(), f"user {_line(user)}; its sessions ended")
     return 0
 
 
@@ -105,10 +88,10 @@ def _since(value: str) -> datetime:
 
 
 def cmd_audit(args: argparse.Namespace) -> int:
-    with _services(args) as svc:
+    with open_services(args) as svc:
         rows = audit.entries(svc, user=args.user, case_code=args.case, since=args.since,
                              limit=args.limit)
-    _print(args, [e.to_wire() for e in rows], "\n".join(
+    show(args, [e.to_wire() for e in rows], "\n".join(
         f"{w['at']}  {w['actor']}  {w['action']}"
         + (f"  case {w['case_code']}" if w["case_code"] else "")
         + (f"  {w['detail']}" if w["detail"] else "")

@@ -9,9 +9,10 @@ PY=${PYTHON:-python3}
 
 # Debian packages: venv support, and the Mesa/EGL libraries Kivy needs to render offscreen;
 # Zinnia and its simplified-Chinese model for the handwriting pad (kiosk/input/handwriting.py),
-# espeak-ng for the kiosk's voice prompts.
+# espeak-ng for the kiosk's voice prompts; chromium (and a CJK font for its pages) for the
+# console's browser tests (Playwright cannot download browsers here).
 DEB_PKGS=(python3-venv libegl1 libegl-mesa0 libgl1 libgl1-mesa-dri libmtdev1 xclip
-          libzinnia0 tegaki-zinnia-simplified-chinese espeak-ng)
+          libzinnia0 tegaki-zinnia-simplified-chinese espeak-ng chromium fonts-wqy-microhei)
 missing=()
 if command -v dpkg-query >/dev/null 2>&1; then
     for p in "${DEB_PKGS[@]}"; do

@@ -12,6 +12,7 @@ from starlette.middleware.gzip import GZipMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from shared.clock import Clock, SystemClock
+from sync_server import console
 from sync_server.api import kiosk, public
 from sync_server.api.admin import AdminOnly
 from sync_server.api.body import BodyLimit
@@ -84,6 +85,7 @@ def create_app(settings: Settings, clock: Clock | None = None) -> FastAPI:
     install(app)
     app.include_router(kiosk.router)
     app.include_router(public.router)
+    console.install(app)  # the county console under /console/ (sync_server/console)
 
     app.add_middleware(RequestCounter)
     app.add_middleware(BodyLimit, limit=settings.max_body_bytes)

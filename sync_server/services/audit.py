@@ -9,13 +9,16 @@ by ``case_code``, never copied).
 
 from __future__ import annotations
 
+from contextlib import suppress
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Connection
 
+from shared._errors import ReceiptError
 from shared.clock import format_utc
+from shared.receipt import parse_code
 from sync_server.services.wiring import Services
 from sync_server.store import audit as store
 
@@ -62,7 +65,12 @@ def record(svc: Services, actor: str, action: str, case_code: str | None, detail
 
 def entries(svc: Services, *, user: str | None = None, case_code: str | None = None,
             since: datetime | None = None, limit: int = 1000) -> list[AuditEntry]:
-    """Entries matching every filter given, newest first (at most ``limit``)."""
+    """Entries matching every filter given, newest first (at most ``limit``). A receipt
+    code is matched however it was typed (hyphens, case)."""
+    if case_code is not None:
+        # not a well-formed code: matched as given (and finds nothing)
+        with suppress(ReceiptError):
+            case_code = parse_code(case_code)
     since_ms = None if since is None else int(since.timestamp() * 1000)
     with svc.engine.connect() as conn:
         return [AuditEntry.from_row(r) for r in store.entries(

@@ -72,6 +72,14 @@ def set_guard(conn: Connection, username: str, failures: int, now_ms: int,
                                             set_=values))
 
 
+def purge_guards(conn: Connection, before_ms: int, now_ms: int) -> None:
+    """Forget failures last seen before ``before_ms`` on usernames not locked now (so
+    guessed usernames do not pile up)."""
+    conn.execute(login_guard.delete().where(
+        login_guard.c.last_failure_ms < before_ms,
+        (login_guard.c.locked_until_ms.is_(None)) | (login_guard.c.locked_until_ms < now_ms)))
+
+
 def clear_guard(conn: Connection, username: str) -> None:
     """Forget the failures of ``username`` (a successful login or an admin's reset)."""
     conn.execute(login_guard.delete().where(login_guard.c.username == username))

@@ -13,7 +13,7 @@ from sqlalchemy import text
 from shared.clock import ManualClock
 from sync_server.config.settings import Settings
 from sync_server.errors import StoreFault
-from sync_server.services import accounts, audit
+from sync_server.services import accounts, audit, sessions
 from sync_server.services.wiring import Services
 from sync_server.store import accounts as aq
 from tests.sync_server.server_kit import server_cli
@@ -68,71 +68,71 @@ def test_add_refused(svc: Services, alice: accounts.StaffUser, username: str,
 
 def test_login_and_session(svc: Services, alice: accounts.StaffUser,
                            manual_clock: ManualClock) -> None:
-    session, cookie = accounts.login(svc, "alice", PASSWORD, "192.0.2.1")
+    session, cookie = sessions.login(svc, "alice", PASSWORD, "192.0.2.1")
     assert len(cookie) >= 43  # 256 bits, base64url
-    found = accounts.session_user(svc, cookie)
+    found = sessions.session_user(svc, cookie)
     assert found is not None
     assert found.user == alice
     assert found.csrf_token == session.csrf_token
     with svc.engine.connect() as conn:  # only the SHA-256 of the cookie is stored
         assert conn.execute(text("SELECT count(*) FROM staff_sessions WHERE token_hash = :t"),
                             {"t": cookie}).scalar_one() == 0
-    accounts.logout(svc, session, "192.0.2.1")
-    assert accounts.session_user(svc, cookie) is None
+    sessions.logout(svc, session, "192.0.2.1")
+    assert sessions.session_user(svc, cookie) is None
 
 
 def test_session_idle_and_absolute_expiry(svc: Services, alice: accounts.StaffUser,
                                           manual_clock: ManualClock) -> None:
-    _, cookie = accounts.login(svc, "alice", PASSWORD, None)
-    manual_clock.advance(accounts.IDLE_S - 1)
-    assert accounts.session_user(svc, cookie) is not None  # and touched: idle starts again
-    manual_clock.advance(accounts.IDLE_S - 1)
-    assert accounts.session_user(svc, cookie) is not None
-    manual_clock.advance(accounts.IDLE_S)
-    assert accounts.session_user(svc, cookie) is None  # idle too long
+    _, cookie = sessions.login(svc, "alice", PASSWORD, None)
+    manual_clock.advance(sessions.IDLE_S - 1)
+    assert sessions.session_user(svc, cookie) is not None  # and touched: idle starts again
+    manual_clock.advance(sessions.IDLE_S - 1)
+    assert sessions.session_user(svc, cookie) is not None
+    manual_clock.advance(sessions.IDLE_S)
+    assert sessions.session_user(svc, cookie) is None  # idle too long
 
-    _, cookie = accounts.login(svc, "alice", PASSWORD, None)
-    for _ in range(accounts.ABSOLUTE_S // (accounts.IDLE_S - 60)):
-        manual_clock.advance(accounts.IDLE_S - 60)
-        accounts.session_user(svc, cookie)
-    manual_clock.advance(accounts.IDLE_S - 60)
-    assert accounts.session_user(svc, cookie) is None  # active, but past its absolute expiry
+    _, cookie = sessions.login(svc, "alice", PASSWORD, None)
+    for _ in range(sessions.ABSOLUTE_S // (sessions.IDLE_S - 60)):
+        manual_clock.advance(sessions.IDLE_S - 60)
+        sessions.session_user(svc, cookie)
+    manual_clock.advance(sessions.IDLE_S - 60)
+    assert sessions.session_user(svc, cookie) is None  # active, but past its absolute expiry
 
 
 @pytest.mark.parametrize("change", ["disable", "passwd", "roles"])
 def test_sessions_end_on_account_change(svc: Services, alice: accounts.StaffUser,
                                         change: str) -> None:
-    _, cookie = accounts.login(svc, "alice", PASSWORD, None)
+    _, cookie = sessions.login(svc, "alice", PASSWORD, None)
     if change == "disable":
         accounts.disable_user(svc, "alice")
     elif change == "passwd":
         accounts.set_password(svc, "alice", "another quite long sentence")
     else:
         accounts.set_roles(svc, "alice", ["mediator"], None)
-    assert accounts.session_user(svc, cookie) is None
+    assert sessions.session_user(svc, cookie) is None
 
 
 def test_lockout_with_backoff(svc: Services, alice: accounts.StaffUser,
                               manual_clock: ManualClock) -> None:
-    for _ in range(accounts.LOCK_AFTER):
+    for _ in range(sessions.LOCK_AFTER):
         with pytest.raises(accounts.LoginRefused) as refused:
-            accounts.login(svc, "alice", "wrong password here", None)
+            sessions.login(svc, "alice", "wrong password here", None)
         assert refused.value.code == "login_failed"
     # locked: the right password is refused too
     with pytest.raises(accounts.LoginRefused) as locked:
-        accounts.login(svc, "alice", PASSWORD, None)
+        sessions.login(svc, "alice", PASSWORD, None)
     assert locked.value.code == "locked_out"
-    assert locked.value.retry_after == accounts.LOCK_BASE_S
-    manual_clock.advance(accounts.LOCK_BASE_S + 1)
+    assert locked.value.retry_after == sessions.LOCK_BASE_S
+    manual_clock.advance(sessions.LOCK_BASE_S + 1)
     with pytest.raises(accounts.LoginRefused):  # one more failure: locked twice as long
-        accounts.login(svc, "alice", "wrong password here", None)
+        sessions.login(svc, "alice", "wrong password here", None)
     with pytest.raises(accounts.LoginRefused) as again:
-        accounts.login(svc, "alice", PASSWORD, None)
-    assert again.value.retry_after == 2 * accounts.LOCK_BASE_S
-    manual_clock.advance(2 * accounts.LOCK_BASE_S + 1)
-    accounts.login(svc, "alice", PASSWORD, None)  # a success clears the count
+        sessions.login(svc, "alice", PASSWORD, None)
+    assert again.value.retry_after == 2 * sessions.LOCK_BASE_S
+    manual_clock.advance(2 * sessions.LOCK_BASE_S + 1)
+    sessions.login(svc, "alice", PASSWORD, None)  # a success clears the count
     with pytest.raises(accounts.LoginRefused) as fresh:
-        accounts.login(svc, "alice", "wrong password here", None)
+        sessions.login(svc, "alice", "wrong password here", None)
     assert fresh.value.code == "login_failed"
 
 
@@ -142,7 +142,7 @@ def test_unknown_and_disabled_users_get_the_same_answer(svc: Services,
     answers = set()
     for name, password in (("alice", PASSWORD), ("nobody", PASSWORD), ("alice", "x" * 12)):
         with pytest.raises(accounts.LoginRefused) as refused:
-            accounts.login(svc, name, password, None)
+            sessions.login(svc, name, password, None)
         answers.add((refused.value.code, str(refused.value)))
     assert len(answers) == 1
 
@@ -152,7 +152,7 @@ def test_rehash_on_login_when_parameters_change(svc: Services) -> None:
     weak = PasswordHasher(time_cost=1, memory_cost=8192, parallelism=1).hash(PASSWORD)
     with svc.engine.begin() as conn:
         aq.update_user(conn, 1, 0, password_hash=weak)
-    accounts.login(svc, "carol", PASSWORD, None)
+    sessions.login(svc, "carol", PASSWORD, None)
     with svc.engine.connect() as conn:
         stored = aq.user_by_name(conn, "carol")
     assert stored is not None
@@ -192,3 +192,19 @@ def test_user_cli_round_trip(server_settings: Settings) -> None:
     missing = server_cli("user", "disable", "nobody", *data, check=False)
     assert missing.returncode == 1
     assert "nobody" in missing.stderr
+
+
+def test_old_failures_are_forgotten(svc: Services, alice: accounts.StaffUser,
+                                    manual_clock: ManualClock) -> None:
+    for _ in range(sessions.LOCK_AFTER - 1):
+        with pytest.raises(accounts.LoginRefused):
+            sessions.login(svc, "alice", "wrong password here", None)
+    with pytest.raises(accounts.LoginRefused):
+        sessions.login(svc, "x" * 200, "guessed usernames are cut to 64", None)
+    manual_clock.advance(sessions.GUARD_KEEP_S + 1)
+    with pytest.raises(accounts.LoginRefused) as refused:  # one failure, not the fifth
+        sessions.login(svc, "alice", "wrong password here", None)
+    assert refused.value.code == "login_failed"
+    sessions.login(svc, "alice", PASSWORD, None)
+    with svc.engine.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM login_guard")).scalar_one() == 0

@@ -77,6 +77,10 @@ ACTIONS: MappingProxyType[str, frozenset[str]] = MappingProxyType({
     "calendar.edit": frozenset({"director"}),
     # reports: aggregates only, no personal data
     "report.view": frozenset({"statistician", "director"}),
+    # early warning (预警) and the employer page (用人单位画像)
+    "alert.view": _CASEWORKERS | {"statistician"},
+    "alert.work": _TRIAGE,                  # 认领/研判/处置/销号, escalate to inspection
+    "employer.view": _CASEWORKERS,
     # stations and devices
     "device.manage": frozenset({"station_admin"}),
     "quarantine.manage": frozenset({"station_admin", "director"}),

@@ -4,7 +4,6 @@ language of the request, and the headers every console page carries."""
 from __future__ import annotations
 
 import importlib
-from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 

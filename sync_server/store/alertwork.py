@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlalchemy import Connection, func, insert, select, update
 
-from sync_server.store.schema import alert_steps, alerts, cases, devices
+from sync_server.store.schema import alert_steps, alerts, cases, devices, inbox
 
 
 def list_alerts(conn: Connection) -> list[dict[str, Any]]:
@@ -87,3 +87,11 @@ def station_last_seen(conn: Connection) -> dict[str, int | None]:
                         .where(devices.c.revoked_at_ms.is_(None))
                         .group_by(devices.c.station))
     return {str(s): (int(seen) if seen is not None else None) for s, seen, _ in rows}
+
+
+def inbox_waiting(conn: Connection) -> dict[str, int]:
+    """device id -> its records received and not yet merged (pending or held behind a gap)."""
+    rows = conn.execute(select(inbox.c.device_id, func.count())
+                        .where(inbox.c.state.in_(("pending", "held")))
+                        .group_by(inbox.c.device_id))
+    return {str(d): int(n) for d, n in rows}

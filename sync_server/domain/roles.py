@@ -75,6 +75,7 @@ ACTIONS: MappingProxyType[str, frozenset[str]] = MappingProxyType({
     "case.grade": frozenset({"director"}),
     "deadline.extend_approve": frozenset({"director"}),
     "calendar.edit": frozenset({"director"}),
+    "checklist.edit": frozenset({"director"}),  # the county's 一次性告知 lists
     # reports: aggregates only, no personal data
     "report.view": frozenset({"statistician", "director"}),
     # early warning (预警) and the employer page (用人单位画像)

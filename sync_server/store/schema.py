@@ -199,6 +199,16 @@ alerts = Table(
     UniqueConstraint("employer_key", "window_start", name="uq_alerts_group_window"),
 )
 
+# The county's own one-time notification checklists (一次性告知), every version kept; the
+# newest is in force and sent to kiosks in the station configuration (0011).
+checklist_versions = Table(
+    "checklist_versions", metadata,
+    Column("version", Integer, primary_key=True, autoincrement=False),
+    Column("document", Text, nullable=False),
+    Column("created_at_ms", BigInteger, nullable=False),
+    Column("created_by", String(64), nullable=False),
+)
+
 # Each lifecycle step of an alert, who took it and the note they gave (0011).
 alert_steps = Table(
     "alert_steps", metadata,

@@ -1,4 +1,5 @@
-"""oversight: alert lifecycle (认领 → 研判 → 处置 → 销号) with its steps, device last seen
+"""oversight: alert lifecycle (认领 → 研判 → 处置 → 销号) with its steps, checklist versions,
+device last seen
 
 Revision ID: 0011
 Revises: 0010
@@ -39,6 +40,14 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint('id'),
     )
     op.create_index('ix_alert_steps_alert', 'alert_steps', ['alert_id'])
+    op.create_table(
+        'checklist_versions',
+        sa.Column('version', sa.Integer(), autoincrement=False, nullable=False),
+        sa.Column('document', sa.Text(), nullable=False),
+        sa.Column('created_at_ms', sa.BigInteger(), nullable=False),
+        sa.Column('created_by', sa.String(length=64), nullable=False),
+        sa.PrimaryKeyConstraint('version'),
+    )
     with op.batch_alter_table('devices', schema=None) as batch_op:
         batch_op.add_column(sa.Column('last_seen_ms', sa.BigInteger(), nullable=True))
 
@@ -46,6 +55,7 @@ def upgrade() -> None:
 def downgrade() -> None:
     with op.batch_alter_table('devices', schema=None) as batch_op:
         batch_op.drop_column('last_seen_ms')
+    op.drop_table('checklist_versions')
     op.drop_index('ix_alert_steps_alert', table_name='alert_steps')
     op.drop_table('alert_steps')
     with op.batch_alter_table('alerts', schema=None) as batch_op:

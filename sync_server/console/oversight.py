@@ -1,6 +1,7 @@
 """The console's oversight pages: early warning (``/console/alerts``: list, lifecycle
-buttons, the SVG chart) and the home page's panel of new alerts and silent stations
-(``/console/oversight/home``, loaded by htmx into 工作台).
+buttons, the SVG chart), the employer page (``/console/employers/{key}``) and the home
+page's panel of new alerts and silent stations (``/console/oversight/home``, loaded by htmx
+into 工作台).
 
 Access is decided here for every request (``alert.view``, ``alert.work``); every form
 carries the CSRF token; the services do the work (``services.alertwork``).
@@ -20,7 +21,8 @@ from sync_server.console.charts import weekly_svg
 from sync_server.console.render import lang, page
 from sync_server.domain.alertflow import STEPS
 from sync_server.domain.roles import may
-from sync_server.services import alertwork
+from sync_server.errors import NotFound
+from sync_server.services import alertwork, employers
 
 router = APIRouter(prefix="/console", include_in_schema=False)
 VERBS = (*STEPS, "escalate")
@@ -69,3 +71,19 @@ async def home_panel(request: Request) -> Response:
         silent = [s for s in silent if s["station"] == current.user.station_id]
     return page(request, "oversight_home.html", current, new_alerts=rows, silent=silent,
                 sees_alerts=may(current.user.roles, "alert.view"))
+
+
+@router.get("/employers/{employer_key:path}")
+async def employer_page(request: Request, employer_key: str,
+                        audience: str = "staff") -> Response:
+    """用人单位画像: every case against the employer, amounts, stations, alert state."""
+    current = await session.require(request, "employer.view")
+    try:
+        data = await run_in_threadpool(lambda: employers.profile(
+            session.services(request), current.user, employer_key, audience,
+            address=session.address(request)))
+    except NotFound:
+        return page(request, "error.html", current, status=404, message=employer_key)
+    except ValueError as exc:
+        return page(request, "error.html", current, status=422, message=str(exc))
+    return page(request, "employer.html", current, **data)

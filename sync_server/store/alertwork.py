@@ -95,3 +95,12 @@ def inbox_waiting(conn: Connection) -> dict[str, int]:
                         .where(inbox.c.state.in_(("pending", "held")))
                         .group_by(inbox.c.device_id))
     return {str(d): int(n) for d, n in rows}
+
+
+def employer_cases(conn: Connection, employer_key: str, limit: int = 2000) -> list[dict[str, Any]]:
+    """The cases filed against one employer (oldest first) with their folded state."""
+    rows = conn.execute(select(cases.c.case_id, cases.c.receipt_code, cases.c.station,
+                               cases.c.filed_at, cases.c.status, cases.c.kind, cases.c.state)
+                        .where(cases.c.employer_key == employer_key)
+                        .order_by(cases.c.filed_at, cases.c.case_id).limit(limit))
+    return [{**dict(r._mapping), "state": json.loads(r.state)} for r in rows]

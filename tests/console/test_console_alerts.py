@@ -29,9 +29,15 @@ def _kiosk(console: Console, station: str) -> TestKiosk:
     return kiosk
 
 
-def _file(console: Console, kiosk: TestKiosk, people: range) -> None:
+def _file(console: Console, kiosk: TestKiosk, people: range, conceal: int = -1) -> None:
+    def record(n: int) -> dict[str, object]:
+        r = complaint(n)
+        if n == conceal:  # 不向用人单位透露
+            r["claimant"] = {**r["claimant"], "name": "王隐名", "conceal_identity": True}
+        return r
+
     with httpx.Client(base_url=console.server.url, timeout=30) as http:
-        r = kiosk.push(http, [kiosk.file(record=complaint(n)) for n in people])
+        r = kiosk.push(http, [kiosk.file(record=record(n)) for n in people])
         assert r.status_code == 201, r.text
 
 
@@ -39,7 +45,7 @@ def test_claim_assess_handle_and_close_an_alert(console: Console) -> None:
     a, b = _kiosk(console, "S001"), _kiosk(console, "S002")
     _kiosk(console, "S009")  # enrolled, never synced since: flagged as silent
     _file(console, a, range(3))
-    _file(console, b, range(3, 6))
+    _file(console, b, range(3, 6), conceal=5)
     console.add_user("wang", "triage")
     console.add_user("zhao", "station_admin")
 
@@ -58,6 +64,21 @@ def test_claim_assess_handle_and_close_an_alert(console: Console) -> None:
     assert page.locator("#alerts-chart rect.filings[data-value='6']").count() == 1
     assert page.locator("#alerts-chart rect.alerts[data-value='1']").count() == 1
     page.screenshot(path=str(SCREENS / "console-alerts.png"), full_page=True)
+
+    # the employer page (用人单位画像): every case, stations, amounts, the alert's state
+    page.click("section.alert h2 a")
+    expect(page.locator("#case-count")).to_have_text("6")
+    expect(page.locator("#stations")).to_have_text("S001、S002")
+    expect(page.locator("#claimed")).to_have_text("¥75,000.15")  # Σ 1,250,000 + n fen
+    expect(page.locator("#alert-state")).to_contain_text("苗头·待认领")
+    assert "张三" not in page.content()  # the staff view shows no claimant
+    page.click("#for-employer")
+    page.wait_for_load_state()
+    expect(page.locator("td.claimant", has_text="张三")).to_have_count(5)
+    assert "王隐名" not in page.content()  # the concealing claimant is withheld
+    page.screenshot(path=str(SCREENS / "console-employer.png"), full_page=True)
+    page.go_back()
+    page.go_back()
 
     # out of order is impossible from the page: only the next step's button is shown
     for state, note in (("claimed", ""), ("assessed", "同一工地欠薪"), ("handled", "约谈企业")):
@@ -92,3 +113,4 @@ def test_claim_assess_handle_and_close_an_alert(console: Console) -> None:
         sorted(x for x in actions if x.startswith("alert.")) == \
         ["alert.ack", "alert.assess", "alert.close", "alert.handle"]
     assert "alert.escalate" not in actions
+    assert "employer.view" in actions  # the employer-audience view showed names

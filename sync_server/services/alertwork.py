@@ -10,12 +10,12 @@ the lifecycle are in ``domain/alertflow.py``.
 from __future__ import annotations
 
 import importlib
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from sqlalchemy import Connection
 
-from shared.clock import from_millis, parse_utc
+from shared.clock import format_utc, from_millis, parse_utc
 from sync_server.config.settings import Settings
 from sync_server.domain import alertflow as flow
 from sync_server.domain.roles import in_scope, may
@@ -164,7 +164,7 @@ def chart_series(svc: Services, weeks: int = 12) -> list[dict[str, Any]]:
         return (when.astimezone(CHINA).date() - first).days // 7
 
     with svc.engine.connect() as conn:
-        times = q.filing_times(conn, start.astimezone(UTC).isoformat().replace("+00:00", "Z"))
+        times = q.filing_times(conn, format_utc(start))
         raised = [a["created_at_ms"] for a in q.list_alerts(conn)]
     for t in times:
         i = slot(parse_utc(t))

@@ -104,3 +104,23 @@ def employer_cases(conn: Connection, employer_key: str, limit: int = 2000) -> li
                         .where(cases.c.employer_key == employer_key)
                         .order_by(cases.c.filed_at, cases.c.case_id).limit(limit))
     return [{**dict(r._mapping), "state": json.loads(r.state)} for r in rows]
+
+
+def contacts(conn: Connection, since: str, until: str,
+             station: str | None = None) -> list[dict[str, Any]]:
+    """Filings (complaints and registrations) with ``since <= filed_at < until`` (ISO UTC):
+    station, filing time, person key, kind, matter type; no personal data leaves."""
+    query = (select(cases.c.case_id, cases.c.station, cases.c.filed_at, cases.c.person_key,
+                    cases.c.kind, cases.c.record)
+             .where(cases.c.filed_at >= since).where(cases.c.filed_at < until))
+    if station is not None:
+        query = query.where(cases.c.station == station)
+    out = []
+    for r in conn.execute(query):
+        try:
+            matter = json.loads(r.record).get("matter_type")
+        except (ValueError, AttributeError):
+            matter = None
+        out.append({"case_id": r.case_id, "station": r.station, "filed_at": r.filed_at,
+                    "person_key": r.person_key, "kind": r.kind, "matter_type": matter})
+    return out

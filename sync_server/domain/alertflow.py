@@ -40,6 +40,7 @@ STEP_LABELS: dict[str, tuple[str, str]] = {
 LEVEL_LABELS: dict[str, tuple[str, str]] = {
     "emerging": ("苗头", "emerging"),
     "collective": ("集体", "collective"),
+    "spike": ("激增", "spike"),
 }
 
 MAX_NOTE = 2000
@@ -59,6 +60,8 @@ class Thresholds:
     collective_workers: int = 10     # workers with a common claim: 集体 (调解仲裁法 art. 7)
     window_days: int = 30
     silent_station_days: int = 3     # a station not synced for this long is flagged
+    spike_min_count: int = 10        # complaints in 7 days before a spike is raised …
+    spike_factor: float = 3.0        # … and this many times the station's (matter's) mean
 
 
 def level(claimants: int, coworkers_reported: int | None, t: Thresholds) -> str:

@@ -18,6 +18,7 @@ from sqlalchemy import Connection
 from shared.clock import format_utc, from_millis, parse_utc
 from sync_server.config.settings import Settings
 from sync_server.domain import alertflow as flow
+from sync_server.domain import spikes
 from sync_server.domain.roles import in_scope, may
 from sync_server.errors import NotFound
 from sync_server.services import audit
@@ -25,6 +26,7 @@ from sync_server.services.accounts import StaffUser, require_user
 from sync_server.services.casework import NotPermitted
 from sync_server.services.wiring import Services
 from sync_server.store import alertwork as q
+from sync_server.store import cases as cq
 
 CHINA = timezone(timedelta(hours=8), "CST")
 
@@ -55,7 +57,33 @@ def thresholds(conn: Connection, settings: Settings) -> flow.Thresholds:
                                or base.collective_workers),
         window_days=int(stored.get("alert_window_days") or base.window_days),
         silent_station_days=int(stored.get("silent_station_days")
-                                or base.silent_station_days))
+                                or base.silent_station_days),
+        spike_min_count=int(stored.get("spike_min_count") or base.spike_min_count),
+        spike_factor=float(stored.get("spike_factor") or base.spike_factor))
+
+
+def refresh_spikes(svc: Services) -> int:
+    """Raise the spike alerts of the current 7 days (one per station or matter type per
+    China-local week; ``domain/spikes.py``). Returns how many were new."""
+    now = svc.clock.now()
+    since = now - timedelta(days=7 * (spikes.DEFAULT_BASELINE_WEEKS + 1))
+    raised = 0
+    with svc.engine.begin() as conn:
+        t = thresholds(conn, svc.settings)
+        rows = [r for r in q.contacts(conn, format_utc(since), format_utc(now
+                                                                          + timedelta(1)))
+                if r["kind"] == "complaint"]
+        found = spikes.spikes([spikes.Filing(r["case_id"], r["station"],
+                                             str(r["matter_type"] or "other"),
+                                             parse_utc(r["filed_at"])) for r in rows],
+                              now, t.spike_min_count, t.spike_factor)
+        today = now.astimezone(CHINA).date()
+        monday = today - timedelta(days=today.weekday())
+        week = format_utc(datetime(monday.year, monday.month, monday.day, tzinfo=CHINA))
+        for s in found:
+            raised += cq.add_alert(conn, s.key, s.name(), s.current, s.case_ids, week,
+                                   _now_ms(svc))
+    return raised
 
 
 def _now_ms(svc: Services) -> int:
@@ -66,13 +94,15 @@ def _shape(a: dict[str, Any], facts: dict[str, dict[str, Any]],
            steps: list[dict[str, Any]], t: flow.Thresholds) -> dict[str, Any]:
     mine = [facts[c] for c in a["case_ids"] if c in facts]
     mine.sort(key=lambda f: (f["filed_at"], f["receipt_code"]))
-    lvl = flow.level(a["claimants"], None, t)
+    spike = str(a["employer_key"]).startswith("spike:")
+    lvl = "spike" if spike else flow.level(a["claimants"], None, t)
     stations = sorted({f["station"] for f in mine})
     lz, le = flow.LEVEL_LABELS[lvl]
     sz, se = flow.STATE_LABELS.get(a["state"], (a["state"], a["state"]))
     since = local(a["window_start"])
     return {
-        "id": a["id"], "kind": "collective", "level": lvl, "level_zh": lz, "level_en": le,
+        "id": a["id"], "kind": "spike" if spike else "collective", "level": lvl,
+        "level_zh": lz, "level_en": le,
         "state": a["state"], "state_zh": sz, "state_en": se,
         "employer_name": a["employer_name"], "employer_key": a["employer_key"],
         "claimants": a["claimants"], "stations": stations,
@@ -86,8 +116,9 @@ def _shape(a: dict[str, Any], facts: dict[str, dict[str, Any]],
                                                                        (s["step"],))[0],
                    "actor": s["actor"], "at": local(s["at_ms"]), "note": s["note"]}
                   for s in steps],
-        "text_zh": (f"涉众预警（{lz}）：{a['employer_name']} 自 {since} 起 {a['claimants']} 名"
-                    f"投诉人 {len(a['case_ids'])} 件，涉及站点 {'、'.join(stations) or '—'}"),
+        "text_zh": (f"{'激增' if spike else '涉众'}预警（{lz}）：{a['employer_name']} 自 "
+                    f"{since} 起 {a['claimants']} 名投诉人 {len(a['case_ids'])} 件，"
+                    f"涉及站点 {'、'.join(stations) or '—'}"),
         "text_en": (f"Collective dispute ({le}): {a['employer_name']}, {a['claimants']} "
                     f"claimants, {len(a['case_ids'])} cases since {since} (China time), "
                     f"stations {', '.join(stations) or '-'}"),
@@ -96,8 +127,10 @@ def _shape(a: dict[str, Any], facts: dict[str, dict[str, Any]],
 
 def listing(svc: Services, user: StaffUser | None = None,
             state: str | None = None) -> list[dict[str, Any]]:
-    """Alerts newest first, shaped for people (no personal data). A station user sees the
-    alerts touching their station, with their station's cases only."""
+    """Alerts newest first, shaped for people (no personal data), spikes brought up to date
+    first. A station user sees the alerts touching their station, with their station's
+    cases only."""
+    refresh_spikes(svc)
     with svc.engine.connect() as conn:
         t = thresholds(conn, svc.settings)
         rows = q.list_alerts(conn)

@@ -3,8 +3,6 @@ language of the request, and the headers every console page carries."""
 
 from __future__ import annotations
 
-import importlib
-from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +12,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from sync_server.console import i18n
 from sync_server.domain.roles import label, may
+from sync_server.services import workqueues as wq
 from sync_server.services.accounts import StaffUser
 from sync_server.services.sessions import Session
 from sync_server.services.wiring import Services
@@ -56,12 +55,8 @@ def page(request: Request, template: str, session: Session | None = None,
 
 
 def workqueues(svc: Services, user: StaffUser) -> list[tuple[str, str, int, str]]:
-    """The home page's queue rows ``(name, label, count, url)`` for ``user``, from
-    ``sync_server.services.workqueues.counts(svc, user)`` when that module exists (the
-    case services provide it); else none."""
-    try:
-        module = importlib.import_module("sync_server.services.workqueues")
-    except ModuleNotFoundError:
-        return []
-    rows: Iterable[Any] = module.counts(svc, user)
-    return [(str(n), str(t), int(c), str(u)) for n, t, c, u in rows]
+    """The home page's queue rows ``(name, label, count, url)`` for ``user``
+    (``services.workqueues.counts``)."""
+    rows = wq.counts(svc, user.username)
+    return [(n, " ".join(wq.TITLES.get(n, (n,))[:1]), int(c), f"/console/queues/{n}")
+            for n, c in rows.items()]

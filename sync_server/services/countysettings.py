@@ -26,6 +26,7 @@ from sync_server.config.settings import Settings
 from sync_server.errors import ConfigError
 from sync_server.services.core import Core
 from sync_server.services.stationconfig import station_config
+from sync_server.store import checklists as checklist_store
 from sync_server.store import countysettings as q
 from sync_server.store import feed
 
@@ -82,6 +83,18 @@ def _check_int(key: str, low: int, high: int) -> Any:
     return check
 
 
+def _check_float(key: str, low: float, high: float) -> Any:
+    def check(value: str) -> float:
+        try:
+            number = float(value.strip())
+        except ValueError:
+            raise SettingInvalid(f"{key} {value!r}: must be a number") from None
+        if not low <= number <= high:
+            raise SettingInvalid(f"{key} {number}: must be {low}..{high}")
+        return number
+    return check
+
+
 @dataclass(frozen=True)
 class Spec:
     default: Any
@@ -97,6 +110,22 @@ SPECS: dict[str, Spec] = {
                            "wrong PINs over a receipt's lifetime before it is locked"),
     "pin_window_limit": Spec(None, _check_int("pin_window_limit", 1, 1000), False,
                              "wrong PINs per receipt per window before lookups back off"),
+    # early warning (services/alertsettings.py; unset: the server's settings, then the
+    # defaults of domain/alertflow.Thresholds)
+    "alert_emerging_claimants": Spec(None, _check_int("alert_emerging_claimants", 2, 1000),
+                                     False, "claimants against one employer within the "
+                                     "window that raise an emerging (苗头) alert; default 5"),
+    "alert_collective_workers": Spec(None, _check_int("alert_collective_workers", 2, 10000),
+                                     False, "workers with a common claim that make a "
+                                     "collective (集体) dispute; default 10"),
+    "alert_window_days": Spec(None, _check_int("alert_window_days", 1, 365), False,
+                              "days an alert looks back over; default 30"),
+    "silent_station_days": Spec(None, _check_int("silent_station_days", 1, 365), False,
+                                "days without a sync before a station is flagged silent"),
+    "spike_min_count": Spec(None, _check_int("spike_min_count", 1, 100000), False,
+                            "filings in a week before a spike (激增) can be raised"),
+    "spike_factor": Spec(None, _check_float("spike_factor", 1.0, 100.0), False,
+                         "a week's filings over the 4-week mean that make a spike"),
 }
 
 
@@ -166,12 +195,13 @@ def set_value(svc: Core, key: str, value: str, user: str) -> Any:
     """Check and store one setting (an empty value resets it to its default); when kiosks
     receive it, put the new station configuration on every station's feed in the same
     transaction. Returns the value stored. Raises SettingInvalid naming the key."""
-    now_ms = int(svc.clock.now().timestamp() * 1000)
+    now_ms = svc.now_ms()
     with svc.engine.begin() as conn:
         clean, to_kiosks = put(conn, key, value, now_ms, user)
         if to_kiosks:
             config = station_config(None, svc.keys.public(),
-                                    county_settings=for_kiosks(conn))
+                                    county_settings=for_kiosks(conn),
+                                    checklists=checklist_store.in_force(conn))
             feed.append(conn, [(feed.EVERY_STATION, {"type": "config", "config": config})],
                         now_ms)
     return clean

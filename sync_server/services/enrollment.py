@@ -18,6 +18,7 @@ from sync_server.services import countysettings
 from sync_server.services.core import Core
 from sync_server.services.refusals import Refused
 from sync_server.services.stationconfig import station_config
+from sync_server.store import checklists as clq
 from sync_server.store import devices as dq
 
 
@@ -88,6 +89,8 @@ class Enrollment:
                     raise Refused("token_expired", "token: this enrollment token has expired")
                 dq.enroll(conn, device_id, b64u(raw_public(key)), granted, now_ms)
             to_kiosks = countysettings.for_kiosks(conn)
+            checklists = clq.in_force(conn)
         return {"device_id": device_id, "station": granted,
                 "county": self._core.fresh_keys().public(),
-                "config": station_config(granted, county_settings=to_kiosks)}
+                "config": station_config(granted, county_settings=to_kiosks,
+                                         checklists=checklists)}

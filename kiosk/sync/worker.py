@@ -37,7 +37,7 @@ class WorkerEvent:
 class SyncWorker:
     """Owns the sync schedule for one kiosk. ``run_sync`` performs one sync (push + pull) and
     returns its summary, raising SyncError subclasses; it runs on the worker's thread, so it
-    opens its own store connection (see ``kiosk.cli_sync.cmd_run``)."""
+    opens its own store connection (see ``kiosk.cli.run.cmd_run``)."""
 
     def __init__(self, run_sync: Callable[[], SyncSummary], *, clock: Clock,
                  window: NightlyWindow | None = None,

@@ -10,7 +10,7 @@ from kiosk_kit import complaint, jobseeker
 from stdnum.cn import uscc
 
 from kiosk.errors import ConfigInvalid
-from kiosk.services import KioskServices
+from kiosk.root import KioskServices
 
 
 def _uscc(n: int) -> str:

@@ -72,6 +72,7 @@ _CODED: dict[str, tuple[str, str]] = {
 }
 
 _PLAIN: dict[str, str] = {
+    "Cases": "案件",
     "Receipt code, employer name or USCC": "回执码、用人单位名称或统一社会信用代码",
     "Claimant name": "当事人姓名", "Matter type": "事项类型", "Any": "全部", "Route": "分流去向",
     "Filed from": "提交日期自", "Filed to": "提交日期至", "Deadline": "期限", "Search": "查询",

@@ -116,7 +116,8 @@ def test_kiosk_case_worked_in_the_browser_reaches_the_worker(
     assert med.locator("#cases tr[data-code]").evaluate_all(
         "rows => rows.map(r => r.dataset.code)") == [code]
     refused = med.goto(console.url + f"cases/{other['receipt_code']}")
-    assert refused is not None and refused.status == 403
+    assert refused is not None
+    assert refused.status == 403
     med.goto(console.url + f"cases/{code}")
     _submit(med, "agreement", yuan="12500", on="2026-11-25")
     assert med.get_attribute("#status", "data-status") == "settled"
@@ -145,7 +146,8 @@ def test_kiosk_case_worked_in_the_browser_reaches_the_worker(
     # a station user gets 403 for another station's case page
     s2 = console.login("qian.s2")
     answer = s2.goto(console.url + f"cases/{code}")
-    assert answer is not None and answer.status == 403
+    assert answer is not None
+    assert answer.status == 403
     assert s2.text_content("#forbidden") == "无权访问"
 
     # the auditor sees the identity view, by whom, on which case

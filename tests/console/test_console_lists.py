@@ -32,8 +32,8 @@ USERS = {"tri": (["triage"], None), "zhu": (["director"], None), "adm": (["admin
 
 
 @pytest.fixture
-def filed(client: httpx.Client, staff: Any, kiosk: TestKiosk, manual_clock: Any,
-          server_settings: Settings) -> dict[str, str]:
+def filed(client: httpx.Client, staff: Any, kiosk: TestKiosk,  # noqa: F811 - fixtures
+          manual_clock: Any, server_settings: Settings) -> dict[str, str]:  # noqa: F811
     svc = Services.open(server_settings, manual_clock)
     try:
         for name, (roles, station) in USERS.items():
@@ -55,7 +55,8 @@ def filed(client: httpx.Client, staff: Any, kiosk: TestKiosk, manual_clock: Any,
 
 
 @pytest.fixture
-def login(client: httpx.Client) -> Iterator[Callable[[str], httpx.Client]]:
+def login(client: httpx.Client  # noqa: F811 - the fixture
+          ) -> Iterator[Callable[[str], httpx.Client]]:
     """Log ``username`` in with a client of their own (closed after the test)."""
     opened: list[httpx.Client] = []
 
@@ -108,7 +109,7 @@ def test_home_counts_equal_their_lists_and_search_filters(
         assert answer.status_code == 200, answer.text
         return sorted(codes(answer.text))
 
-    a, b, hidden = filed["a"], filed["b"], filed["hidden"]
+    a, _b, hidden = filed["a"], filed["b"], filed["hidden"]
     assert search(q=a.lower()) == [a]
     assert search(q="建筑劳务有限公司7") == [hidden]  # the name as filed (its key is a USCC)
     assert search(q=employer_uscc(7)) == [hidden]
@@ -117,7 +118,8 @@ def test_home_counts_equal_their_lists_and_search_filters(
     assert search(station="S002") == [filed["s2"]]
     assert len(search(matter_type="wage_arrears", deadline="on_track")) == 4
     bad = tri.get("/console/queues/all", params={"filed_from": "2026-13-01"})
-    assert bad.status_code == 422 and "filed_from" in bad.text
+    assert bad.status_code == 422
+    assert "filed_from" in bad.text
     # a statistician sees aggregates only: no case list, so no search by name either
     stat = login("stat")
     assert stat.get("/console/queues/all", params={"claimant": "王五"}).status_code == 403
@@ -135,13 +137,15 @@ def test_scope_and_refusals_are_decided_on_the_server(
 
     tri = login("tri")
     page = tri.get(f"/console/cases/{filed['a']}").text
-    assert "张三" not in page and "已封存" in page  # the identity is sealed
+    assert "张三" not in page
+    assert "已封存" in page
     token = csrf(page)
     # triage may not record a payment: the page says why, in Chinese and English
     paid = tri.post(f"/console/cases/{filed['a']}/act/payment",
                     data={"csrf_token": token, "yuan": "100", "on": "2026-11-20"})
     assert paid.status_code == 403
-    assert "无权执行此操作" in paid.text and "may not do case.outcome" in paid.text
+    assert "无权执行此操作" in paid.text
+    assert "may not do case.outcome" in paid.text
     zhu = login("zhu")
     token = csrf(zhu.get(f"/console/cases/{filed['a']}").text)
     for forged in ({}, {"csrf_token": "forged" * 8}):  # refused before anything is done
@@ -155,15 +159,19 @@ def test_scope_and_refusals_are_decided_on_the_server(
     assert "只有调解中的案件才能记录调解" in session.text
     odd = zhu.post(f"/console/cases/{filed['a']}/act/agreement",
                    data={"csrf_token": token, "yuan": "12.345"})
-    assert odd.status_code == 422 and "yuan" in odd.text and "not an amount" in odd.text
+    assert odd.status_code == 422
+    assert "yuan" in odd.text
+    assert "not an amount" in odd.text
 
     # a print for the employer omits a concealed claimant; the staff view seals it
     printed = zhu.get(f"/console/cases/{filed['hidden']}", params={"audience": "employer"})
     assert printed.status_code == 200
-    assert "王五" not in printed.text and 'id="identity-omitted"' in printed.text
+    assert "王五" not in printed.text
+    assert 'id="identity-omitted"' in printed.text
     opened = zhu.post(f"/console/cases/{filed['hidden']}/identity",
                       data={"csrf_token": token, "reason": "核对身份"})
     assert "王五" in opened.text
     empty = zhu.post(f"/console/cases/{filed['hidden']}/identity",
                      data={"csrf_token": token, "reason": " "})
-    assert "王五" not in empty.text and "reason" in empty.text
+    assert "王五" not in empty.text
+    assert "reason" in empty.text

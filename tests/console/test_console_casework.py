@@ -78,14 +78,14 @@ def test_kiosk_case_worked_in_the_browser_reaches_the_worker(
     tri = console.login("li.triage")
     row = tri.locator("#queues tr[data-queue=triage]")
     assert row.locator("td.num a").text_content() == "2"
-    tri.screenshot(path=str(screens / "console-home.png"))
+    tri.screenshot(path=str(screens / "console-workbench.png"))
     with tri.expect_navigation():
         row.locator("td.num a").click()
     listed = tri.locator("#cases tr[data-code]").evaluate_all(
         "rows => rows.map(r => r.dataset.code)")
     assert sorted(listed) == sorted([code, other["receipt_code"]])
     assert tri.text_content("#total") == "共 2 件"
-    tri.screenshot(path=str(screens / "console-workqueue.png"))
+    tri.screenshot(path=str(screens / "console-queue.png"))
     tri.fill("#search input[name=q]", code)  # search by receipt code
     with tri.expect_navigation():
         tri.click("#search button[type=submit]")

@@ -27,7 +27,7 @@ from sync_server.errors import ActionRefused
 from sync_server.services import accounts, audit, workqueues
 from sync_server.services.accounts import StaffUser
 from sync_server.services.casework import NotPermitted
-from sync_server.services.projection import refresh, soon
+from sync_server.services.projection import soon
 from sync_server.services.wiring import Services
 from sync_server.store import caselist as cl
 
@@ -152,8 +152,7 @@ def home_rows(svc: Services, username: str, lang: str = "zh"
            for name, n in counts.items()]
     if roles.may(user.roles, "case.list"):
         today = today_in_china(svc.clock.now())
-        with svc.engine.begin() as conn:
-            refresh(conn, svc)
+        with svc.engine.begin() as conn:  # counts() just brought the projections up to date
             for value, title_zh, title_en in DEADLINE_ROWS:
                 where, station, assignee = workqueues._case_queue(conn, svc, user, "all",
                                                                   None, fresh=True)

@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from types import MappingProxyType
 
+from sync_server.console import words
+
 LANGS = ("zh", "en")
 DEFAULT = "zh"
 COOKIE = "yz_lang"
@@ -68,13 +70,13 @@ ZH: MappingProxyType[str, str] = MappingProxyType({
     "Session expired; please log in again.": "会话已过期，请重新登录。",
     "User added.": "用户已添加。",
     "User disabled; their sessions ended.": "用户已停用，其会话已结束。",
-})
+} | words.ZH)
 
 
 def gettext_for(lang: str) -> Callable[[str], str]:
     """The ``gettext`` of ``lang``."""
     if lang == "en":
-        return lambda message: message
+        return lambda message: words.EN.get(message, message)
     return lambda message: ZH.get(message, message)
 
 

@@ -14,7 +14,7 @@ from fastapi.responses import RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from sync_server.console import i18n, session
-from sync_server.console.render import page, workqueues
+from sync_server.console.render import lang, page, workqueues
 from sync_server.services import accounts, audit, sessions
 
 router = APIRouter(prefix="/console", include_in_schema=False)
@@ -89,7 +89,8 @@ async def language(request: Request, to: str) -> Response:
 @router.get("/")
 async def home(request: Request) -> Response:
     current = await session.require(request)
-    queues = await run_in_threadpool(workqueues, session.services(request), current.user)
+    queues = await run_in_threadpool(workqueues, session.services(request), current.user,
+                                    lang(request))
     return page(request, "home.html", current, queues=queues)
 
 

@@ -10,9 +10,9 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from sync_server.console import i18n
+from sync_server.console import i18n, words
 from sync_server.domain.roles import label, may
-from sync_server.services import workqueues as wq
+from sync_server.services import caselist
 from sync_server.services.accounts import StaffUser
 from sync_server.services.sessions import Session
 from sync_server.services.wiring import Services
@@ -23,6 +23,7 @@ STATIC = Path(__file__).parent / "static"
 env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(),
                   extensions=["jinja2.ext.i18n"], trim_blocks=True, lstrip_blocks=True)
 # the default (zh-CN); each render passes the gettext of the request's language
+env.filters["yuan"] = words.yuan
 env.install_gettext_callables(i18n.gettext_for(i18n.DEFAULT),  # type: ignore[attr-defined]
                               i18n.ngettext_for(i18n.DEFAULT), newstyle=True)
 
@@ -54,9 +55,9 @@ def page(request: Request, template: str, session: Session | None = None,
     return HTMLResponse(html, status_code=status, headers=HEADERS)
 
 
-def workqueues(svc: Services, user: StaffUser) -> list[tuple[str, str, int, str]]:
-    """The home page's queue rows ``(name, label, count, url)`` for ``user``
-    (``services.workqueues.counts``)."""
-    rows = wq.counts(svc, user.username)
-    return [(n, " ".join(wq.TITLES.get(n, (n,))[:1]), int(c), f"/console/queues/{n}")
-            for n, c in rows.items()]
+def workqueues(svc: Services, user: StaffUser,
+               language: str = i18n.DEFAULT) -> list[tuple[str, str, int, str]]:
+    """The home page's rows ``(name, label, count, url)`` for ``user``: each workqueue and
+    deadline count with the URL of exactly the list it counts
+    (``services.caselist.home_rows``)."""
+    return caselist.home_rows(svc, user.username, language)

@@ -167,6 +167,9 @@ cases = Table(
     Column("updated_at_ms", BigInteger, nullable=False),
     Index("ix_cases_person", "person_key"),
     Index("ix_cases_employer", "employer_key"),
+    Index("ix_cases_filed", "filed_at", "case_id"),  # the console's lists, in filing order
+    # covers the stale-projection check every list makes (no read of the large rows)
+    Index("ix_cases_updated", "case_id", "updated_at_ms"),
 )
 
 # Immutable case events (ARCHITECTURE §4): the union is the truth, the fold is the state.

@@ -230,7 +230,8 @@ def main() -> None:
         p_s, p_up, p_down, written = run_peer(node_dir, root, n)
         y_s, y_up, y_down, summary = run_yizhan(root, n, args.max_batch, tuple(args.sync_arg))
     p_b, y_b = (p_up + p_down) / n, (y_up + y_down) / n
-    print(f"records: {n} complaints (~{len(json.dumps(peer_docs(1)[0]).encode()):.0f} B JSON)")
+    doc = json.dumps(peer_docs(1)[0], ensure_ascii=False, separators=(",", ":")).encode()
+    print(f"records: {n} complaints (~{len(doc)} B of JSON each, as the peer stores them)")
     print(f"peer   PouchDB -> express-pouchdb: {p_s:6.2f} s  up {p_up / n:6.1f} B/rec  "
           f"down {p_down / n:6.1f} B/rec  total {p_b:6.1f} B/rec  (docs written {written})")
     acked = summary.get("acknowledged", summary)

@@ -339,15 +339,17 @@ class Opener:
         self.epoch = epoch
         self._secret = epoch.secret(private_keys)
         self._at, self._ck = 0, chain_key(self._secret, epoch.epoch_id)
+        self._lock = threading.Lock()
 
     def key(self, index: int) -> bytes:
         """``K_index``: O(1) for records opened in order, O(index) otherwise."""
-        if index < self._at:
-            self._at, self._ck = 0, chain_key(self._secret, self.epoch.epoch_id)
-        while self._at < index:
-            _, self._ck = step(self._ck)
-            self._at += 1
-        return step(self._ck)[0]
+        with self._lock:
+            if index < self._at:
+                self._at, self._ck = 0, chain_key(self._secret, self.epoch.epoch_id)
+            while self._at < index:
+                _, self._ck = step(self._ck)
+                self._at += 1
+            return step(self._ck)[0]
 
     def open(self, record: Record) -> dict[str, Any]:
         """Decrypt, decompress and decode. Does not check the signature. Raises

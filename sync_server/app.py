@@ -13,7 +13,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from shared.clock import Clock, SystemClock
 from sync_server import console
-from sync_server.api import kiosk, public, status_page
+from sync_server.api import kiosk, kiosk_v2, public, status_page
 from sync_server.api.admin import AdminOnly
 from sync_server.api.body import BodyLimit
 from sync_server.api.problems import install
@@ -84,6 +84,7 @@ def create_app(settings: Settings, clock: Clock | None = None) -> FastAPI:
                               "receipt status lookup. See docs/protocol.md.")
     install(app)
     app.include_router(kiosk.router)
+    app.include_router(kiosk_v2.router)  # protocol v2 push (issue 17)
     app.include_router(public.router)
     app.include_router(status_page.router)
     console.install(app)  # the county console under /console/ (sync_server/console)
@@ -95,4 +96,5 @@ def create_app(settings: Settings, clock: Clock | None = None) -> FastAPI:
     # Answers (acks, change feeds) are JSON full of hex and repeated keys: gzip them for
     # clients that ask (the kiosk does), which matters on a 64 kbit/s link.
     app.add_middleware(GZipMiddleware, minimum_size=1024)
+    app.add_middleware(kiosk_v2.AdvertiseProtocols)
     return app

@@ -10,13 +10,14 @@ transaction: the trust it reached, its changes and its cursor, all or nothing.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any, Protocol
 
 from kiosk.services.config import StationConfig
 from kiosk.services.identity import REVOKED_KEY
 from kiosk.services.outbox import Outbox, OutboxItem
+from kiosk.services.sealing import EPOCHS_KEY, PROTOCOLS_KEY
 from kiosk.services.status import StatusCache
 from kiosk.store import Store
 from kiosk.sync.client import apply_changes
@@ -98,6 +99,16 @@ class ServicesPort:
         """The county locked a receipt this kiosk filed, or staff reissued its PIN (the old
         PIN stops working, the lock goes)."""
         self._s.status.replace_pin(code, verifier, locked)
+
+    def note_protocols(self, versions: list[int]) -> None:
+        """Remember the push protocols the county said it takes (kiosk.services.sealing)."""
+        if self._s.store.get_setting(PROTOCOLS_KEY) != versions:
+            self._s.store.set_setting(PROTOCOLS_KEY, versions)
+
+    def v2_epochs(self) -> Mapping[str, str]:
+        """The v2 epoch messages this kiosk saved, hex by hex epoch id."""
+        saved = self._s.store.get_setting(EPOCHS_KEY) or {}
+        return saved if isinstance(saved, dict) else {}
 
     def apply_revocation(self, device_id: str) -> None:
         revoked = set(self._s.store.get_setting(REVOKED_KEY) or [])

@@ -19,11 +19,12 @@ from typing import Any
 
 from kiosk.errors import IntakeInvalid, KioskRevoked
 from kiosk.services.identity import REVOKED_MESSAGE, Identity, county_recipient, is_revoked
+from kiosk.services.sealing import SealChoice
 from kiosk.services.shapes import ReceiptWire
 from kiosk.store import Store
 from shared._errors import FieldError, RecordInvalid
 from shared.clock import Clock, format_utc
-from shared.envelope import EnvelopeHeader, seal
+from shared.envelope import EnvelopeHeader
 from shared.hlc import HLC, HybridClock
 from shared.ids import new_record_id
 from shared.intake import IntakePayload
@@ -85,6 +86,7 @@ class Intake:
         self._clock = clock
         self._today = today  # the station's civil date, for ID and period date checks
         self._lock = threading.Lock()
+        self._sealing = SealChoice(store)  # v1, or v2 when switched on (issue 17)
 
     def _local_today(self) -> date:
         return self._today() if self._today else self._clock.now().date()
@@ -166,7 +168,8 @@ class Intake:
                                         to=tuple(r.kid for r in recipients))
                 payload = IntakePayload(kind, record, code, verifier, now, ident.station,
                                         ticket)
-                env = seal(payload.to_wire(), header, recipients, ident.device_key)
+                env = self._sealing.seal(payload.to_wire(), header, recipients,
+                                         ident.device_key)
                 self._store.add_intake(seq=seq, record_id=header.id, kind=kind,
                                        hash=env.hash, envelope=env.raw, created=now,
                                        hlc=header.hlc, receipt_code=code,

@@ -28,7 +28,7 @@ import contextlib
 import gzip
 import json
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Protocol, TypedDict
@@ -37,6 +37,7 @@ from urllib.parse import quote
 import httpx
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
+from kiosk.sync import push2
 from kiosk.sync.errors import PermanentError, SyncError, TransientError, UnverifiedAnswer
 from shared._errors import EnvelopeError, FeedError
 from shared.ack import Ack, verify_ack
@@ -323,6 +324,7 @@ class SyncClient:
             raise TransientError(f"{method} {path}: {type(exc).__name__}: {exc}") from exc
         summary.bytes_received += len(response.content) + sum(
             len(k) + len(v) + 4 for k, v in response.headers.items())
+        push2.note_protocols(response, self._port)
         return response
 
     # -- push ------------------------------------------------------------------------------
@@ -377,9 +379,13 @@ class SyncClient:
 
     def _send_batch(self, items: Sequence[OutboxItemLike],
                     summary: SyncSummary) -> httpx.Response:
+        lost = self._port.lost_after_restore()
+        if push2.any_v2(items):  # sealed v2 (the kiosk's switch is on, the county takes v2)
+            epochs: Mapping[str, str] = getattr(self._port, "v2_epochs", dict)()
+            return self._request("POST", push2.PATH, push2.body(
+                items, epochs, self._port.acked_head(), lost), summary, dict(push2.HEADERS))
         request: dict[str, Any] = {"envelopes": [encode_envelope(i.envelope) for i in items],
                                    "acked_head": self._port.acked_head()}
-        lost = self._port.lost_after_restore()
         if lost:
             request["lost"] = [{"from_seq": a, "to_seq": b} for a, b in lost]
         raw = json.dumps(request).encode()
@@ -404,8 +410,11 @@ class SyncClient:
         try:
             trust = self._port.trust()
             trust = advance(trust, answer.get("keys", []))
-            ack = verify_ack(answer.get("ack"), trust.server_key, self._device_id)
-            results = answer["results"]
+            if "ack2" in answer:  # the v2 answer: one signed chain point (shared/ack2.py)
+                ack, results = push2.read_answer(answer, trust, self._device_id, items)
+            else:
+                ack = verify_ack(answer.get("ack"), trust.server_key, self._device_id)
+                results = answer["results"]
             if not isinstance(results, list):
                 raise TypeError("results")
         except (EnvelopeError, FeedError, KeyError, TypeError) as exc:

@@ -11,6 +11,7 @@ from typing import Any
 
 import httpx
 
+from kiosk.sync import push2
 from kiosk.sync.client import SyncClient, json_answer, raise_for_status
 from kiosk.sync.errors import PermanentError, TransientError
 from kiosk.sync.port import KioskPort
@@ -51,6 +52,7 @@ def enroll(kiosk: KioskPort, server_url: str, token: str,
     config = answer.get("config")
     if isinstance(config, dict):
         kiosk.sync_port().apply_config(config)
+    push2.note_protocols(response, kiosk.sync_port())  # may this kiosk seal v2?
     return {"device_id": kiosk.device_id, "station": answer.get("station"),
             "county": county.get("county")}
 

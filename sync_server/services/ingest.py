@@ -32,8 +32,9 @@ from sqlalchemy import Engine
 
 from shared._errors import ChainError, EnvelopeError, ReceiptError, RecordInvalid
 from shared.ack import sign_ack
+from shared.anyenv import START, ChainPoint, open_, parse, split_runs, verify, verify_run
+from shared.anyenv import AnyEnvelope as Envelope  # v1 envelopes and stored v2 items
 from shared.clock import Clock, format_utc, to_millis
-from shared.envelope import START, ChainPoint, Envelope, open_, split_runs, verify, verify_run
 from shared.ids import is_record_id
 from shared.intake import IntakePayload
 from shared.keys import ed25519_public_from_b64
@@ -139,7 +140,7 @@ class Ingestor:
                     dq.set_lost(conn, device_id, merged)
             for index, raw in enumerate(raws):
                 try:
-                    env = Envelope.from_bytes(raw)
+                    env = parse(raw)
                 except EnvelopeError as exc:
                     log.warning("device %s: envelope %d unparseable: %s", device_id, index,
                                 exc.detail)
@@ -246,7 +247,7 @@ class Ingestor:
                     envs.append(env)
                     continue
                 try:
-                    envs.append(Envelope.from_bytes(raw))
+                    envs.append(parse(raw))
                 except EnvelopeError:
                     iq.move_to_rejected(conn, rid, "malformed_envelope", now)
             states: list[tuple[str, str, str | None]] = []
@@ -406,7 +407,7 @@ class Ingestor:
             if dev is None:  # pragma: no cover - inbox rows belong to enrolled devices
                 raise NotFound(f"device {device_id}: not enrolled here")
             try:
-                env = Envelope.from_bytes(raw)
+                env = parse(raw)
                 verify(env, ed25519_public_from_b64(dev.public_key))
             except EnvelopeError:
                 raise ActionRefused(f"record {record_id}: its signature does not verify "
@@ -450,7 +451,7 @@ class Ingestor:
                     if found is None or not found[2].startswith("unknown_kid"):
                         continue
                     try:
-                        env = Envelope.from_bytes(found[1])
+                        env = parse(found[1])
                     except EnvelopeError:  # pragma: no cover - parsed when it was stored
                         continue
                     if set(env.header.to) & set(self._private):

@@ -25,7 +25,7 @@ from collections.abc import Sequence
 from sqlalchemy import Connection
 from sqlalchemy.exc import SQLAlchemyError
 
-from shared.envelope import Envelope
+from shared.anyenv import AnyEnvelope as Envelope  # v1 envelopes and stored v2 items
 from shared.intake import IntakePayload
 from sync_server.errors import StoreFault
 from sync_server.services import jobhooks

@@ -17,8 +17,8 @@ from typing import Any
 
 from sqlalchemy import Connection
 
+from shared.anyenv import AnyEnvelope as Envelope  # v1 envelopes and stored v2 items
 from shared.clock import Clock, format_utc, parse_utc, to_millis
-from shared.envelope import Envelope
 from shared.hlc import HLC, HybridClock
 from shared.ids import new_record_id
 from shared.intake import IntakePayload

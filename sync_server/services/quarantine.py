@@ -25,7 +25,7 @@ from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 from sqlalchemy import Connection
 
 from shared._errors import EnvelopeError, ReceiptError
-from shared.envelope import Envelope, open_
+from shared.anyenv import open_, parse  # v1 envelopes and stored v2 items
 from shared.receipt import parse_code
 from sync_server.errors import ActionRefused, NotFound
 from sync_server.store import devices as dq
@@ -47,7 +47,7 @@ def peek_receipt(raw: bytes, private_keys: Mapping[str, X25519PrivateKey]
     """(the canonical receipt code, its PIN verifier or None) inside an envelope's payload,
     or None when the envelope does not parse or open, or names no well-formed code."""
     try:
-        payload = open_(Envelope.from_bytes(raw), private_keys)
+        payload = open_(parse(raw), private_keys)
     except EnvelopeError:
         return None
     receipt = payload.get("receipt") if isinstance(payload, dict) else None
@@ -110,7 +110,7 @@ def listing(conn: Connection,
 def _claimed(raw: bytes) -> str | None:
     """The filing time an envelope's header claims (the kiosk's word), or None."""
     try:
-        return Envelope.from_bytes(raw).header.created
+        return parse(raw).header.created
     except EnvelopeError:
         return None
 

@@ -60,7 +60,10 @@ def cmd_submit(args: argparse.Namespace) -> int:
             for path in paths:  # a link or someone's file there: refused before storing
                 NewFile(path, replaceable=is_png).check()
         invalid = qr_failed = 0
-        for result in services.intake.submit_many(args.kind, records, args.batch):
+        ticket = None
+        if args.ticket:  # today's number of this visit: the county counts both as one visit
+            ticket = services.tickets.today_number(args.ticket)
+        for result in services.intake.submit_many(args.kind, records, args.batch, ticket):
             if result.receipt is None:
                 invalid += 1
                 for err in result.errors:
@@ -192,6 +195,8 @@ def register(sub: Any, common: argparse.ArgumentParser, out: argparse.ArgumentPa
                    help="a JSON object, a JSON array or JSON lines ('-' reads stdin)")
     p.add_argument("--qr-png", metavar="PATH",
                    help="write the receipt QR as PNG (several records: PATH-INDEX.png)")
+    p.add_argument("--ticket", metavar="NUMBER",
+                   help="today's queue number of this visit (e.g. A023), sent with the record")
     p.add_argument("--batch", type=int, default=DEFAULT_BATCH, metavar="N",
                    help=f"records sealed and committed per transaction (default {DEFAULT_BATCH})")
     p.set_defaults(func=cmd_submit)

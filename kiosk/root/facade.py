@@ -66,7 +66,8 @@ class KioskServices:
                              public_url=self.config.public_url)
         self.outbox = Outbox(store, clock, self.identity.device_id)
         self.status = StatusCache(store, clock)
-        self.visits = Visits(store, self.identity, clock, self.config.accepts_visits)
+        self.visits = Visits(store, self.identity, clock, self.config.accepts_visits,
+                             self.intake.chain_lock)
         self.tickets = Queue(store, clock, self.config, self.identity.station_recipient,
                              self.visits)
         self._station_key: X25519PrivateKey | None = None

@@ -85,6 +85,7 @@ class Intake:
         self._clock = clock
         self._today = today  # the station's civil date, for ID and period date checks
         self._lock = threading.Lock()
+        self.chain_lock = self._lock  # every writer of this kiosk's chain takes it (visits)
 
     def _local_today(self) -> date:
         return self._today() if self._today else self._clock.now().date()

@@ -31,8 +31,6 @@ from shared.visit import KIND, VisitPayload
 SEALED_THROUGH = "visits_sealed_through"
 MATTERS = "visits_held_matters"  # ticket id -> matter type code, for held tickets only
 FLAG = "accepts_visits"
-# one chain writer at a time in this process (the store's BEGIN IMMEDIATE covers others)
-_LOCK = threading.Lock()
 
 
 def payload_for(row: dict[str, Any], station: str, matter_type: str | None) -> VisitPayload:
@@ -47,7 +45,10 @@ class Visits:
     """Seals held tickets into the outbox when the county accepts visits."""
 
     def __init__(self, store: Store, identity: Identity, clock: Clock,
-                 accepts: Callable[[], bool]) -> None:
+                 accepts: Callable[[], bool], chain_lock: threading.Lock | None = None) -> None:
+        # one chain writer at a time in this process: share intake's lock (the store's
+        # BEGIN IMMEDIATE covers other processes)
+        self._lock = chain_lock or threading.Lock()
         self._store = store
         self._id = identity
         self._clock = clock
@@ -84,7 +85,7 @@ class Visits:
         if is_revoked(self._store, ident.device_id):
             return 0
         recipients = (county, ident.station_recipient)
-        with _LOCK, self._store.transaction():
+        with self._lock, self._store.transaction():
             through = int(self._store.get_setting(SEALED_THROUGH) or 0)
             rows = self._store.tickets_after(through)
             if not rows:

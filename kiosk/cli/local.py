@@ -119,12 +119,16 @@ def cmd_outbox(args: argparse.Namespace) -> int:
     with open_kiosk(args) as services:
         counts: dict[str, Any] = dict(services.outbox_counts())  # more keys below
         lost = services.outbox.lost_after_restore()
+        # queue tickets not sealed yet: the county has not announced accepts_visits
+        counts["visits_held"] = services.visits.held()
     if lost:  # asked for again by a restored county, but pruned after the retention window
         counts["lost_after_restore"] = [{"from_seq": a, "to_seq": b} for a, b in lost]
     show(args, counts, "  ".join(f"{k}: {counts[k]}" for k in
                                  ("pending", "sent", "acknowledged", "quarantined"))
          + "".join(f"\nLOST AFTER A COUNTY RESTORE: seq {a}-{b} (no longer on this kiosk)"
                    for a, b in lost)
+         + (f"\n排队号暂存本机，待县级中心支持后发送 / queue tickets held until the county "
+            f"accepts visits: {counts['visits_held']}" if counts["visits_held"] else "")
          + ("\nWARNING: county answer failed verification (县级服务器的回复未通过验证) at "
             f"{counts['last_sync']}: {counts['last_error']}" if counts["unverified"] else ""))
     return 0

@@ -218,15 +218,22 @@ class Store:
     def add_intake(self, *, seq: int, record_id: str, kind: str, hash: str, envelope: bytes,
                    created: str, hlc: str, receipt_code: str, pin_verifier: str) -> None:
         """Outbox row + chain head + receipt row; call inside ``transaction()``."""
+        self.add_sealed(seq=seq, record_id=record_id, kind=kind, hash=hash, envelope=envelope,
+                        created=created, hlc=hlc)
+        self._run("INSERT INTO receipts (code, pin_verifier, record_id, envelope_hash, kind, "
+                  "filed_at) VALUES (?, ?, ?, ?, ?, ?)",
+                  [receipt_code, pin_verifier, record_id, hash, kind, created])
+
+    def add_sealed(self, *, seq: int, record_id: str, kind: str, hash: str, envelope: bytes,
+                   created: str, hlc: str) -> None:
+        """Outbox row + chain head (a record without a receipt, e.g. a visit); call inside
+        ``transaction()``."""
         self._run("INSERT INTO outbox (seq, record_id, kind, hash, envelope, state, created, "
                   "state_at) VALUES (?, ?, ?, ?, ?, 'pending', ?, ?)",
                   [seq, record_id, kind, hash, envelope, created, created])
         self._run("INSERT INTO chain (id, seq, hash, hlc) VALUES (1, ?, ?, ?) ON CONFLICT (id) "
                   "DO UPDATE SET seq = excluded.seq, hash = excluded.hash, hlc = excluded.hlc",
                   [seq, hash, hlc])
-        self._run("INSERT INTO receipts (code, pin_verifier, record_id, envelope_hash, kind, "
-                  "filed_at) VALUES (?, ?, ?, ?, ?, ?)",
-                  [receipt_code, pin_verifier, record_id, hash, kind, created])
 
     # -- outbox -------------------------------------------------------------------------------
 
@@ -384,6 +391,11 @@ class Store:
     def ticket(self, service_date: str, prefix: str, number: int) -> dict[str, Any] | None:
         return self._one("SELECT * FROM tickets WHERE service_date = ? AND prefix = ? "
                          "AND number = ?", [service_date, prefix, number])
+
+    def tickets_after(self, ticket_id: int) -> list[dict[str, Any]]:
+        """Every ticket (any day) with ``id > ticket_id``, in id order: the visits not sealed
+        yet (``kiosk.services.visits``)."""
+        return self._all("SELECT * FROM tickets WHERE id > ? ORDER BY id", [ticket_id])
 
     def set_ticket(self, ticket_id: int, from_states: Iterable[str], **values: Any) -> bool:
         """Update one ticket if it is in ``from_states``; returns whether it changed."""

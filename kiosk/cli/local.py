@@ -60,7 +60,10 @@ def cmd_submit(args: argparse.Namespace) -> int:
             for path in paths:  # a link or someone's file there: refused before storing
                 NewFile(path, replaceable=is_png).check()
         invalid = qr_failed = 0
-        for result in services.intake.submit_many(args.kind, records, args.batch):
+        ticket = None
+        if args.ticket:  # today's number of this visit: the county counts both as one visit
+            ticket = services.tickets.today_number(args.ticket)
+        for result in services.intake.submit_many(args.kind, records, args.batch, ticket):
             if result.receipt is None:
                 invalid += 1
                 for err in result.errors:
@@ -116,12 +119,16 @@ def cmd_outbox(args: argparse.Namespace) -> int:
     with open_kiosk(args) as services:
         counts: dict[str, Any] = dict(services.outbox_counts())  # more keys below
         lost = services.outbox.lost_after_restore()
+        # queue tickets not sealed yet: the county has not announced accepts_visits
+        counts["visits_held"] = services.visits.held()
     if lost:  # asked for again by a restored county, but pruned after the retention window
         counts["lost_after_restore"] = [{"from_seq": a, "to_seq": b} for a, b in lost]
     show(args, counts, "  ".join(f"{k}: {counts[k]}" for k in
                                  ("pending", "sent", "acknowledged", "quarantined"))
          + "".join(f"\nLOST AFTER A COUNTY RESTORE: seq {a}-{b} (no longer on this kiosk)"
                    for a, b in lost)
+         + (f"\n排队号暂存本机，待县级中心支持后发送 / queue tickets held until the county "
+            f"accepts visits: {counts['visits_held']}" if counts["visits_held"] else "")
          + ("\nWARNING: county answer failed verification (县级服务器的回复未通过验证) at "
             f"{counts['last_sync']}: {counts['last_error']}" if counts["unverified"] else ""))
     return 0
@@ -192,6 +199,8 @@ def register(sub: Any, common: argparse.ArgumentParser, out: argparse.ArgumentPa
                    help="a JSON object, a JSON array or JSON lines ('-' reads stdin)")
     p.add_argument("--qr-png", metavar="PATH",
                    help="write the receipt QR as PNG (several records: PATH-INDEX.png)")
+    p.add_argument("--ticket", metavar="NUMBER",
+                   help="today's queue number of this visit (e.g. A023), sent with the record")
     p.add_argument("--batch", type=int, default=DEFAULT_BATCH, metavar="N",
                    help=f"records sealed and committed per transaction (default {DEFAULT_BATCH})")
     p.set_defaults(func=cmd_submit)

@@ -36,6 +36,7 @@ from kiosk.services.shapes import (
     Ticket,
 )
 from kiosk.services.status import StatusCache
+from kiosk.services.visits import Visits
 from kiosk.store import Store
 from kiosk.sync import bundles
 from kiosk.sync.client import SummaryWire
@@ -65,7 +66,10 @@ class KioskServices:
                              public_url=self.config.public_url)
         self.outbox = Outbox(store, clock, self.identity.device_id)
         self.status = StatusCache(store, clock)
-        self.tickets = Queue(store, clock, self.config, self.identity.station_recipient)
+        self.visits = Visits(store, self.identity, clock, self.config.accepts_visits,
+                             self.intake.chain_lock)
+        self.tickets = Queue(store, clock, self.config, self.identity.station_recipient,
+                             self.visits)
         self._station_key: X25519PrivateKey | None = None
 
     @classmethod
@@ -263,6 +267,7 @@ class KioskServices:
 
     def apply_config(self, config: dict[str, Any]) -> None:
         self.config.apply_config(config)
+        self.visits.seal_held()  # tickets held until the county accepts visits go next push
 
     def sync_now(self, progress_cb: Callable[[SyncProgress], None]) -> SummaryWire:
         """Push and pull with the county server now (call it off the UI thread).

@@ -13,6 +13,8 @@ Until the server sends its own, the kiosk uses the built-in set (``shared/checkl
   matches (``kiosk.services.jobs``).
 * ``public_url``: the county's public status page address (``https://…``, or "" for
   none): receipts print the v2 link ``<public_url>/r#YZR2.…``, else the v1 payload.
+* ``accepts_visits``: true when the county files ``visit`` records (queue tickets); until
+  then tickets are held on the kiosk, not sealed (``kiosk.services.visits``).
 * ``voice_prompts``: true to read the screen's questions aloud (default false). Also switched
   at the station itself, on the kiosk's home screen (:meth:`StationConfig.set_voice_prompts`);
   the last one to set it wins.
@@ -76,6 +78,8 @@ class StationConfig:
                 or url.startswith(("http://127.0.0.1", "http://localhost")))
                 and all(33 <= ord(c) <= 126 for c in url) and "#" not in url):
             raise ConfigInvalid("config.public_url must be an https:// address (or empty)")
+        if not isinstance(config.get("accepts_visits", False), bool):
+            raise ConfigInvalid("config.accepts_visits must be true or false")
         if not isinstance(config.get(VOICE_KEY, False), bool):
             raise ConfigInvalid("config.voice_prompts must be true or false")
         check_jobs_config(config)
@@ -89,6 +93,10 @@ class StationConfig:
         """The county's status page address receipts link to, or None (v1 receipts)."""
         url = self._config().get("public_url")
         return url if isinstance(url, str) and url else None
+
+    def accepts_visits(self) -> bool:
+        """True once the county announced it files ``visit`` records (queue tickets)."""
+        return self._config().get("accepts_visits") is True
 
     def voice_prompts(self) -> bool:
         """True when the station reads its questions aloud (the 语音提示 setting)."""

@@ -87,6 +87,7 @@ class Intake:
         self._today = today  # the station's civil date, for ID and period date checks
         self._lock = threading.Lock()
         self._sealing = SealChoice(store)  # v1, or v2 when switched on (issue 17)
+        self.chain_lock = self._lock  # every writer of this kiosk's chain takes it (visits)
 
     def _local_today(self) -> date:
         return self._today() if self._today else self._clock.now().date()
@@ -109,12 +110,14 @@ class Intake:
         return self._commit([(kind, record, ticket)])[0]
 
     def submit_many(self, kind: str, records: Iterable[object],
-                    batch: int = DEFAULT_BATCH) -> Iterator[Result]:
+                    batch: int = DEFAULT_BATCH, ticket: str | None = None) -> Iterator[Result]:
         """Yield one Result per record, in input order, each after its batch committed.
 
         Raises NotEnrolled, KioskRevoked or StoreError (the failing batch is not stored;
-        earlier batches are). Invalid records are reported, not raised; an item that is already an
-        IntakeInvalid (e.g. a line that was not JSON) is reported as it is.
+        earlier batches are). ``ticket``: today's queue number of this visit, carried in each
+        record's payload (the county counts the ticket and its filing as one visit). Invalid
+        records are reported, not raised; an item that is already an IntakeInvalid (e.g. a
+        line that was not JSON) is reported as it is.
         """
         county_recipient(self._store)  # refuse before reading anything
         if is_revoked(self._store, self._id.device_id):
@@ -122,7 +125,7 @@ class Intake:
         pending: list[tuple[int, Complaint | JobSeekerRegistration | IntakeInvalid]] = []
 
         def flush() -> Iterator[Result]:
-            valid = [(kind, r, None) for _, r in pending if not isinstance(r, IntakeInvalid)]
+            valid = [(kind, r, ticket) for _, r in pending if not isinstance(r, IntakeInvalid)]
             receipts = iter(self._commit(valid)) if valid else iter(())
             for index, r in pending:
                 if isinstance(r, IntakeInvalid):

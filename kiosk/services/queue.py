@@ -1,7 +1,8 @@
 """Queue numbers (取号): a per-station daily number such as ``A023``, and the staff actions.
 
 Numbers restart each service day (the station's civil date, ``StationConfig.service_date``).
-A ticket may be linked to the receipt of a complaint filed in the same visit. Details about
+A ticket may be linked to the receipt of a complaint filed in the same visit. Each ticket
+also becomes a sealed ``visit`` record for the county (``kiosk.services.visits``). Details about
 the person waiting (name, phone, matter) are sealed to the station key when the ticket is
 taken; staff read them only with the station key unlocked (``details``).
 
@@ -20,6 +21,7 @@ from kiosk.errors import TicketError
 from kiosk.services.config import StationConfig
 from kiosk.services.shapes import QueueEntry, Ticket
 from kiosk.services.stationkey import open_details, seal_details
+from kiosk.services.visits import Visits
 from kiosk.store import Store
 from shared._errors import ReceiptError
 from shared.clock import Clock, format_utc
@@ -45,7 +47,8 @@ class Queue:
     """Today's queue at this station."""
 
     def __init__(self, store: Store, clock: Clock, config: StationConfig,
-                 station: Recipient) -> None:
+                 station: Recipient, visits: Visits | None = None) -> None:
+        self._visits = visits  # each ticket becomes a sealed visit record for the county
         self._store = store
         self._clock = clock
         self._config = config
@@ -72,14 +75,18 @@ class Queue:
             number = self._store.add_ticket(day, prefix, now, code, None)
             if number > MAX_NUMBER:
                 raise TicketError(f"all {MAX_NUMBER} queue numbers of {day} are used")
+            row = self._store.ticket(day, prefix, number)
+            assert row is not None  # noqa: S101  (inserted just above, same transaction)
+            if self._visits is not None:
+                self._visits.note_matter(row["id"], details)
             if details:
                 sealed = seal_details(details, self._station.public_key,
                                       _label(day, prefix, number))
-                row = self._store.ticket(day, prefix, number)
-                assert row is not None  # noqa: S101  (inserted just above, same transaction)
                 self._store.set_ticket(row["id"], ["waiting"], details=sealed)
             ahead = sum(1 for r in self._store.tickets(day, ["waiting"])
                         if r["prefix"] == prefix and r["number"] < number)
+        if self._visits is not None:  # after the ticket is durable; a crash here leaves it held
+            self._visits.seal_held()
         return {"number": f"{prefix}{number:03d}", "ahead": ahead, "issued_at": now,
                 "linked_receipt": code}
 
@@ -128,7 +135,13 @@ class Queue:
         except ReceiptError as exc:
             raise TicketError(f"linked receipt: {exc}") from None
         self._store.set_ticket(row["id"], ["waiting", "called", "served", "no_show"],
-                               receipt_code=code)
+                               receipt_code=code)  # a visit still held is sealed with it
+
+    def today_number(self, number: str) -> str:
+        """``number`` in canonical form (``A023``) if it is one of today's tickets. Raises
+        TicketError otherwise."""
+        row = self._row(number)
+        return f"{row['prefix']}{row['number']:03d}"
 
     def details(self, number: str, station_key: X25519PrivateKey) -> dict[str, Any] | None:
         """The sealed details of today's ``number`` (None if none were given)."""

@@ -40,12 +40,15 @@ from shared.intake import IntakePayload
 from shared.keys import ed25519_public_from_b64
 from shared.receipt import parse_code
 from shared.records import plausible_today
+from shared.visit import KIND as VISIT
+from shared.visit import VisitPayload
 from sync_server.config.keystore import CountyKeys
 from sync_server.config.keywatch import KeyWatch
 from sync_server.errors import ActionRefused, NotFound, StoreFault
 from sync_server.services.isolation import fault_reason, file_isolated, record_fault, retryable
 from sync_server.services.merge import CaseDesk, FilingBatch
 from sync_server.services.quarantine import note_codes, released_entry
+from sync_server.services.visitfile import file_visits, open_visit
 from sync_server.store import devices as dq
 from sync_server.store import feed
 from sync_server.store import inbox as iq
@@ -325,6 +328,7 @@ class Ingestor:
         records of a revoked device after review, so revocation does not refuse them."""
         reasons: dict[str, str] = {}
         opened: list[tuple[Envelope, IntakePayload]] = []
+        visits: list[tuple[Envelope, VisitPayload]] = []  # queue tickets: not cases
         for env in envs:
             try:
                 reason, intake = self._open(env, dev, released)
@@ -332,11 +336,14 @@ class Ingestor:
                 if not record_fault(exc):
                     raise
                 reason, intake = fault_reason(exc), None
-            if intake is not None:
+            if isinstance(intake, VisitPayload):
+                visits.append((env, intake))
+            elif intake is not None:
                 opened.append((env, intake))
             else:
                 reasons[env.header.id] = reason or "merge_failed"
         reasons.update(file_isolated(self._desk, conn, opened, batch, now))
+        reasons.update(file_visits(conn, visits, now))
         out: list[tuple[str, str, str | None]] = []
         for env in envs:
             h = env.header
@@ -349,12 +356,14 @@ class Ingestor:
         return out
 
     def _open(self, env: Envelope, dev: dq.Device, released: bool
-              ) -> tuple[str | None, IntakePayload | None]:
+              ) -> tuple[str | None, IntakePayload | VisitPayload | None]:
         """(None, the validated payload), or (the quarantine reason, None)."""
         reason = self._refusal(env, dev, released)
         if reason is not None:
             return reason, None
         try:
+            if env.header.kind == VISIT:  # a queue ticket (shared/visit.py)
+                return open_visit(env, self._private)
             # the county checks dates against its own clock (the kiosk's may be far off)
             intake = IntakePayload.from_wire(open_(env, self._private),
                                              plausible_today(self._clock.now().date()))

@@ -22,4 +22,6 @@ def station_config(station: str | None, county: dict[str, Any] | None = None,
     return {**out, "version": 1, "matter_types": list(MATTER_TYPES),
             "preferred_handling": list(HANDLING), "employment": list(EMPLOYMENT),
             "checklists": checklists or default_checklists(),
-            "sync_interval_s": sync_interval_s, **(county_settings or {})}
+            "sync_interval_s": sync_interval_s,
+            "accepts_visits": True,  # this server files ``visit`` records (queue tickets)
+            **(county_settings or {})}

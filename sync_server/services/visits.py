@@ -6,10 +6,11 @@ known by the filing's ``person_key`` (a keyed hash of the ID number; never the n
 a filing without one counts on its own. Dates are China-local calendar days, both ends
 included.
 
-Not counted yet: a queue ticket taken without a filing. Tickets stay on the kiosk (their
-details sealed to the station key); a ticket linked to a filing reaches the county in that
-filing's ``filed`` event and is the same visit. Counting unlinked tickets needs a sealed
-``visit`` record kind in the sync protocol (see the issue 14 report).
+Queue tickets reach the county as sealed ``visit`` records (docs/protocol.md, "Visit
+records"; filed in the ``visits`` table). A ticket holds no person identifier, so each ticket
+is its own visit, unless it belongs to a filing of the same station and day — linked by the
+receipt code the ticket names, or by the ticket number the filing carries — which then
+counts once.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from sync_server.errors import ConfigError
 from sync_server.services.alertwork import CHINA
 from sync_server.services.core import Core
 from sync_server.store import alertwork as q
+from sync_server.store import visits as vq
 
 GROUPINGS = (None, "station", "matter_type", "month")
 
@@ -31,34 +33,59 @@ def _utc(day: date) -> str:
     return format_utc(start)  # the stored form (``…T16:00:00.000Z``), so strings compare
 
 
+def _day(at: str) -> str:
+    return parse_utc(at).astimezone(CHINA).date().isoformat()
+
+
 def visits(svc: Core, from_: date, to: date, station: str | None = None,
            by: str | None = None) -> list[dict[str, Any]]:
     """``[{"group": G, "visits": N}]``, one per group (one group ``"all"`` when ``by`` is
     None), sorted by group. A visit belongs to the matter type of the first filing that
-    made it that day (registrations: ``jobseeker``). Raises ConfigError for ``to`` before
-    ``from_`` or an unknown ``by``."""
+    made it that day (registrations: ``jobseeker``; tickets: theirs, else ``queue``).
+    Raises ConfigError for ``to`` before ``from_`` or an unknown ``by``."""
     if by not in GROUPINGS:
         raise ConfigError(f"by {by!r}: station, matter_type or month")
     if to < from_:
         raise ConfigError(f"to {to}: before from {from_} / 结束日期早于开始日期")
+    since, until = _utc(from_), _utc(to + timedelta(days=1))
     with svc.engine.connect() as conn:
-        rows = q.contacts(conn, _utc(from_), _utc(to + timedelta(days=1)), station)
-    rows.sort(key=lambda r: (r["filed_at"], r["case_id"]))
-    seen: dict[tuple[str, str, str], str] = {}  # (person, station, day) -> group
+        rows = q.contacts(conn, since, until, station)
+        links = vq.filing_links(conn, since, until)
+        tickets = vq.between(conn, since, until, station)
+    contacts: list[tuple[str, str, str, str, str]] = []  # (time, id, person, station, group)
+    filed: set[tuple[str, str, str]] = set()  # (station, day, receipt code | ticket number)
     for r in rows:
-        day = parse_utc(r["filed_at"]).astimezone(CHINA).date()
-        person = r["person_key"] or "case:" + r["case_id"]
-        key = (person, r["station"], day.isoformat())
+        day = _day(r["filed_at"])
+        code, ticket = links.get(r["case_id"], (None, None))
+        for link in (code, ticket):
+            if link:
+                filed.add((r["station"], day, link))
+        contacts.append((r["filed_at"], r["case_id"],
+                         r["person_key"] or "case:" + r["case_id"], r["station"],
+                         r["matter_type"] or r["kind"]))
+    for t in tickets:
+        day = _day(t["taken_at"])
+        if any((t["station"], day, link) in filed
+               for link in (t["linked_receipt"], t["ticket"]) if link):
+            continue  # the filing of the same visit counts it
+        person = t["person_key"] or f"ticket:{t['service_date']}/{t['ticket']}"
+        contacts.append((t["taken_at"], t["record_id"], person, t["station"],
+                         t["matter_type"] or "queue"))
+    contacts.sort()
+    seen: dict[tuple[str, str, str], str] = {}  # (person, station, day) -> group
+    for at, _, person, where, matter in contacts:
+        day = _day(at)
+        key = (person, where, day)
         if key in seen:
             continue
         if by is None:
             group = "all"
         elif by == "station":
-            group = r["station"]
+            group = where
         elif by == "month":
-            group = day.strftime("%Y-%m")
+            group = day[:7]
         else:
-            group = r["matter_type"] or r["kind"]
+            group = matter
         seen[key] = group
     counts: dict[str, int] = {}
     for group in seen.values():

@@ -198,6 +198,22 @@ case_links = Table(
 # Collective-dispute early warnings, one row per employer group and alert. When a group
 # grows (more claimants, or an earlier filing arrives late) its row is updated in place:
 # claimants, case_ids and window_start follow the group, updated_at_ms says when.
+# Queue tickets (``visit`` records, shared/visit.py): counted as visits, never cases.
+visits = Table(
+    "visits", metadata,
+    Column("record_id", String(64), primary_key=True),
+    Column("device_id", String(40), nullable=False),
+    Column("station", String(64), nullable=False),
+    Column("ticket", String(8), nullable=False),
+    Column("service_date", String(10), nullable=False),
+    Column("taken_at", String(32), nullable=False),
+    Column("matter_type", String(32), nullable=True),
+    Column("linked_receipt", String(16), nullable=True),
+    Column("person_key", String(64), nullable=True),
+    Column("filed_at_ms", BigInteger, nullable=False),
+    Index("ix_visits_taken", "taken_at"),
+)
+
 alerts = Table(
     "alerts", metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),

@@ -7,13 +7,18 @@ from datetime import date
 
 import httpx
 import pytest
+from sqlalchemy import func, select
 
-from shared.clock import ManualClock
+from shared.clock import ManualClock, format_utc
+from shared.envelope import Envelope
+from shared.visit import VisitPayload
 from sync_server.config.settings import Settings
 from sync_server.errors import ConfigError
 from sync_server.services.staff import StaffDesk
 from sync_server.services.visits import visits
 from sync_server.services.wiring import Services
+from sync_server.store.schema import cases
+from sync_server.store.schema import visits as visits_table
 from tests.sync_server.conftest import new_token
 from tests.sync_server.server_kit import TestKiosk, complaint, jobseeker
 
@@ -46,4 +51,37 @@ def test_visits_count_people_per_station_per_day(client: httpx.Client, staff: St
     assert visits(svc, day1, day2, by="month") == [{"group": "2026-11", "visits": 5}]
     with pytest.raises(ConfigError, match="before"):
         visits(svc, day2, day1)
+    svc.close()
+
+
+def test_tickets_count_as_visits_once_and_make_no_case(
+        client: httpx.Client, kiosk: TestKiosk, server_settings: Settings,
+        manual_clock: ManualClock) -> None:
+    """Visit records pushed to the server (SQLite and PostgreSQL): filed once by record id,
+    no case; a ticket alone is a visit, a ticket linked to a filing (by the filing's ticket
+    number or the ticket's receipt code) is the filing's visit."""
+    filing = kiosk.file(record=complaint(1))
+    linked_code = kiosk.receipts[filing.header.id][0]
+
+    def visit(number: str, linked: str | None = None) -> Envelope:
+        now = format_utc(manual_clock.now())
+        return kiosk.seal(VisitPayload(kiosk.station, number, "2026-11-21", now,
+                                       None, linked).to_wire(), "visit")
+
+    envs = [filing, visit("A001"), visit("A002", linked_code), visit("A003")]
+    answer = kiosk.push(client, envs)
+    assert answer.status_code == 201
+    assert [r["status"] for r in answer.json()["results"]] == ["accepted"] * 4
+    again = kiosk.push(client, envs[1:])
+    assert [r["status"] for r in again.json()["results"]] == ["duplicate"] * 3
+
+    svc = Services.open(server_settings, manual_clock)
+    day = date(2026, 11, 21)
+    with svc.engine.connect() as conn:
+        assert conn.scalar(select(func.count()).select_from(visits_table)) == 3
+        assert conn.scalar(select(func.count()).select_from(cases)) == 1
+    # filing+A002 once, A001, A003: three visits
+    assert visits(svc, day, day) == [{"group": "all", "visits": 3}]
+    assert visits(svc, day, day, by="matter_type") == [{"group": "queue", "visits": 2},
+                                                       {"group": "wage_arrears", "visits": 1}]
     svc.close()

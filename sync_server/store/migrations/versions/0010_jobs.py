@@ -1,8 +1,7 @@
 """jobs: postings, job seekers, the matching index, matches and placements (issue 16)
 
 Revision ID: 0010
-Revises: 0006 (on the jobs branch; 0009 once console-auth, console-cases and status-page
-land: the lead sets down_revision at merge)
+Revises: 0009
 """
 
 from __future__ import annotations

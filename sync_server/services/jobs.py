@@ -107,17 +107,39 @@ class JobBoard:
                      "station": r["station"], "warning": list(WARNING) if r["flags"] else None,
                      **r["posting"]} for r in jq.postings(conn, states)]
 
-    def matches(self, posting_id: str) -> list[dict[str, Any]]:
+    def posting(self, posting_id: str) -> dict[str, Any]:
+        """One posting (as ``postings`` gives it). Raises NotFound."""
+        with self._svc.engine.connect() as conn:
+            r = jq.posting(conn, posting_id)
+        if r is None:
+            raise NotFound(f"posting {posting_id}: no such posting")
+        return {"posting_id": r["posting_id"], "state": r["state"], "flags": r["flags"],
+                "station": r["station"], "warning": list(WARNING) if r["flags"] else None,
+                **r["posting"]}
+
+    def matches(self, posting_id: str, station: str | None = None) -> list[dict[str, Any]]:
         """The job seekers matching a posting, best first, one entry per person however
         many stations they registered at: receipt_code (the latest), receipt_codes,
         stations, score, reasons (codes) and reasons_text (zh-CN / English).
-        Raises NotFound."""
+
+        With ``station`` (a station user): only the job seekers who registered there, and
+        only their receipt codes of that station. Raises NotFound."""
         with self._svc.engine.connect() as conn:
             if jq.posting(conn, posting_id) is None:
                 raise NotFound(f"posting {posting_id}: no such posting")
+            here: dict[str, list[str]] | None = None
+            if station is not None:
+                here = {}
+                for code, key in jq.persons_at_station(conn, station):
+                    here.setdefault(key, []).append(code)
             out = []
             for m in jq.matches_of_posting(conn, posting_id):
                 codes = m["profile"]["codes"]
+                if here is not None:
+                    if m["person_key"] not in here:
+                        continue
+                    codes = sorted(here[m["person_key"]])
+                    m["profile"]["stations"] = [station]
                 out.append({"receipt_code": codes[-1] if codes else None,
                             "receipt_codes": codes, "stations": m["profile"]["stations"],
                             "score": m["score"], "reasons": m["reasons"],
@@ -126,9 +148,10 @@ class JobBoard:
             return out
 
     def place(self, posting_id: str, code: str, outcome: str, *, by: str,
-              station: str | None = None) -> dict[str, Any]:
+              station: str | None = None, scope: str | None = None) -> dict[str, Any]:
         """Record that the job seeker with registration receipt ``code`` was referred to,
-        hired for or not hired for a posting. Raises NotFound (posting, code),
+        hired for or not hired for a posting (``scope``: a station user's station, whose
+        registrations alone they may place). Raises NotFound (posting, code),
         ActionRefused (not a registration; an unknown outcome)."""
         if outcome not in OUTCOMES:
             raise ActionRefused(f"outcome {outcome!r}: must be one of {', '.join(OUTCOMES)}")
@@ -143,6 +166,9 @@ class JobBoard:
             who = jq.person_of_code(conn, code)
             if who is None:
                 raise NotFound(f"receipt code {code}: no such case")
+            if scope is not None and who["station"] != scope:
+                raise ActionRefused(f"receipt code {code}: 不是本站点的求职登记 / not a "
+                                    f"registration of station {scope}")
             if who["kind"] != "jobseeker" or not who["person_key"]:
                 raise ActionRefused(f"receipt code {code}: 不是求职登记 / not a job-seeker "
                                     "registration")
@@ -157,12 +183,15 @@ class JobBoard:
         return {"posting_id": posting_id, "receipt_code": code, "outcome": outcome,
                 "station": row["station"]}
 
-    def placements(self, posting_id: str | None = None) -> list[dict[str, Any]]:
-        """Placements (of one posting), with ``disputed_case_id`` when the person later
-        complained against the employer. No person keys."""
+    def placements(self, posting_id: str | None = None,
+                   station: str | None = None) -> list[dict[str, Any]]:
+        """Placements (of one posting; recorded for ``station``), with ``disputed_case_id``
+        and ``disputed_receipt_code`` when the person later complained against the
+        employer. No person keys."""
         with self._svc.engine.connect() as conn:
             return [{k: v for k, v in p.items() if k != "person_key"}
-                    for p in jq.placements(conn, posting_id)]
+                    for p in jq.placements(conn, posting_id)
+                    if station is None or p["station"] == station]
 
     def indicators(self, since: datetime, until: datetime) -> list[dict[str, Any]]:
         """Per station, for [since, until): registrations, postings, referrals (any

@@ -268,7 +268,12 @@ def set_disputed(conn: Connection, posting_id: str, person_key: str, case_id: st
 
 
 def placements(conn: Connection, posting_id: str | None = None) -> list[dict[str, Any]]:
-    query = select(job_placements).order_by(job_placements.c.created_at_ms)
+    """Placement rows, oldest first, each with ``disputed_receipt_code`` (the receipt code
+    of the complaint case it is linked to, or None)."""
+    query = (select(job_placements, cases.c.receipt_code.label("disputed_receipt_code"))
+             .select_from(job_placements.outerjoin(
+                 cases, cases.c.case_id == job_placements.c.disputed_case_id))
+             .order_by(job_placements.c.created_at_ms))
     if posting_id is not None:
         query = query.where(job_placements.c.posting_id == posting_id)
     return [{**dict(r._mapping), "history": json.loads(r.history)} for r in conn.execute(query)]

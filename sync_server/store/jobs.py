@@ -309,3 +309,22 @@ def placements_in(conn: Connection, since_ms: int, until_ms: int) -> list[dict[s
 def set_flags(conn: Connection, posting_id: str, flags: Sequence[str], now_ms: int) -> None:
     conn.execute(update(job_postings).where(job_postings.c.posting_id == posting_id)
                  .values(flags=json_text(list(flags)), updated_at_ms=now_ms))
+
+
+# -- the serving process's seeker cache (services.seekercache) --------------------------------
+
+def seekers_since(conn: Connection, since_ms: int | None) -> list[tuple[str, str, int]]:
+    """(person_key, profile JSON text, updated_at_ms) of the seekers changed at or after
+    ``since_ms`` (None: every seeker)."""
+    query = select(job_seekers.c.person_key, job_seekers.c.profile,
+                   job_seekers.c.updated_at_ms)
+    if since_ms is not None:
+        query = query.where(job_seekers.c.updated_at_ms >= since_ms)
+    return [(r[0], r[1], int(r[2])) for r in conn.execute(query)]
+
+
+def seekers_version(conn: Connection) -> tuple[int, int]:
+    """(count, sum of updated_at_ms) of the seekers: changes whenever a profile is stored."""
+    row = conn.execute(select(func.count(), func.coalesce(func.sum(
+        job_seekers.c.updated_at_ms), 0)).select_from(job_seekers)).one()
+    return int(row[0]), int(row[1])

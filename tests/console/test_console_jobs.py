@@ -80,7 +80,8 @@ def test_flagged_posting_published_anyway_matched_hired_then_disputed(
     posting_id = page.url.split("/console/jobs/")[1].split("?")[0]
     kiosk_cli(kiosk, "sync")
     [shown] = json.loads(kiosk_cli(kiosk, "jobs", "--json").stdout)
-    assert shown["posting_id"] == posting_id and shown["warning"][0].startswith("提醒")
+    assert shown["posting_id"] == posting_id
+    assert shown["warning"][0].startswith("提醒")
 
     # the kiosk's registration is a match, with its score and reasons; record hired
     row = page.locator(f"#matches tr[data-code='{reg['receipt_code']}']")
@@ -102,7 +103,8 @@ def test_flagged_posting_published_anyway_matched_hired_then_disputed(
         f"{console.server.url}/console/jobs/{posting_id}/place",
         form={"csrf_token": csrf or "", "code": reg["receipt_code"], "outcome": "not_hired"},
         headers={"Origin": console.server.url}, max_redirects=0)
-    assert refused.status == 303 and "error=" in refused.headers["location"]
+    assert refused.status == 303
+    assert "error=" in refused.headers["location"]
     own = console.login("li")
     own.goto(f"{console.server.url}/console/jobs/{posting_id}")
     expect(own.locator(f"#matches tr[data-code='{reg['receipt_code']}']")).to_be_visible()

@@ -82,6 +82,10 @@ def test_flagged_posting_published_anyway_matched_hired_then_disputed(
     [shown] = json.loads(kiosk_cli(kiosk, "jobs", "--json").stdout)
     assert shown["posting_id"] == posting_id
     assert shown["warning"][0].startswith("提醒")
+    # kiosk staff mode: per posting, this station's matching job seekers (receipt codes)
+    [staff] = json.loads(kiosk_cli(kiosk, "jobs", "--staff", "--json").stdout)
+    assert staff["posting_id"] == posting_id
+    assert staff["receipt_codes"] == [reg["receipt_code"]]
 
     # the kiosk's registration is a match, with its score and reasons; record hired
     row = page.locator(f"#matches tr[data-code='{reg['receipt_code']}']")

@@ -90,10 +90,10 @@ async def add_posting(request: Request) -> Response:
     except RecordInvalid as exc:
         return await _new_form(request, current, 422, form=fields,
                                errors={e.field: e for e in exc.errors})
-    user = current.user
+    user, who = current.user, (current.user.username, session.address(request))
     try:
         done = await run_in_threadpool(lambda: _board(request).add(
-            posting, by=user.author, station=user.station_id or COUNTY))
+            posting, by=user.author, station=user.station_id or COUNTY, audit=who))
     except YizhanError as exc:
         return await _new_form(request, current, 422, form=fields, error=str(exc))
     return RedirectResponse(f"/console/jobs/{done['posting_id']}?notice={done['state']}",
@@ -153,16 +153,17 @@ async def act(request: Request, posting_id: str, verb: str) -> Response:
     fields = await session.form(request)
     session.check_csrf(request, current, fields)
     board, user = _board(request), current.user
+    who = (user.username, session.address(request))
     try:
         if verb == "publish":
-            await run_in_threadpool(board.publish, posting_id)
+            await run_in_threadpool(board.publish, posting_id, who)
         elif verb == "close":
-            await run_in_threadpool(board.close, posting_id)
+            await run_in_threadpool(board.close, posting_id, who)
         else:
             outcome = fields.get("outcome", "")
             await run_in_threadpool(lambda: board.place(
                 posting_id, fields.get("code", ""), outcome, by=user.author,
-                station=user.station_id, scope=user.station_id))
+                station=user.station_id, scope=user.station_id, audit=who))
     except YizhanError as exc:
         return RedirectResponse(f"/console/jobs/{posting_id}?error={quote(str(exc))}",
                                 status_code=303)

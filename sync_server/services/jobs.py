@@ -26,6 +26,7 @@ from shared.matching import reason_text
 from shared.postings import JobPosting
 from shared.receipt import parse_code
 from sync_server.errors import ActionRefused, NotFound
+from sync_server.services import audit as audit_log
 from sync_server.services import jobmatch
 from sync_server.services.core import Core
 from sync_server.services.jobflags import WARNING, employer_keys, flags_for
@@ -34,6 +35,14 @@ from sync_server.store import jobs as jq
 
 OUTCOMES = ("referred", "hired", "not_hired")
 COUNTY = "county"
+# (actor, client address) of a console user: their job actions go to the audit log
+Audit = tuple[str, str | None] | None
+
+
+def _audit(conn: Connection, at_ms: int, audit: Audit, action: str, code: str | None,
+           detail: str) -> None:
+    if audit is not None:
+        audit_log.append(conn, at_ms, audit[0], action, code, detail, audit[1])
 
 
 class JobBoard:
@@ -53,7 +62,7 @@ class JobBoard:
         feed.append(conn, items, int(self._svc.clock.now().timestamp() * 1000))
 
     def add(self, posting: JobPosting, *, by: str, station: str = COUNTY,
-            publish_anyway: bool = False) -> dict[str, Any]:
+            publish_anyway: bool = False, audit: Audit = None) -> dict[str, Any]:
         """Store one validated posting; returns {posting_id, state, flags, matches}.
 
         State ``open`` (published) when it has no flags or ``publish_anyway``; else ``held``
@@ -72,9 +81,11 @@ class JobBoard:
             persons = jobmatch.match_posting(conn, row)
             if state == "open":
                 self._publish_feed(conn, as_of, persons)
+            _audit(conn, now_ms, audit, "job.post", None, f"{pid} {state}")
         return {"posting_id": pid, "state": state, "flags": flags, "matches": len(persons)}
 
-    def _set_state(self, posting_id: str, state: str, allowed: tuple[str, ...]) -> dict[str, Any]:
+    def _set_state(self, posting_id: str, state: str, allowed: tuple[str, ...],
+                   audit: Audit = None) -> dict[str, Any]:
         now_ms, as_of = self._now()
         with self._svc.engine.begin() as conn:
             row = jq.posting(conn, posting_id)
@@ -88,17 +99,18 @@ class JobBoard:
             jq.set_posting_state(conn, posting_id, state, now_ms)
             persons = [m["person_key"] for m in jq.matches_of_posting(conn, posting_id)]
             self._publish_feed(conn, as_of, persons)
+            _audit(conn, now_ms, audit, f"job.{state}", None, posting_id)
         return {"posting_id": posting_id, "state": state, "flags": flags}
 
-    def publish(self, posting_id: str) -> dict[str, Any]:
+    def publish(self, posting_id: str, audit: Audit = None) -> dict[str, Any]:
         """Publish a held posting anyway (its flags go with it). Raises NotFound,
         ActionRefused (not held)."""
-        return self._set_state(posting_id, "open", ("held",))
+        return self._set_state(posting_id, "open", ("held",), audit)
 
-    def close(self, posting_id: str) -> dict[str, Any]:
+    def close(self, posting_id: str, audit: Audit = None) -> dict[str, Any]:
         """Close a posting: off every kiosk at their next sync. Raises NotFound,
         ActionRefused (already closed)."""
-        return self._set_state(posting_id, "closed", ("open", "held"))
+        return self._set_state(posting_id, "closed", ("open", "held"), audit)
 
     def postings(self, states: tuple[str, ...] | None = None) -> list[dict[str, Any]]:
         """Postings (in ``states``), oldest first: id, state, flags, the posting, station."""
@@ -148,7 +160,8 @@ class JobBoard:
             return out
 
     def place(self, posting_id: str, code: str, outcome: str, *, by: str,
-              station: str | None = None, scope: str | None = None) -> dict[str, Any]:
+              station: str | None = None, scope: str | None = None,
+              audit: Audit = None) -> dict[str, Any]:
         """Record that the job seeker with registration receipt ``code`` was referred to,
         hired for or not hired for a posting (``scope``: a station user's station, whose
         registrations alone they may place). Raises NotFound (posting, code),
@@ -180,6 +193,7 @@ class JobBoard:
                    "created_at_ms": old["created_at_ms"] if old else now_ms,
                    "updated_at_ms": now_ms}
             jq.put_placement(conn, row, new=old is None)
+            _audit(conn, now_ms, audit, "job.place", code, f"{posting_id} {outcome}")
         return {"posting_id": posting_id, "receipt_code": code, "outcome": outcome,
                 "station": row["station"]}
 

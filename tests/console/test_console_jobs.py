@@ -15,7 +15,7 @@ from typing import Any
 
 from playwright.sync_api import Page, expect
 
-from tests.console.conftest import Console
+from tests.console.conftest import Console, user_cli
 from tests.console.test_console_alerts import SCREENS
 from tests.sync.conftest import kiosk_cli, new_token
 from tests.sync_server.server_kit import complaint, employer_uscc, jobseeker
@@ -128,3 +128,5 @@ def test_flagged_posting_published_anyway_matched_hired_then_disputed(
     expect(s001.locator(".placements")).to_have_text("1")
     expect(s001.locator(".disputed")).to_have_text("1")
     page.screenshot(path=str(SCREENS / "console-jobs-indicators.png"), full_page=True)
+    log = json.loads(user_cli(console.server.data, "audit", "--user", "wang", "--json").stdout)
+    assert {"job.post", "job.open", "job.place"} <= {e["action"] for e in log}

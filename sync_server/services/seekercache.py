@@ -12,7 +12,8 @@ date from the store, so several ``serve`` processes on one PostgreSQL stay corre
   commit that landed in between).
 
 The first use in a process loads every profile (100,000: ~6–13 s on the shared bench
-machine); later uses read only what changed.
+machine); ``serve`` starts that on a thread at start-up (``warm``); later uses read only
+what changed.
 
 The profiles are read through the caller's connection (its transaction), which must not
 have uncommitted seeker changes of its own (``JobBoard.add`` has none). Memory: about
@@ -22,6 +23,7 @@ have uncommitted seeker changes of its own (``JobBoard.add`` has none). Memory: 
 from __future__ import annotations
 
 import json
+import logging
 import threading
 import time
 from weakref import WeakKeyDictionary
@@ -32,6 +34,7 @@ from shared.matching import MatchIndex, SeekerProfile
 from sync_server.store import jobs as jq
 
 OVERLAP_MS = 60_000
+log = logging.getLogger(__name__)
 
 
 class SeekerCache:
@@ -93,3 +96,15 @@ def cached_index(conn: Connection) -> tuple[MatchIndex, threading.Lock]:
 def cache_of(engine: Engine) -> SeekerCache | None:
     """The cache of ``engine``, if one was made (for tests and the bench)."""
     return _CACHES.get(engine)
+
+
+def warm(engine: Engine) -> None:
+    """Load the cache of ``engine`` now (``serve`` does it on a thread at start-up, so the
+    first new posting does not pay for it). A failure is logged, never raised: the next
+    use loads it anyway."""
+    try:
+        with engine.connect() as conn:
+            _, lock = cached_index(conn)
+            lock.release()
+    except Exception:  # a warm-up only; logged without data
+        log.warning("job seeker cache not warmed at start-up; it loads on first use")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -18,6 +19,7 @@ from sync_server.api.admin import AdminOnly
 from sync_server.api.body import BodyLimit
 from sync_server.api.problems import install
 from sync_server.config.settings import Settings
+from sync_server.services import seekercache
 from sync_server.services.wiring import Services, startup_objects_set_aside
 
 log = logging.getLogger("yizhan.server")
@@ -73,6 +75,9 @@ def create_app(settings: Settings, clock: Clock | None = None) -> FastAPI:
         retried = await run_in_threadpool(svc.ingestor.retry_unknown_kid)
         if retried:
             log.info("merged %d records quarantined unknown_kid with the keys held now", retried)
+        # job seekers' profiles into this process (services.seekercache), off the start path
+        threading.Thread(target=seekercache.warm, args=(svc.engine,), daemon=True,
+                         name="seeker-cache-warm").start()
         try:
             with startup_objects_set_aside():
                 yield

@@ -1,4 +1,6 @@
-"""``yizhan-kiosk jobs [--json]``: the job postings this kiosk holds (offline too).
+"""``yizhan-kiosk jobs [--staff] [--json]``: the job postings this kiosk holds (offline too);
+with ``--staff`` (the staff passphrase), per posting the receipt codes of this station's
+matching job seekers.
 
 Prints one line per open posting (by area, job type and title), or with ``--json`` a JSON
 array of postings (``kiosk.services.jobs.KioskJobs.postings``). A posting whose employer the
@@ -12,6 +14,7 @@ import json
 from collections.abc import Callable
 from typing import Any
 
+from kiosk.cli.common import staff_passphrase
 from kiosk.root import KioskServices
 
 PERIOD = {"day": ("天", "day"), "month": ("月", "month")}
@@ -37,6 +40,18 @@ def register(sub: Any, common: argparse.ArgumentParser, out: argparse.ArgumentPa
 
     def cmd_jobs(args: argparse.Namespace) -> int:
         with open_services(args) as services:
+            if args.staff:  # the station's job seekers per posting: staff only
+                services.unlock_station(staff_passphrase(args).decode())
+                staff = services.jobs.seekers_by_posting()
+                if args.json:
+                    print(json.dumps(staff, ensure_ascii=False), flush=True)
+                else:
+                    print("\n".join(f"{p['posting_id']}  {p['title']}  "
+                                    f"{'、'.join(p['receipt_codes']) or '—'}" for p in staff)
+                          or "暂无岗位信息 / no job postings held yet", flush=True)
+                    print("推荐、录用结果请在县中心工作台录入 / record referred, hired, not "
+                          "hired on the county console", flush=True)
+                return 0
             rows = services.jobs.postings()
         if args.json:
             print(json.dumps(rows, ensure_ascii=False), flush=True)
@@ -49,4 +64,7 @@ def register(sub: Any, common: argparse.ArgumentParser, out: argparse.ArgumentPa
                        help="job postings this kiosk holds (找工作)",
                        description="List the job postings the county sent, as held "
                                    "offline: by area, job type and title.")
+    p.add_argument("--staff", action="store_true",
+                   help="station staff: per posting, the receipt codes of this station's "
+                        "matching job seekers (needs the staff passphrase)")
     p.set_defaults(func=cmd_jobs)

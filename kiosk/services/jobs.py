@@ -123,3 +123,22 @@ class KioskJobs:
             if pid in held and all(m["posting_id"] != pid for m in out):
                 out.append({"posting_id": pid, "title": held[pid]["title"]})
         return out
+
+    def seekers_by_posting(self) -> list[dict[str, Any]]:
+        """Staff mode: per posting held, the receipt codes of the job seekers registered at
+        this kiosk that match it (the county's matches for this station, then the kiosk's
+        own at filing), best first as the county ranked them. Each: posting_id, title,
+        flags, receipt_codes. Recording referred / hired / not hired is done on the
+        console (``/console/jobs/ID``): the kiosk has no record kind for it."""
+        held = {p["posting_id"]: p for p in self.postings()}
+        codes: dict[str, list[str]] = {pid: [] for pid in held}
+        county = sorted(((m.get("score", 0), code, m["posting_id"])
+                         for code, ms in (self._get(MATCHES_KEY) or {}).items() for m in ms),
+                        key=lambda t: (-t[0], t[1]))
+        local = [(0, code, pid) for code, pids in
+                 (self._store.get_setting(LOCAL_KEY) or {}).items() for pid in pids]
+        for _, code, pid in [*county, *local]:
+            if pid in codes and code not in codes[pid]:
+                codes[pid].append(code)
+        return [{"posting_id": pid, "title": held[pid]["title"], "flags": held[pid]["flags"],
+                 "receipt_codes": codes[pid]} for pid in held]

@@ -84,6 +84,13 @@ ACTIONS: MappingProxyType[str, frozenset[str]] = MappingProxyType({
     "alert.view": _CASEWORKERS | {"statistician"},
     "alert.work": _TRIAGE,                  # 认领/研判/处置/销号, escalate to inspection
     "employer.view": _CASEWORKERS,
+    # jobs at gig-work stations (issue 16): postings, matches, placements; station users
+    # see their station's job seekers only (services.jobs scopes them)
+    "job.view": frozenset({"intake", "triage", "director", "station_admin"}),
+    "job.post": frozenset({"intake", "triage", "director", "station_admin"}),
+    "job.publish": _TRIAGE,                 # publish a flagged posting anyway, close
+    "job.place": frozenset({"intake", "triage", "director", "station_admin"}),
+    "job.indicators": frozenset({"statistician", "director", "triage", "station_admin"}),
     # stations and devices
     "device.manage": frozenset({"station_admin"}),
     "quarantine.manage": frozenset({"station_admin", "director"}),

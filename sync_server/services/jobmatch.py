@@ -1,7 +1,8 @@
 """Keeping job matches current, incrementally, inside the caller's transaction.
 
 * ``match_posting``: one posting (new, or published) against the job seekers sharing a
-  term with it (``store.jobs.owners_with_terms``: the index), not every seeker; the best
+  term with it (the term index of ``services.seekercache``, kept in the serving process and
+  refreshed from the store before each use), not every seeker; the best
   ``MATCHES_PER_POSTING`` are kept.
 * ``refresh_seekers``: people who registered (again): their registrations at every station
   merged into one profile (``shared.matching.SeekerProfile``), re-indexed and scored
@@ -25,8 +26,8 @@ from shared.matching import (
     SeekerProfile,
     best,
     score,
-    top_for_posting,
 )
+from sync_server.services import seekercache
 from sync_server.store import feed
 from sync_server.store import jobs as jq
 
@@ -49,8 +50,11 @@ def match_posting(conn: Connection, row: dict[str, Any]) -> list[str]:
     Returns the person keys matched."""
     p = posting_profile(row)
     jq.put_terms(conn, "posting", p.posting_id, p.terms())
-    profiles = [SeekerProfile.from_wire(w) for w in jq.seekers_with_terms(conn, sorted(p.terms()))]
-    found = top_for_posting(profiles, p, MATCHES_PER_POSTING)
+    index, lock = seekercache.cached_index(conn)  # the profiles kept in this process
+    try:
+        found = index.for_posting(p, MATCHES_PER_POSTING)
+    finally:
+        lock.release()
     jq.replace_matches(conn, posting_id=p.posting_id, rows=_rows(found))
     return [m.seeker for m in found]
 

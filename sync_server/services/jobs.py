@@ -26,6 +26,7 @@ from shared.matching import reason_text
 from shared.postings import JobPosting
 from shared.receipt import parse_code
 from sync_server.errors import ActionRefused, NotFound
+from sync_server.services import audit as audit_log
 from sync_server.services import jobmatch
 from sync_server.services.core import Core
 from sync_server.services.jobflags import WARNING, employer_keys, flags_for
@@ -34,6 +35,14 @@ from sync_server.store import jobs as jq
 
 OUTCOMES = ("referred", "hired", "not_hired")
 COUNTY = "county"
+# (actor, client address) of a console user: their job actions go to the audit log
+Audit = tuple[str, str | None] | None
+
+
+def _audit(conn: Connection, at_ms: int, audit: Audit, action: str, code: str | None,
+           detail: str) -> None:
+    if audit is not None:
+        audit_log.append(conn, at_ms, audit[0], action, code, detail, audit[1])
 
 
 class JobBoard:
@@ -53,7 +62,7 @@ class JobBoard:
         feed.append(conn, items, int(self._svc.clock.now().timestamp() * 1000))
 
     def add(self, posting: JobPosting, *, by: str, station: str = COUNTY,
-            publish_anyway: bool = False) -> dict[str, Any]:
+            publish_anyway: bool = False, audit: Audit = None) -> dict[str, Any]:
         """Store one validated posting; returns {posting_id, state, flags, matches}.
 
         State ``open`` (published) when it has no flags or ``publish_anyway``; else ``held``
@@ -72,9 +81,11 @@ class JobBoard:
             persons = jobmatch.match_posting(conn, row)
             if state == "open":
                 self._publish_feed(conn, as_of, persons)
+            _audit(conn, now_ms, audit, "job.post", None, f"{pid} {state}")
         return {"posting_id": pid, "state": state, "flags": flags, "matches": len(persons)}
 
-    def _set_state(self, posting_id: str, state: str, allowed: tuple[str, ...]) -> dict[str, Any]:
+    def _set_state(self, posting_id: str, state: str, allowed: tuple[str, ...],
+                   audit: Audit = None) -> dict[str, Any]:
         now_ms, as_of = self._now()
         with self._svc.engine.begin() as conn:
             row = jq.posting(conn, posting_id)
@@ -88,17 +99,18 @@ class JobBoard:
             jq.set_posting_state(conn, posting_id, state, now_ms)
             persons = [m["person_key"] for m in jq.matches_of_posting(conn, posting_id)]
             self._publish_feed(conn, as_of, persons)
+            _audit(conn, now_ms, audit, f"job.{state}", None, posting_id)
         return {"posting_id": posting_id, "state": state, "flags": flags}
 
-    def publish(self, posting_id: str) -> dict[str, Any]:
+    def publish(self, posting_id: str, audit: Audit = None) -> dict[str, Any]:
         """Publish a held posting anyway (its flags go with it). Raises NotFound,
         ActionRefused (not held)."""
-        return self._set_state(posting_id, "open", ("held",))
+        return self._set_state(posting_id, "open", ("held",), audit)
 
-    def close(self, posting_id: str) -> dict[str, Any]:
+    def close(self, posting_id: str, audit: Audit = None) -> dict[str, Any]:
         """Close a posting: off every kiosk at their next sync. Raises NotFound,
         ActionRefused (already closed)."""
-        return self._set_state(posting_id, "closed", ("open", "held"))
+        return self._set_state(posting_id, "closed", ("open", "held"), audit)
 
     def postings(self, states: tuple[str, ...] | None = None) -> list[dict[str, Any]]:
         """Postings (in ``states``), oldest first: id, state, flags, the posting, station."""
@@ -107,17 +119,39 @@ class JobBoard:
                      "station": r["station"], "warning": list(WARNING) if r["flags"] else None,
                      **r["posting"]} for r in jq.postings(conn, states)]
 
-    def matches(self, posting_id: str) -> list[dict[str, Any]]:
+    def posting(self, posting_id: str) -> dict[str, Any]:
+        """One posting (as ``postings`` gives it). Raises NotFound."""
+        with self._svc.engine.connect() as conn:
+            r = jq.posting(conn, posting_id)
+        if r is None:
+            raise NotFound(f"posting {posting_id}: no such posting")
+        return {"posting_id": r["posting_id"], "state": r["state"], "flags": r["flags"],
+                "station": r["station"], "warning": list(WARNING) if r["flags"] else None,
+                **r["posting"]}
+
+    def matches(self, posting_id: str, station: str | None = None) -> list[dict[str, Any]]:
         """The job seekers matching a posting, best first, one entry per person however
         many stations they registered at: receipt_code (the latest), receipt_codes,
         stations, score, reasons (codes) and reasons_text (zh-CN / English).
-        Raises NotFound."""
+
+        With ``station`` (a station user): only the job seekers who registered there, and
+        only their receipt codes of that station. Raises NotFound."""
         with self._svc.engine.connect() as conn:
             if jq.posting(conn, posting_id) is None:
                 raise NotFound(f"posting {posting_id}: no such posting")
+            here: dict[str, list[str]] | None = None
+            if station is not None:
+                here = {}
+                for code, key in jq.persons_at_station(conn, station):
+                    here.setdefault(key, []).append(code)
             out = []
             for m in jq.matches_of_posting(conn, posting_id):
                 codes = m["profile"]["codes"]
+                if here is not None:
+                    if m["person_key"] not in here:
+                        continue
+                    codes = sorted(here[m["person_key"]])
+                    m["profile"]["stations"] = [station]
                 out.append({"receipt_code": codes[-1] if codes else None,
                             "receipt_codes": codes, "stations": m["profile"]["stations"],
                             "score": m["score"], "reasons": m["reasons"],
@@ -126,9 +160,11 @@ class JobBoard:
             return out
 
     def place(self, posting_id: str, code: str, outcome: str, *, by: str,
-              station: str | None = None) -> dict[str, Any]:
+              station: str | None = None, scope: str | None = None,
+              audit: Audit = None) -> dict[str, Any]:
         """Record that the job seeker with registration receipt ``code`` was referred to,
-        hired for or not hired for a posting. Raises NotFound (posting, code),
+        hired for or not hired for a posting (``scope``: a station user's station, whose
+        registrations alone they may place). Raises NotFound (posting, code),
         ActionRefused (not a registration; an unknown outcome)."""
         if outcome not in OUTCOMES:
             raise ActionRefused(f"outcome {outcome!r}: must be one of {', '.join(OUTCOMES)}")
@@ -143,6 +179,9 @@ class JobBoard:
             who = jq.person_of_code(conn, code)
             if who is None:
                 raise NotFound(f"receipt code {code}: no such case")
+            if scope is not None and who["station"] != scope:
+                raise ActionRefused(f"receipt code {code}: 不是本站点的求职登记 / not a "
+                                    f"registration of station {scope}")
             if who["kind"] != "jobseeker" or not who["person_key"]:
                 raise ActionRefused(f"receipt code {code}: 不是求职登记 / not a job-seeker "
                                     "registration")
@@ -154,15 +193,19 @@ class JobBoard:
                    "created_at_ms": old["created_at_ms"] if old else now_ms,
                    "updated_at_ms": now_ms}
             jq.put_placement(conn, row, new=old is None)
+            _audit(conn, now_ms, audit, "job.place", code, f"{posting_id} {outcome}")
         return {"posting_id": posting_id, "receipt_code": code, "outcome": outcome,
                 "station": row["station"]}
 
-    def placements(self, posting_id: str | None = None) -> list[dict[str, Any]]:
-        """Placements (of one posting), with ``disputed_case_id`` when the person later
-        complained against the employer. No person keys."""
+    def placements(self, posting_id: str | None = None,
+                   station: str | None = None) -> list[dict[str, Any]]:
+        """Placements (of one posting; recorded for ``station``), with ``disputed_case_id``
+        and ``disputed_receipt_code`` when the person later complained against the
+        employer. No person keys."""
         with self._svc.engine.connect() as conn:
             return [{k: v for k, v in p.items() if k != "person_key"}
-                    for p in jq.placements(conn, posting_id)]
+                    for p in jq.placements(conn, posting_id)
+                    if station is None or p["station"] == station]
 
     def indicators(self, since: datetime, until: datetime) -> list[dict[str, Any]]:
         """Per station, for [since, until): registrations, postings, referrals (any

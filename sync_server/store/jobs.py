@@ -268,7 +268,12 @@ def set_disputed(conn: Connection, posting_id: str, person_key: str, case_id: st
 
 
 def placements(conn: Connection, posting_id: str | None = None) -> list[dict[str, Any]]:
-    query = select(job_placements).order_by(job_placements.c.created_at_ms)
+    """Placement rows, oldest first, each with ``disputed_receipt_code`` (the receipt code
+    of the complaint case it is linked to, or None)."""
+    query = (select(job_placements, cases.c.receipt_code.label("disputed_receipt_code"))
+             .select_from(job_placements.outerjoin(
+                 cases, cases.c.case_id == job_placements.c.disputed_case_id))
+             .order_by(job_placements.c.created_at_ms))
     if posting_id is not None:
         query = query.where(job_placements.c.posting_id == posting_id)
     return [{**dict(r._mapping), "history": json.loads(r.history)} for r in conn.execute(query)]
@@ -304,3 +309,22 @@ def placements_in(conn: Connection, since_ms: int, until_ms: int) -> list[dict[s
 def set_flags(conn: Connection, posting_id: str, flags: Sequence[str], now_ms: int) -> None:
     conn.execute(update(job_postings).where(job_postings.c.posting_id == posting_id)
                  .values(flags=json_text(list(flags)), updated_at_ms=now_ms))
+
+
+# -- the serving process's seeker cache (services.seekercache) --------------------------------
+
+def seekers_since(conn: Connection, since_ms: int | None) -> list[tuple[str, str, int]]:
+    """(person_key, profile JSON text, updated_at_ms) of the seekers changed at or after
+    ``since_ms`` (None: every seeker)."""
+    query = select(job_seekers.c.person_key, job_seekers.c.profile,
+                   job_seekers.c.updated_at_ms)
+    if since_ms is not None:
+        query = query.where(job_seekers.c.updated_at_ms >= since_ms)
+    return [(r[0], r[1], int(r[2])) for r in conn.execute(query)]
+
+
+def seekers_version(conn: Connection) -> tuple[int, int]:
+    """(count, sum of updated_at_ms) of the seekers: changes whenever a profile is stored."""
+    row = conn.execute(select(func.count(), func.coalesce(func.sum(
+        job_seekers.c.updated_at_ms), 0)).select_from(job_seekers)).one()
+    return int(row[0]), int(row[1])

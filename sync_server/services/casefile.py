@@ -101,7 +101,7 @@ def _show(svc: Services, user: accounts.StaffUser, canonical: str,
         if identity_reason is not None and not roles.may(user.roles, "identity.open"):
             raise NotPermitted(f"receipt code {canonical}: 无权查看身份信息 / user "
                                f"{user.username} may not open the identity")
-        project(conn, [case["case_id"]], svc, today)
+        project(conn, [case["case_id"]], svc)
         calendar = workcalendar.load(conn, now_ms)
         rows = wq.events_with_times(conn, case["case_id"])
         related = [r for r in wq.related(conn, case["case_id"], case["person_key"],

@@ -23,7 +23,7 @@ from sqlalchemy import Connection
 from shared._errors import ReceiptError, YizhanError
 from shared.receipt import parse_code
 from sync_server.domain import roles
-from sync_server.domain.deadlines import RULES_BY_NAME, today_in_china
+from sync_server.domain.deadlines import RULES_BY_NAME
 from sync_server.domain.fold import CaseState
 from sync_server.domain.statuses import is_finished
 from sync_server.errors import ActionRefused, NotFound, ServerError
@@ -193,7 +193,7 @@ def act(svc: Services, username: str, code: str, action: str, params: Mapping[st
             _extra_checks(conn, svc, user, case, action, given, target)
             state = svc.desk.staff_events(conn, [(case, spec.kind, spec.data(given))],
                                           str(user.id))[0]
-            project(conn, [case["case_id"]], svc, today_in_china(now))
+            project(conn, [case["case_id"]], svc)
             audit.append(conn, now_ms, user.username, f"case.{action}", canonical,
                          spec.detail(given), address)
             return state
@@ -219,7 +219,7 @@ def decide_duplicate(svc: Services, username: str, code: str, other_code: str,
             check_access(user, row, "case.duplicate")
         pair = duplicates.decide(conn, svc.desk, codes[0], codes[1], decision, str(user.id),
                                  int(now.timestamp() * 1000))
-        project(conn, [s.case_id for s in pair], svc, today_in_china(now))
+        project(conn, [s.case_id for s in pair], svc)
         audit.append(conn, int(now.timestamp() * 1000), user.username, "case.duplicate",
                      codes[0], f"{decision} {codes[1]}", address)
     return pair
@@ -228,7 +228,7 @@ def decide_duplicate(svc: Services, username: str, code: str, other_code: str,
 def refresh_all(svc: Services) -> int:
     """Make every missing or outdated projection; returns how many were made."""
     with svc.engine.begin() as conn:
-        return refresh(conn, svc, today_in_china(svc.clock.now()))
+        return refresh(conn, svc)
 
 
 def finished(state: CaseState) -> bool:

@@ -90,7 +90,7 @@ def _row(case: Mapping[str, Any], state: CaseState, runs: list[Clock],
         "synced_ms": case["updated_at_ms"]}
 
 
-def project(conn: Connection, case_ids: Sequence[str], svc: Services, today: date) -> None:
+def project(conn: Connection, case_ids: Sequence[str], svc: Services) -> None:
     """Make the projection rows of these cases again (inside the caller's transaction)."""
     if not case_ids:
         return
@@ -104,14 +104,14 @@ def project(conn: Connection, case_ids: Sequence[str], svc: Services, today: dat
     wq.put(conn, out)
 
 
-def refresh(conn: Connection, svc: Services, today: date) -> int:
+def refresh(conn: Connection, svc: Services) -> int:
     """Make every missing or outdated projection row; returns how many."""
     done = 0
     while True:
         ids = wq.stale(conn, BATCH)
         if not ids:
             return done
-        project(conn, ids, svc, today)
+        project(conn, ids, svc)
         done += len(ids)
 
 

@@ -60,9 +60,12 @@ def _collective(conn: Connection) -> list[str]:
 
 
 def _case_queue(conn: Connection, svc: Services, user: StaffUser, name: str,
-                station: str | None) -> tuple[Any, str | None, str | None]:
+                station: str | None, *, fresh: bool = False) -> tuple[Any, str | None, str | None]:
+    """(where, station, assignee) of a case queue; the projections are brought up to date
+    first unless ``fresh`` says the caller just did."""
     today = today_in_china(svc.clock.now())
-    refresh(conn, svc, today)
+    if not fresh:
+        refresh(conn, svc)
     where = wq.queue_where(name, today.isoformat(), soon(today).isoformat(), user.author,
                            _collective(conn) if name == "collective" else [])
     return (where, *_scope(user, station))
@@ -89,10 +92,12 @@ def counts(svc: Services, username: str, station: str | None = None) -> dict[str
     """queue -> how many, for every queue ``username`` may see."""
     user = accounts.require_user(svc, username)
     out: dict[str, int] = {}
-    with svc.engine.begin() as conn:
-        for name in CASE_QUEUES:
-            if roles.may(user.roles, "case.list"):
-                out[name] = wq.count(conn, *_case_queue(conn, svc, user, name, station))
+    if roles.may(user.roles, "case.list"):
+        with svc.engine.begin() as conn:
+            refresh(conn, svc)
+            for name in CASE_QUEUES:
+                out[name] = wq.count(conn, *_case_queue(conn, svc, user, name, station,
+                                                        fresh=True))
     if roles.may(user.roles, "quarantine.manage"):
         out["quarantine"] = len(_quarantine(svc, user, station))
     return out

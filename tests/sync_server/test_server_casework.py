@@ -240,6 +240,9 @@ def test_needs_materials_pauses_the_clock_and_moves_queues(server_settings: Sett
     assert b in queue(s, "triage", "tri")
     accepted = js(s, "case", "accept", b, "--as", "clerk")
     assert accepted["status"] == "received"
+    js(s, "case", "note", b, "--text", "申请人补交了劳动合同", "--as", "clerk")
+    notes = js(s, "case", "show", b, "--as", "clerk")["notes"]
+    assert [(n["text"], n["author_name"]) for n in notes] == [("申请人补交了劳动合同", "clerk")]
 
 
 @SQLITE_ONLY

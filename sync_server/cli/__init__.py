@@ -24,7 +24,7 @@ from shared.enrollment import EnrollmentToken, check_server_url, check_station
 from shared.passphrase import check_passphrase
 from shared.qr import qr_png
 from shared.safefile import NewFile, is_png, read_limited
-from sync_server.cli import cases, jobs, users
+from sync_server.cli import alerts, cases, jobs, users
 from sync_server.cli.progress import ProgressBar
 from sync_server.config import keystore
 from sync_server.config.settings import Settings, default_data_dir
@@ -35,6 +35,7 @@ from sync_server.errors import (
     NotFound,
 )
 from sync_server.services import backup
+from sync_server.services.alertwork import local
 from sync_server.services.duplicates import side_by_side
 from sync_server.services.wiring import Services
 
@@ -273,6 +274,7 @@ def cmd_devices(args: argparse.Namespace) -> int:
         rows = svc.devices.listing()
     _print(args, rows, "\n".join(
         f"{d['device_id']} station {d['station']} seq {d['chain_seq']}"
+        f" last sync {local(d['last_seen']) or 'never'}"
         + (" REVOKED" if d["revoked_at"] else "")
         + "".join(f" gap {g['from_seq']}-{g['to_seq']}" for g in d["gaps"])
         + "".join(f" LOST-AFTER-RESTORE {g['from_seq']}-{g['to_seq']}"
@@ -311,17 +313,6 @@ def cmd_release(args: argparse.Namespace) -> int:
         raise ActionRefused(f"record {args.record_id}: still quarantined: {reason}")
     _print(args, {"record_id": args.record_id, "state": state, "reason": reason},
            f"record {args.record_id} released into the case store")
-    return 0
-
-
-def cmd_alerts(args: argparse.Namespace) -> int:
-    with _open(args) as svc:
-        rows = svc.views.alerts()
-    _print(args, rows, "\n".join(f"{a['employer_name']}: {a['claimants']} claimants, "
-                                 f"{len(a['case_ids'])} cases since {a['window_start']}"
-                                 + (f" (grew, updated {a['updated_at']})"
-                                    if a["updated_at"] else "")
-                                 for a in rows) or "no alerts")
     return 0
 
 
@@ -434,7 +425,6 @@ def build_parser() -> argparse.ArgumentParser:
 
     cases.register(sub, common, js)
     for name, func, text in (("devices", cmd_devices, "enrolled devices, chain heads, gaps"),
-                             ("alerts", cmd_alerts, "collective-dispute early warnings"),
                              ("duplicates", cmd_duplicates,
                               "likely-duplicate pairs awaiting a decision, side by side")):
         p = sub.add_parser(name, parents=[common, js], help=text)
@@ -459,6 +449,7 @@ def build_parser() -> argparse.ArgumentParser:
     jp.add_argument("--by", default=os.environ.get("USER") or "staff",
                     help="staff user recorded as rejecting it")
     users.register(sub, common, js)
+    alerts.register(sub, common, js)
     return parser
 
 

@@ -13,7 +13,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import RedirectResponse, Response
 from starlette.staticfiles import StaticFiles
 
-from sync_server.console import pages
+from sync_server.console import checklists, oversight, pages, stations
 from sync_server.console.origin import OriginCheck
 from sync_server.console.render import STATIC, page
 from sync_server.console.session import Denied, current
@@ -42,6 +42,9 @@ async def _denied(request: Request, exc: Exception) -> Response:
 def install(app: FastAPI) -> None:
     """Serve the console under /console/ in ``app``."""
     app.include_router(pages.router)
+    app.include_router(oversight.router)
+    app.include_router(stations.router)
+    app.include_router(checklists.router)
     app.mount("/console/static", StaticFiles(directory=STATIC), name="console-static")
     app.add_exception_handler(Denied, _denied)
     app.add_middleware(OriginCheck)

@@ -4,7 +4,6 @@ language of the request, and the headers every console page carries."""
 from __future__ import annotations
 
 import importlib
-from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -63,5 +62,7 @@ def workqueues(svc: Services, user: StaffUser) -> list[tuple[str, str, int, str]
         module = importlib.import_module("sync_server.services.workqueues")
     except ModuleNotFoundError:
         return []
-    rows: Iterable[Any] = module.counts(svc, user)
+    rows: Any = module.counts(svc, user.username)
+    if isinstance(rows, dict):  # console-cases' counts: queue name -> count
+        return [(n, n, int(c), f"/console/queues/{n}") for n, c in rows.items()]
     return [(str(n), str(t), int(c), str(u)) for n, t, c, u in rows]

@@ -75,8 +75,13 @@ ACTIONS: MappingProxyType[str, frozenset[str]] = MappingProxyType({
     "case.grade": frozenset({"director"}),
     "deadline.extend_approve": frozenset({"director"}),
     "calendar.edit": frozenset({"director"}),
+    "checklist.edit": frozenset({"director"}),  # the county's 一次性告知 lists
     # reports: aggregates only, no personal data
     "report.view": frozenset({"statistician", "director"}),
+    # early warning (预警) and the employer page (用人单位画像)
+    "alert.view": _CASEWORKERS | {"statistician"},
+    "alert.work": _TRIAGE,                  # 认领/研判/处置/销号, escalate to inspection
+    "employer.view": _CASEWORKERS,
     # stations and devices
     "device.manage": frozenset({"station_admin"}),
     "quarantine.manage": frozenset({"station_admin", "director"}),

@@ -64,6 +64,7 @@ class Devices:
                 raise Refused(exc.code, exc.detail) from None
             if not dq.record_nonce(conn, device_id, nonce, now_ms):
                 raise Refused("auth_replay", "this request nonce was already used")
+            dq.mark_seen(conn, device_id, now_ms)
             if secrets.randbelow(100) == 0:  # keep the nonce table to about the replay window
                 dq.purge_nonces(conn, now_ms - 2 * core.settings.auth_window_s * 1000)
         return device
@@ -109,6 +110,7 @@ class Devices:
                 out.append({"device_id": d.device_id, "station": d.station,
                             "enrolled_at": _iso(d.enrolled_at_ms),
                             "revoked_at": _iso(d.revoked_at_ms),
+                            "last_seen": _iso(d.last_seen_ms),
                             "revoked_at_seq": d.revoked_at_seq, "chain_seq": d.chain_seq,
                             "chain_hash": d.chain_hash,
                             "gaps": gaps_behind(head, iq.held_seqs(conn, d.device_id)),

@@ -17,6 +17,7 @@ from shared.keys import b64u, device_id_of, ed25519_public_from_b64, raw_public
 from sync_server.services.core import Core
 from sync_server.services.refusals import Refused
 from sync_server.services.stationconfig import station_config
+from sync_server.store import checklists as clq
 from sync_server.store import devices as dq
 
 
@@ -86,5 +87,7 @@ class Enrollment:
                 if not dq.use_token(conn, hashed, device_id, now_ms):
                     raise Refused("token_expired", "token: this enrollment token has expired")
                 dq.enroll(conn, device_id, b64u(raw_public(key)), granted, now_ms)
+            checklists = clq.in_force(conn)
         return {"device_id": device_id, "station": granted,
-                "county": self._core.fresh_keys().public(), "config": station_config(granted)}
+                "county": self._core.fresh_keys().public(),
+                "config": station_config(granted, checklists=checklists)}

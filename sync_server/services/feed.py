@@ -14,6 +14,7 @@ from sync_server.services.core import Core
 from sync_server.services.refusals import Refused
 from sync_server.services.stationconfig import station_config
 from sync_server.store import cases as cq
+from sync_server.store import checklists as clq
 from sync_server.store import feed as fq
 from sync_server.store.devices import Device
 
@@ -67,5 +68,6 @@ class Feed:
         core = self._core
         with core.engine.begin() as conn:
             fq.append(conn, [(fq.EVERY_STATION, {
-                "type": "config", "config": station_config(None, core.keys.public())})],
+                "type": "config", "config": station_config(
+                    None, core.keys.public(), checklists=clq.in_force(conn))})],
                 core.now_ms())

@@ -23,6 +23,7 @@ class Device:
     chain_hash: str
     revoked_at_seq: int | None = None
     lost_ranges: str | None = None
+    last_seen_ms: int | None = None
 
     def lost(self) -> list[tuple[int, int]]:
         """The seq ranges the device reported lost after a restore (``set_lost``)."""
@@ -108,6 +109,14 @@ def record_nonce(conn: Connection, device_id: str, nonce: str, now_ms: int) -> b
     # RETURNING, not rowcount: psycopg reports -1 for INSERT ... ON CONFLICT DO NOTHING.
     return conn.execute(stmt.on_conflict_do_nothing().returning(nonces.c.nonce)).first() \
         is not None
+
+
+def mark_seen(conn: Connection, device_id: str, now_ms: int) -> None:
+    """Remember the device's last signed request (at most one write a minute per device)."""
+    conn.execute(update(devices).where(devices.c.device_id == device_id)
+                 .where((devices.c.last_seen_ms.is_(None))
+                        | (devices.c.last_seen_ms < now_ms - 60_000))
+                 .values(last_seen_ms=now_ms))
 
 
 def purge_nonces(conn: Connection, before_ms: int) -> None:

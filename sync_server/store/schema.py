@@ -39,6 +39,8 @@ devices = Table(
     # JSON [[from_seq, to_seq], ...]: seqs the device said it no longer holds when the county
     # (restored from a backup) asked for them again; the chain is bridged over them
     Column("lost_ranges", Text, nullable=True),
+    # the last signed request the device made (push, pull, status): its last sync (0011)
+    Column("last_seen_ms", BigInteger, nullable=True),
 )
 
 # One-time enrollment tokens; only a SHA-256 of the token is kept.
@@ -188,7 +190,35 @@ alerts = Table(
     Column("window_start", String(32), nullable=False),
     Column("created_at_ms", BigInteger, nullable=False),
     Column("updated_at_ms", BigInteger, nullable=True),
+    # the lifecycle (0011, domain/alertflow.py): open → claimed → assessed → handled → closed
+    Column("state", String(16), nullable=False, server_default="open"),
+    Column("state_by", String(64), nullable=True),
+    Column("state_at_ms", BigInteger, nullable=True),
+    Column("outcome", Text, nullable=True),
+    Column("escalated_at_ms", BigInteger, nullable=True),
     UniqueConstraint("employer_key", "window_start", name="uq_alerts_group_window"),
+)
+
+# The county's own one-time notification checklists (一次性告知), every version kept; the
+# newest is in force and sent to kiosks in the station configuration (0011).
+checklist_versions = Table(
+    "checklist_versions", metadata,
+    Column("version", Integer, primary_key=True, autoincrement=False),
+    Column("document", Text, nullable=False),
+    Column("created_at_ms", BigInteger, nullable=False),
+    Column("created_by", String(64), nullable=False),
+)
+
+# Each lifecycle step of an alert, who took it and the note they gave (0011).
+alert_steps = Table(
+    "alert_steps", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("alert_id", Integer, nullable=False),
+    Column("step", String(16), nullable=False),
+    Column("actor", String(64), nullable=False),
+    Column("at_ms", BigInteger, nullable=False),
+    Column("note", Text, nullable=True),
+    Index("ix_alert_steps_alert", "alert_id"),
 )
 
 # The per-station changes feed; station '*' reaches every station.

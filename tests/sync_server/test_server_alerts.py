@@ -36,7 +36,9 @@ def test_a_growing_group_updates_its_one_alert(client: httpx.Client, staff: Staf
     assert alert["updated_at"] == "2026-11-21T05:00:00.000Z"
     shown = server_cli("alerts", "--data", str(server_settings.data_dir), "--db",
                        server_settings.database_url).stdout
-    assert "7 claimants, 7 cases since 2026-11-21T02:00:00.000Z (grew, updated" in shown
+    # zh-CN, China local time (UTC+8): 02:00Z is 10:00, the growth at 05:00Z is 13:00
+    assert "7 名投诉人，7 件，自 2026-11-21 10:00 起" in shown
+    assert "最近增长 2026-11-21 13:00" in shown
     # A repeat filing by a claimant already counted adds a case but no claimant.
     again = _push(client, kiosk, range(6, 7))
     [alert] = staff.alerts()

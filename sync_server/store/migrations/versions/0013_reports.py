@@ -1,0 +1,96 @@
+"""reports: the indicators' projection (report_cases, report_payments), county settings,
+subsidy rates and approvals (以案定补)
+
+Revision ID: 0013
+Revises: 0012
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = '0013'
+# Assigned number 0013 revises 0012 (proto-v2); until that branch is merged it follows the
+# newest earlier revision present, so the chain is whole either way.
+down_revision = next(n for n in ('0012', '0011', '0010', '0009', '0008', '0007')
+                     if any(Path(__file__).parent.glob(f'{n}_*.py')))
+branch_labels = None
+depends_on = None
+
+S, B, N, T = sa.String, sa.BigInteger, sa.Integer, sa.Text
+
+
+def upgrade() -> None:
+    op.create_table(
+        'report_cases',
+        sa.Column('case_id', S(64), nullable=False),
+        sa.Column('receipt_code', S(16), nullable=False),
+        sa.Column('station', S(64), nullable=False),
+        sa.Column('kind', S(16), nullable=False),
+        sa.Column('matter_type', S(32), nullable=False),
+        sa.Column('status', S(32), nullable=False),
+        sa.Column('merged', N(), nullable=False),
+        sa.Column('workers', N(), nullable=False),
+        sa.Column('accepted_on', S(10), nullable=True),
+        sa.Column('mediation_on', S(10), nullable=True),
+        sa.Column('settled_on', S(10), nullable=True),
+        sa.Column('agreed_fen', B(), nullable=True),
+        sa.Column('local', N(), nullable=False),
+        sa.Column('grade', S(8), nullable=True),
+        sa.Column('mediator', S(64), nullable=True),
+        sa.Column('synced_ms', B(), nullable=False),
+        sa.PrimaryKeyConstraint('case_id'),
+    )
+    for col in ('accepted', 'mediation', 'settled'):
+        op.create_index(f'ix_report_cases_{col}', 'report_cases', [f'{col}_on'])
+    op.create_table(
+        'report_payments',
+        sa.Column('event_id', S(64), nullable=False),
+        sa.Column('case_id', S(64), nullable=False),
+        sa.Column('paid_on', S(10), nullable=False),
+        sa.Column('fen', B(), nullable=False),
+        sa.PrimaryKeyConstraint('event_id'),
+    )
+    op.create_index('ix_report_payments_paid', 'report_payments', ['paid_on'])
+    op.create_index('ix_report_payments_case', 'report_payments', ['case_id'])
+    op.create_table(
+        'county_settings',
+        sa.Column('key', S(64), nullable=False),
+        sa.Column('value', T(), nullable=False),
+        sa.Column('updated_by', S(64), nullable=False),
+        sa.Column('updated_at_ms', B(), nullable=False),
+        sa.PrimaryKeyConstraint('key'),
+    )
+    op.create_table(
+        'subsidy_rates',
+        sa.Column('grade', S(8), nullable=False),
+        sa.Column('rate_fen', B(), nullable=False),
+        sa.Column('updated_by', S(64), nullable=False),
+        sa.Column('updated_at_ms', B(), nullable=False),
+        sa.PrimaryKeyConstraint('grade'),
+    )
+    op.create_table(
+        'subsidy_approvals',
+        sa.Column('id', N(), autoincrement=True, nullable=False),
+        sa.Column('period_from', S(10), nullable=False),
+        sa.Column('period_to', S(10), nullable=False),
+        sa.Column('digest', S(64), nullable=False),
+        sa.Column('approved_by', S(64), nullable=False),
+        sa.Column('approved_at_ms', B(), nullable=False),
+        sa.PrimaryKeyConstraint('id'),
+    )
+
+
+def downgrade() -> None:
+    op.drop_table('subsidy_approvals')
+    op.drop_table('subsidy_rates')
+    op.drop_table('county_settings')
+    for name in ('ix_report_payments_case', 'ix_report_payments_paid'):
+        op.drop_index(name, table_name='report_payments')
+    op.drop_table('report_payments')
+    for col in ('settled', 'mediation', 'accepted'):
+        op.drop_index(f'ix_report_cases_{col}', table_name='report_cases')
+    op.drop_table('report_cases')

@@ -13,7 +13,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import RedirectResponse, Response
 from starlette.staticfiles import StaticFiles
 
-from sync_server.console import checklists, oversight, pages, stations
+from sync_server.console import checklists, oversight, pages, reports, stations
 from sync_server.console.origin import OriginCheck
 from sync_server.console.render import STATIC, page
 from sync_server.console.session import Denied, current
@@ -45,6 +45,7 @@ def install(app: FastAPI) -> None:
     app.include_router(oversight.router)
     app.include_router(stations.router)
     app.include_router(checklists.router)
+    app.include_router(reports.router)
     app.mount("/console/static", StaticFiles(directory=STATIC), name="console-static")
     app.add_exception_handler(Denied, _denied)
     app.add_middleware(OriginCheck)

@@ -82,3 +82,10 @@ def export(svc: Services, actor: str, what: str, rows: Sequence[dict[str, Any]],
     audit.record(svc, actor, "report.export", None,
                  f"{what} {fmt} rows {len(rows)}" + (" draft" if banner else ""), None)
     return None if path is not None else data.decode()
+
+
+def audit_download(svc: Services, actor: str, what: str, fmt: str, rows: int,
+                   draft: bool) -> None:
+    """Audit an export the console hands to a browser (no file on the county's disk)."""
+    audit.record(svc, actor, "report.export", None,
+                 f"{what} {fmt} rows {rows} download" + (" draft" if draft else ""), None)

@@ -134,7 +134,7 @@ def paid_list(conn: Connection, start: str, end: str, station: str | None, by: s
                         .group_by(_R.receipt_code, _R.station, _R.matter_type, _R.status,
                                   _R.workers)
                         .order_by(_R.receipt_code))
-    return [dict(r._mapping) for r in rows]
+    return [{**r._mapping, "paid_fen": int(r.paid_fen)} for r in rows]  # PG sums: Decimal
 
 
 def subsidy_rows(conn: Connection, start: str, end: str) -> list[dict[str, Any]]:

@@ -11,6 +11,8 @@ Facts (China-local days):
 * ``settled_on``: the agreement's date (its ``on``, else the day it was recorded); a case
   reopened after its agreement and finished again without a new one is settled on the day
   it was closed again, so it counts once, when finally settled;
+* ``filed_day``/``visitor``: the day filed and who (``person_key``, else the case itself),
+  for visits (one per visitor per station per day);
 * ``merged``: a confirmed duplicate of another case (counted under that case only);
 * ``workers``: the workers the case stands for (``coworkers_affected`` when more than one,
   so a collective case counts once with its workers beside it);
@@ -24,14 +26,18 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
+from shared.clock import parse_utc
 from shared.hlc import HLC
 from sync_server.domain.deadlines import CHINA
 from sync_server.domain.fold import CaseState
 from sync_server.services.wiring import Services
 from sync_server.store import cases as cq
+from sync_server.store import countysettings as cs
 from sync_server.store import reports as rq
 
 BATCH = 1000
+WATERMARK = "report_watermark_ms"  # internal: the newest change the projection has seen
+SLACK_MS = 10 * 60 * 1000
 NOT_LOCAL = ("arbitration", "court")
 
 
@@ -71,7 +77,10 @@ def facts(case: Mapping[str, Any], state: CaseState) -> tuple[dict[str, Any],
         "case_id": case["case_id"], "receipt_code": case["receipt_code"],
         "station": case["station"], "kind": case["kind"],
         "matter_type": record.get("matter_type") or case["kind"],
-        "status": state.status, "merged": int(state.duplicate_of is not None),
+        "status": state.status,
+        "filed_day": parse_utc(case["filed_at"]).astimezone(CHINA).date().isoformat(),
+        "visitor": case["person_key"] or "case:" + case["case_id"],
+        "merged": int(state.duplicate_of is not None),
         "workers": max(1, int(coworkers)),
         "accepted_on": hlc_day(accepted["hlc"]) if accepted else None,
         "mediation_on": mediation, "settled_on": _settled_on(state),
@@ -86,12 +95,19 @@ def facts(case: Mapping[str, Any], state: CaseState) -> tuple[dict[str, Any],
 
 
 def refresh(svc: Services) -> int:
-    """Make every missing or outdated report row; returns how many."""
+    """Make every missing or outdated report row; returns how many. Looks only at cases
+    changed since the last refresh (``WATERMARK`` less ``SLACK_MS`` for clocks that
+    stepped back), through the index on ``cases.updated_at_ms``."""
     done = 0
+    with svc.engine.connect() as conn:
+        since = int(cs.all_values(conn).get(WATERMARK) or 0) - SLACK_MS
+        newest = rq.last_change_ms(conn)
     while True:
         with svc.engine.begin() as conn:
-            ids = rq.stale(conn, BATCH)
+            ids = rq.stale(conn, BATCH, since)
             if not ids:
+                cs.set_value(conn, WATERMARK, newest, "system:reports",
+                             int(svc.clock.now().timestamp() * 1000))
                 return done
             rows, pays = [], []
             for case in cq.by_ids(conn, ids).values():

@@ -29,13 +29,39 @@ MEASURES: dict[str, tuple[Any, ColumnElement[bool]]] = {
 }
 
 
-def stale(conn: Connection, limit: int) -> list[str]:
-    """Ids of cases whose report row is missing or older than the case."""
+def stale(conn: Connection, limit: int, since_ms: int) -> list[str]:
+    """Ids of cases changed at or after ``since_ms`` whose report row is missing or older
+    than the case (``ix_cases_updated`` keeps this a range scan)."""
     rows = conn.execute(select(_C.case_id).select_from(
         cases.outerjoin(report_cases, _R.case_id == _C.case_id))
+        .where(_C.updated_at_ms >= since_ms)
         .where(or_(_R.case_id.is_(None), _R.synced_ms != _C.updated_at_ms))
         .order_by(_C.case_id).limit(limit))
     return [r[0] for r in rows]
+
+
+def last_change_ms(conn: Connection) -> int:
+    """The newest ``cases.updated_at_ms`` (0 without cases)."""
+    return int(conn.execute(select(func.max(_C.updated_at_ms))).scalar() or 0)
+
+
+def visit_counts(conn: Connection, start: str, end: str, station: str | None,
+                 by: str | None) -> dict[str, int]:
+    """group -> visits: distinct (visitor, station, filed day); a visit's matter type is
+    the least of that day's filings' (registrations: ``jobseeker``)."""
+    where = and_(_R.filed_day >= start, _R.filed_day <= end)
+    if station:
+        where = and_(where, _R.station == station)
+    g = _group(by, _R.filed_day)
+    pick = func.min(g) if by == "matter_type" else (g if g is not None else None)
+    keys = [_R.visitor, _R.station, _R.filed_day]
+    inner = select(*keys, *([pick.label("g")] if pick is not None else [])).where(where) \
+        .group_by(*keys).subquery()
+    if pick is None:
+        return {"all": int(conn.execute(select(func.count()).select_from(inner)).scalar()
+                           or 0)}
+    rows = conn.execute(select(inner.c.g, func.count()).group_by(inner.c.g))
+    return {str(r[0]): int(r[1]) for r in rows}
 
 
 def put(conn: Connection, rows: Sequence[dict[str, Any]],

@@ -152,6 +152,7 @@ cases = Table(
     Column("updated_at_ms", BigInteger, nullable=False),
     Index("ix_cases_person", "person_key"),
     Index("ix_cases_employer", "employer_key"),
+    Index("ix_cases_updated", "updated_at_ms"),  # reports: what changed since (0013)
 )
 
 # Immutable case events (ARCHITECTURE §4): the union is the truth, the fold is the state.
@@ -405,6 +406,8 @@ report_cases = Table(
     Column("kind", String(16), nullable=False),
     Column("matter_type", String(32), nullable=False),
     Column("status", String(32), nullable=False),
+    Column("filed_day", String(10), nullable=False),
+    Column("visitor", String(72), nullable=False),  # person_key, else "case:<case_id>"
     Column("merged", Integer, nullable=False),  # 1: a confirmed duplicate of another case
     Column("workers", Integer, nullable=False),  # workers a (collective) case stands for
     Column("accepted_on", String(10), nullable=True),
@@ -415,6 +418,7 @@ report_cases = Table(
     Column("grade", String(8), nullable=True),
     Column("mediator", String(64), nullable=True),  # username assigned at settlement
     Column("synced_ms", BigInteger, nullable=False),
+    Index("ix_report_cases_filed", "filed_day"),
     Index("ix_report_cases_accepted", "accepted_on"),
     Index("ix_report_cases_mediation", "mediation_on"),
     Index("ix_report_cases_settled", "settled_on"),

@@ -1,5 +1,6 @@
 """reports: the indicators' projection (report_cases, report_payments), county settings,
-subsidy rates and approvals (以案定补)
+subsidy rates and approvals (以案定补), and an index on cases.updated_at_ms so a report finds
+the cases changed since it last looked without scanning them all
 
 Revision ID: 0013
 Revises: 0012
@@ -32,6 +33,8 @@ def upgrade() -> None:
         sa.Column('kind', S(16), nullable=False),
         sa.Column('matter_type', S(32), nullable=False),
         sa.Column('status', S(32), nullable=False),
+        sa.Column('filed_day', S(10), nullable=False),
+        sa.Column('visitor', S(72), nullable=False),
         sa.Column('merged', N(), nullable=False),
         sa.Column('workers', N(), nullable=False),
         sa.Column('accepted_on', S(10), nullable=True),
@@ -44,8 +47,10 @@ def upgrade() -> None:
         sa.Column('synced_ms', B(), nullable=False),
         sa.PrimaryKeyConstraint('case_id'),
     )
+    op.create_index('ix_report_cases_filed', 'report_cases', ['filed_day'])
     for col in ('accepted', 'mediation', 'settled'):
         op.create_index(f'ix_report_cases_{col}', 'report_cases', [f'{col}_on'])
+    op.create_index('ix_cases_updated', 'cases', ['updated_at_ms'])
     op.create_table(
         'report_payments',
         sa.Column('event_id', S(64), nullable=False),
@@ -91,6 +96,8 @@ def downgrade() -> None:
     for name in ('ix_report_payments_case', 'ix_report_payments_paid'):
         op.drop_index(name, table_name='report_payments')
     op.drop_table('report_payments')
+    op.drop_index('ix_cases_updated', table_name='cases')
     for col in ('settled', 'mediation', 'accepted'):
         op.drop_index(f'ix_report_cases_{col}', table_name='report_cases')
+    op.drop_index('ix_report_cases_filed', table_name='report_cases')
     op.drop_table('report_cases')

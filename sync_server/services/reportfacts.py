@@ -17,7 +17,7 @@ Facts (China-local days):
 * ``workers``: the workers the case stands for (``coworkers_affected`` when more than one,
   so a collective case counts once with its workers beside it);
 * ``local``: never routed to arbitration or a court (就地化解);
-* ``grade``/``mediator``: the grade set at closure and the mediator assigned.
+* ``grade``/``mediator``: the grade set at closure (a closed case) and the case's assignee.
 """
 
 from __future__ import annotations

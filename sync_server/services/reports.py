@@ -27,6 +27,7 @@ from datetime import date, datetime
 from typing import Any
 
 from sync_server.domain import roles
+from sync_server.domain.deadlines import CHINA
 from sync_server.errors import ConfigError
 from sync_server.services import accounts, audit, reportfacts
 from sync_server.services.accounts import StaffUser
@@ -111,7 +112,8 @@ def kpi(svc: Services, from_: date, to: date, station: str | None = None,
                     | ({"all"} if by is None else set()))
     floor = min_cell(svc) if _hides(user) else 0
     out = [_group(g, seen, counts, paid, floor) for g in groups]
-    return {"as_of": as_of.isoformat(timespec="seconds"), "from": start, "to": end,
+    return {"as_of": as_of.astimezone(CHINA).isoformat(timespec="seconds"),
+            "from": start, "to": end,
             "by": by, "station": station, "formula": FORMULA, "local_formula": LOCAL_FORMULA,
             "min_cell": floor or None, "hidden": bool(floor), "groups": out}
 

@@ -416,7 +416,7 @@ report_cases = Table(
     Column("agreed_fen", BigInteger, nullable=True),
     Column("local", Integer, nullable=False),  # 1: never sent on to arbitration or court
     Column("grade", String(8), nullable=True),
-    Column("mediator", String(64), nullable=True),  # username assigned at settlement
+    Column("mediator", String(64), nullable=True),  # username of the assignee
     Column("synced_ms", BigInteger, nullable=False),
     Index("ix_report_cases_filed", "filed_day"),
     Index("ix_report_cases_accepted", "accepted_on"),

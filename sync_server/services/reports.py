@@ -88,7 +88,8 @@ def set_min_cell(svc: Services, username: str, value: int) -> None:
         audit.append(conn, now, user.username, "settings.min_cell", None, str(value), None)
 
 
-def _hides(user: StaffUser | None) -> bool:
+def hides(user: StaffUser | None) -> bool:
+    """True for a reader who may not see personal data (small cells, receipt codes)."""
     return user is not None and not roles.sees_personal_data(user.roles)
 
 
@@ -110,7 +111,7 @@ def kpi(svc: Services, from_: date, to: date, station: str | None = None,
         seen = rq.visit_counts(conn, start, end, station, by)
     groups = sorted(set(seen) | set(paid) | {g for c in counts.values() for g in c}
                     | ({"all"} if by is None else set()))
-    floor = min_cell(svc) if _hides(user) else 0
+    floor = min_cell(svc) if hides(user) else 0
     out = [_group(g, seen, counts, paid, floor) for g in groups]
     return {"as_of": as_of.astimezone(CHINA).isoformat(timespec="seconds"),
             "from": start, "to": end,
@@ -164,7 +165,7 @@ def cases(svc: Services, measure: str, from_: date, to: date, station: str | Non
         rows = rq.paid_list(conn, start, end, station, by, group) \
             if measure == "amount_recovered" else \
             rq.measure_list(conn, measure, start, end, station, by, group)
-    if _hides(user):
+    if hides(user):
         if len(rows) < min_cell(svc):
             raise NotPermitted("单元格小于最小计数，不予显示 / a cell under the minimum count "
                                "is not shown")

@@ -141,6 +141,8 @@ def test_statistician_sees_no_small_cells(built: tuple[Services, dict[str, str]]
     assert len(listed) == 9
     assert all("receipt_code" not in r for r in listed)
     assert not set(codes.values()) & set(json.dumps(listed))
+    for m in lines(s, "report", "subsidy", *PERIOD, "--as", "stat"):
+        assert "receipt_codes" not in m
     small = run(s, "report", "cases", "mediation_settled", *PERIOD, "--station", "S002",
                 "--as", "stat", check=False)
     assert small.returncode == 1

@@ -16,8 +16,9 @@ Measured, period = the year 2026 (about half the cases):
   call it: the projection's change check (index on ``cases.updated_at_ms``), visits, every
   measure, amounts — after one warm-up call, whose time (the first change check over every
   case) is printed apart;
-* the bare query: the same figures as ONE hand-written SQL statement (a sub-select per
-  figure) on the same tables and indexes.
+* the bare query: the same figures (visits, accepted and their workers, resolved and
+  resolved locally, received, settled, agreed, recovered) as ONE hand-written SQL
+  statement (a sub-select per figure) on the same tables and indexes.
 Target: the service ≤ 2× the bare query. Prints figures; asserts that both agree.
 """
 
@@ -55,6 +56,12 @@ SELECT
    WHERE filed_day >= :s AND filed_day <= :e) v) AS visits,
  (SELECT COUNT(*) FROM report_cases WHERE merged = 0 AND kind = 'complaint'
    AND accepted_on >= :s AND accepted_on <= :e) AS accepted,
+ (SELECT COALESCE(SUM(workers), 0) FROM report_cases WHERE merged = 0 AND kind = 'complaint'
+   AND accepted_on >= :s AND accepted_on <= :e) AS workers,
+ (SELECT COUNT(*) FROM report_cases WHERE merged = 0 AND status IN ('settled', 'closed')
+   AND accepted_on >= :s AND accepted_on <= :e) AS resolved,
+ (SELECT COUNT(*) FROM report_cases WHERE merged = 0 AND status IN ('settled', 'closed')
+   AND local = 1 AND accepted_on >= :s AND accepted_on <= :e) AS resolved_locally,
  (SELECT COUNT(*) FROM report_cases WHERE merged = 0 AND kind = 'complaint'
    AND mediation_on >= :s AND mediation_on <= :e) AS received,
  (SELECT COUNT(*) FROM report_cases WHERE merged = 0 AND status IN ('settled', 'closed')
@@ -179,7 +186,8 @@ def main() -> None:
         finally:
             svc.close()
     g = kpi["groups"][0]
-    mine = (g["visits"], g["cases_accepted"], g["mediation_received"], g["mediation_settled"],
+    mine = (g["visits"], g["cases_accepted"], g["workers_accepted"], g["resolved"],
+            g["resolved_locally"], g["mediation_received"], g["mediation_settled"],
             g["amount_agreed_fen"], g["amount_recovered_fen"])
     assert mine == tuple(int(v) for v in row), (mine, tuple(row))
     print(f"python {platform.python_version()}, {url.split(':')[0]}, {args.cases:,} synthetic "

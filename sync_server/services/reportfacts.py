@@ -86,7 +86,7 @@ def facts(case: Mapping[str, Any], state: CaseState) -> tuple[dict[str, Any],
         "mediation_on": mediation, "settled_on": _settled_on(state),
         "agreed_fen": (work.get("agreement") or {}).get("fen"),
         "local": int(not any(h["new"] in NOT_LOCAL for h in routes)),
-        "grade": closure.get("grade") if closure.get("status") == "closed" else None,
+        "grade": closure.get("grade") if state.status == "closed" else None,  # not reopened
         "mediator": (work.get("assignee") or {}).get("username"),
         "synced_ms": case["updated_at_ms"]}
     payments = [{"event_id": p["event_id"], "case_id": case["case_id"], "paid_on": p["on"],
@@ -100,14 +100,15 @@ def refresh(svc: Services) -> int:
     stepped back), through the index on ``cases.updated_at_ms``."""
     done = 0
     with svc.engine.connect() as conn:
-        since = int(cs.all_values(conn).get(WATERMARK) or 0) - SLACK_MS
+        seen = int(cs.all_values(conn).get(WATERMARK) or 0)
         newest = rq.last_change_ms(conn)
     while True:
         with svc.engine.begin() as conn:
-            ids = rq.stale(conn, BATCH, since)
+            ids = rq.stale(conn, BATCH, seen - SLACK_MS)
             if not ids:
-                cs.set_value(conn, WATERMARK, newest, "system:reports",
-                             int(svc.clock.now().timestamp() * 1000))
+                if newest != seen:  # a report read writes only when cases changed
+                    cs.set_value(conn, WATERMARK, newest, "system:reports",
+                                 int(svc.clock.now().timestamp() * 1000))
                 return done
             rows, pays = [], []
             for case in cq.by_ids(conn, ids).values():

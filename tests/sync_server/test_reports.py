@@ -20,7 +20,7 @@ import pytest
 
 from shared.clock import ManualClock
 from sync_server.config.settings import Settings
-from sync_server.services import audit, reports, subsidy
+from sync_server.services import audit, casework, reports, subsidy
 from sync_server.services.staff import StaffDesk
 from sync_server.services.wiring import Services
 from tests.sync_server import reports_data as rd
@@ -155,7 +155,7 @@ def test_statistician_sees_no_small_cells(built: tuple[Services, dict[str, str]]
 def test_subsidy_per_mediator_draft_until_approved(built: tuple[Services, dict[str, str]],
                                                    server_settings: Settings,
                                                    tmp_path: Path) -> None:
-    svc, _ = built
+    svc, codes = built
     s = server_settings
     got = {m["mediator"]: (m["cases"], m["amount_fen"], m["draft"])
            for m in lines(s, "report", "subsidy", *PERIOD)}
@@ -172,6 +172,16 @@ def test_subsidy_per_mediator_draft_until_approved(built: tuple[Services, dict[s
     final = lines(s, "report", "subsidy", *PERIOD)
     assert all("draft" not in m for m in final)
     assert not run(s, "report", "subsidy", *PERIOD, "--format", "csv").stdout.startswith("#")
+    # c11 (reopened) settled again on 11-29: the next report sees it (only the cases changed
+    # since the last report are looked at), ungraded until closed again; a draft again
+    casework.act(svc, "tri", codes["c11"], "route", {"to": "mediation"})
+    casework.act(svc, "med1", codes["c11"], "agreement", {"fen": 60_000, "on": "2026-11-29"})
+    [whole] = kpi(s, *PERIOD)
+    assert whole["mediation_settled"] == rd.EXPECTED["mediation_settled"] + 1
+    again = {m["mediator"]: (m["cases"], m["draft"]) for m in lines(s, "report", "subsidy",
+                                                                      *PERIOD)}
+    assert again["med1"] == ({"-": 1, "A": 2, "B": 1}, True)
+    run(s, "report", "approve-subsidy", *PERIOD, "--as", "zhu")
     # a rate changed after approval: the figures differ, the export is a draft again
     subsidy.set_rate(svc, "zhu", "A", 25_000)
     assert all(m["draft"] for m in lines(s, "report", "subsidy", *PERIOD))

@@ -59,6 +59,7 @@ def _line(user: accounts.StaffUser) -> str:
 
 
 def cmd_user_add(args: argparse.Namespace) -> int:
+    accounts.check_new_user(args.username, _roles(args.role), args.station)  # before stdin
     password = _password(args)
     with _services(args) as svc:
         user = accounts.add_user(svc, args.username, _roles(args.role), args.station,

@@ -40,8 +40,8 @@ from sync_server.store import accounts as aq
 
 __all__ = [
     "AccountError", "BadAccountInput", "LoginRefused", "StaffUser", "UnknownUser",
-    "UserDisabled", "add_user", "disable_user", "get_user", "list_users", "require_user",
-    "set_password", "set_roles",
+    "UserDisabled", "add_user", "check_new_user", "disable_user", "get_user", "list_users",
+    "require_user", "set_password", "set_roles",
 ]
 
 _USERNAME = re.compile(r"[a-z0-9][a-z0-9._-]{1,63}")
@@ -167,10 +167,9 @@ def _strong(password: str, username: str) -> None:
         raise BadAccountInput("weak_password", f"password: {exc.en} / 密码：{exc.zh}") from None
 
 
-def add_user(svc: Services, username: str, roles: list[str], station: str | None,
-             password: str, *, actor: str = "cli", address: str | None = None) -> StaffUser:
-    """Create a user. Raises BadAccountInput (bad_username, bad_role, bad_station,
-    weak_password, username_taken) naming the field at fault; nothing is stored then."""
+def check_new_user(username: str, roles: list[str], station: str | None) -> str:
+    """Check what ``add_user`` will be given before a password is asked for; returns the
+    roles as stored. Raises BadAccountInput (bad_username, bad_role, bad_station)."""
     if not _USERNAME.fullmatch(username):
         raise BadAccountInput("bad_username", f"username {username!r}: 2-64 characters of "
                               "a-z, 0-9, '.', '_', '-', starting with a letter or digit / "
@@ -181,6 +180,14 @@ def add_user(svc: Services, username: str, roles: list[str], station: str | None
             check_station(station)
         except EnrollmentTokenError as exc:
             raise BadAccountInput("bad_station", f"--station {exc}") from None
+    return joined
+
+
+def add_user(svc: Services, username: str, roles: list[str], station: str | None,
+             password: str, *, actor: str = "cli", address: str | None = None) -> StaffUser:
+    """Create a user. Raises BadAccountInput (bad_username, bad_role, bad_station,
+    weak_password, username_taken) naming the field at fault; nothing is stored then."""
+    joined = check_new_user(username, roles, station)
     _strong(password, username)
     now = _now_ms(svc)
     with svc.engine.begin() as conn:

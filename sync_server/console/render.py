@@ -64,5 +64,7 @@ def workqueues(svc: Services, user: StaffUser) -> list[tuple[str, str, int, str]
         return []
     rows: Any = module.counts(svc, user.username)
     if isinstance(rows, dict):  # console-cases' counts: queue name -> count
-        return [(n, n, int(c), f"/console/queues/{n}") for n, c in rows.items()]
+        titles = getattr(module, "TITLES", {})
+        return [(n, " ".join(titles.get(n, (n,))[:1]), int(c), f"/console/queues/{n}")
+                for n, c in rows.items()]
     return [(str(n), str(t), int(c), str(u)) for n, t, c, u in rows]

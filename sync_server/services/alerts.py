@@ -29,6 +29,7 @@ from sqlalchemy import Connection
 from shared.clock import format_utc, parse_utc
 from sync_server.config.settings import Settings
 from sync_server.domain.alerts import ComplaintSummary, Group, collective_groups
+from sync_server.services.alertsettings import thresholds
 from sync_server.store import cases as q
 
 Filed = Mapping[str, tuple[str, list[tuple[str, Any]]]]  # ekey -> (name, [(case, filed at)])
@@ -40,7 +41,8 @@ def raise_alerts(conn: Connection, employers: Filed, settings: Settings,
     (alerts raised, alerts updated)."""
     if not employers:
         return 0, 0
-    window = timedelta(days=settings.alert_window_days)
+    limits = thresholds(conn, settings)
+    window = timedelta(days=limits.window_days)
     spans = {ekey: (format_utc(min(at for _, at in filed) - window),
                     format_utc(max(at for _, at in filed) + window))
              for ekey, (_, filed) in employers.items()}
@@ -61,8 +63,8 @@ def raise_alerts(conn: Connection, employers: Filed, settings: Settings,
         summaries = [ComplaintSummary(r["case_id"], r["person_key"], ekey,
                                       parse_utc(r["filed_at"]))
                      for r in rows.get(ekey, []) if r["person_key"]]
-        for group in collective_groups(summaries, settings.alert_claimants,
-                                       settings.alert_window_days):
+        for group in collective_groups(summaries, limits.emerging_claimants,
+                                       limits.window_days):
             if not new & set(group.case_ids):
                 continue
             mine = known.setdefault(ekey, [])

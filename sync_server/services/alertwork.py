@@ -9,20 +9,17 @@ the lifecycle are in ``domain/alertflow.py``.
 
 from __future__ import annotations
 
-import importlib
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
-from sqlalchemy import Connection
-
 from shared.clock import format_utc, from_millis, parse_utc
-from sync_server.config.settings import Settings
 from sync_server.domain import alertflow as flow
 from sync_server.domain import spikes
 from sync_server.domain.roles import in_scope, may
 from sync_server.errors import NotFound
 from sync_server.services import audit
 from sync_server.services.accounts import StaffUser, require_user
+from sync_server.services.alertsettings import thresholds
 from sync_server.services.casework import NotPermitted
 from sync_server.services.wiring import Services
 from sync_server.store import alertwork as q
@@ -37,29 +34,6 @@ def local(ms_or_iso: int | str | None) -> str | None:
         return None
     when = from_millis(ms_or_iso) if isinstance(ms_or_iso, int) else parse_utc(ms_or_iso)
     return when.astimezone(CHINA).strftime("%Y-%m-%d %H:%M")
-
-
-def thresholds(conn: Connection, settings: Settings) -> flow.Thresholds:
-    """The thresholds in force: county settings (``county_settings`` table, when the store
-    has it) over the server's settings and the defaults."""
-    stored: dict[str, Any] = {}
-    try:
-        county = importlib.import_module("sync_server.store.countysettings")
-        stored = county.all_values(conn)
-    except (ModuleNotFoundError, AttributeError):
-        pass
-    base = flow.Thresholds(emerging_claimants=settings.alert_claimants,
-                           window_days=settings.alert_window_days)
-    return flow.Thresholds(
-        emerging_claimants=int(stored.get("alert_emerging_claimants")
-                               or base.emerging_claimants),
-        collective_workers=int(stored.get("alert_collective_workers")
-                               or base.collective_workers),
-        window_days=int(stored.get("alert_window_days") or base.window_days),
-        silent_station_days=int(stored.get("silent_station_days")
-                                or base.silent_station_days),
-        spike_min_count=int(stored.get("spike_min_count") or base.spike_min_count),
-        spike_factor=float(stored.get("spike_factor") or base.spike_factor))
 
 
 def refresh_spikes(svc: Services) -> int:

@@ -108,9 +108,7 @@ def test_claim_assess_handle_and_close_an_alert(console: Console) -> None:
 
     log = user_cli(console.server.data, "audit", "--user", "wang", "--json")
     actions = [e["action"] for e in json.loads(log.stdout)]
-    assert [x for x in actions if x.startswith("alert.")] == \
-        ["alert.close", "alert.handle", "alert.assess", "alert.ack"] or \
-        sorted(x for x in actions if x.startswith("alert.")) == \
+    assert sorted(x for x in actions if x.startswith("alert.")) == \
         ["alert.ack", "alert.assess", "alert.close", "alert.handle"]
     assert "alert.escalate" not in actions
     assert "employer.view" in actions  # the employer-audience view showed names

@@ -23,7 +23,7 @@ from shared.enrollment import EnrollmentToken, check_server_url, check_station
 from shared.passphrase import check_passphrase
 from shared.qr import qr_png
 from shared.safefile import NewFile, is_png, read_limited
-from sync_server.cli import alerts, cases, jobs, users
+from sync_server.cli import alerts, cases, jobs, reports, users
 from sync_server.cli import settings as cli_settings
 from sync_server.cli.common import open_services as _open
 from sync_server.cli.common import settings_from as _settings
@@ -425,6 +425,7 @@ def build_parser() -> argparse.ArgumentParser:
                     help="staff user recorded as rejecting it")
     users.register(sub, common, js)
     alerts.register(sub, common, js)
+    reports.register(sub, common, js)
     return parser
 
 

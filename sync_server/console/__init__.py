@@ -13,7 +13,16 @@ from fastapi import FastAPI, Request
 from fastapi.responses import RedirectResponse, Response
 from starlette.staticfiles import StaticFiles
 
-from sync_server.console import cases, checklists, jobs, oversight, pages, receipts, stations
+from sync_server.console import (
+    cases,
+    checklists,
+    jobs,
+    oversight,
+    pages,
+    receipts,
+    reports,
+    stations,
+)
 from sync_server.console.origin import OriginCheck
 from sync_server.console.render import STATIC, page
 from sync_server.console.session import Denied, current
@@ -48,6 +57,7 @@ def install(app: FastAPI) -> None:
     app.include_router(checklists.router)
     app.include_router(cases.router)
     app.include_router(jobs.router)  # job postings, matches, placements (issue 16)
+    app.include_router(reports.router)
     app.mount("/console/static", StaticFiles(directory=STATIC), name="console-static")
     app.add_exception_handler(Denied, _denied)
     app.add_middleware(OriginCheck)

@@ -170,6 +170,7 @@ cases = Table(
     Index("ix_cases_filed", "filed_at", "case_id"),  # the console's lists, in filing order
     # covers the stale-projection check every list makes (no read of the large rows)
     Index("ix_cases_updated", "case_id", "updated_at_ms"),
+    Index("ix_cases_updated_at", "updated_at_ms"),  # reports: what changed since (0014)
 )
 
 # Immutable case events (ARCHITECTURE §4): the union is the truth, the fold is the state.
@@ -423,4 +424,66 @@ job_placements = Table(
     Column("disputed_case_id", String(64), nullable=True),
     Column("disputed_at_ms", BigInteger, nullable=True),
     Index("ix_job_placements_person", "person_key"),
+)
+
+
+# -- reports (issue 14): the indicators' projection, county settings, the subsidy -------
+
+# One row per case with the facts the indicators count (services.reportfacts keeps it, as
+# case_work: ``synced_ms`` is the case's updated_at_ms it was made from). Days are
+# China-local YYYY-MM-DD strings, so month = the first 7 characters.
+report_cases = Table(
+    "report_cases", metadata,
+    Column("case_id", String(64), primary_key=True),
+    Column("receipt_code", String(16), nullable=False),
+    Column("station", String(64), nullable=False),
+    Column("kind", String(16), nullable=False),
+    Column("matter_type", String(32), nullable=False),
+    Column("status", String(32), nullable=False),
+    Column("filed_day", String(10), nullable=False),
+    Column("visitor", String(72), nullable=False),  # person_key, else "case:<case_id>"
+    Column("merged", Integer, nullable=False),  # 1: a confirmed duplicate of another case
+    Column("workers", Integer, nullable=False),  # workers a (collective) case stands for
+    Column("accepted_on", String(10), nullable=True),
+    Column("mediation_on", String(10), nullable=True),
+    Column("settled_on", String(10), nullable=True),  # agreement date, when settled
+    Column("agreed_fen", BigInteger, nullable=True),
+    Column("local", Integer, nullable=False),  # 1: never sent on to arbitration or court
+    Column("grade", String(8), nullable=True),
+    Column("mediator", String(64), nullable=True),  # username of the assignee
+    Column("synced_ms", BigInteger, nullable=False),
+    Index("ix_report_cases_filed", "filed_day"),
+    Index("ix_report_cases_accepted", "accepted_on"),
+    Index("ix_report_cases_mediation", "mediation_on"),
+    Index("ix_report_cases_settled", "settled_on"),
+)
+
+# Amounts actually paid, one row per payment event (by payment date).
+report_payments = Table(
+    "report_payments", metadata,
+    Column("event_id", String(64), primary_key=True),
+    Column("case_id", String(64), nullable=False),
+    Column("paid_on", String(10), nullable=False),
+    Column("fen", BigInteger, nullable=False),
+    Index("ix_report_payments_paid", "paid_on"),
+    Index("ix_report_payments_case", "case_id"),
+)
+
+# 以案定补: the rate per difficulty grade, and approvals of a period's subsidy report.
+subsidy_rates = Table(
+    "subsidy_rates", metadata,
+    Column("grade", String(8), primary_key=True),
+    Column("rate_fen", BigInteger, nullable=False),
+    Column("updated_by", String(64), nullable=False),
+    Column("updated_at_ms", BigInteger, nullable=False),
+)
+
+subsidy_approvals = Table(
+    "subsidy_approvals", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("period_from", String(10), nullable=False),
+    Column("period_to", String(10), nullable=False),
+    Column("digest", String(64), nullable=False),  # SHA-256 of the figures approved
+    Column("approved_by", String(64), nullable=False),
+    Column("approved_at_ms", BigInteger, nullable=False),
 )

@@ -3,9 +3,10 @@ or month, and ``cases`` — the list each figure counts (the same WHERE clause a
 ``store.reports.MEASURES``, so a figure equals the length of its list).
 
 Definitions (days are China-local, both ends of the period included):
-* visits 接待群众: filings and registrations, one per person per station per China-local
-  day (as services.visits counts them, in one SQL query over the projection; a visit's
-  matter type is the least of that day's filings');
+* visits 接待群众: filings, registrations and queue tickets, one per person per station per
+  China-local day (as services.visits counts them: filings in one SQL query over the
+  projection, a visit's matter type the least of that day's filings'; then the queue
+  tickets no filing accounts for, one visit each, ``visits.ticket_visits``);
 * cases_accepted 受理: complaints by acceptance date, confirmed duplicates left out (merged
   into their original); a collective case counts once, ``workers_accepted`` beside it;
 * mediation_received 接收调解: cases routed to mediation, by the day first routed there;
@@ -29,7 +30,7 @@ from typing import Any
 from sync_server.domain import roles
 from sync_server.domain.deadlines import CHINA
 from sync_server.errors import ConfigError
-from sync_server.services import accounts, audit, reportfacts
+from sync_server.services import accounts, audit, reportfacts, visits
 from sync_server.services.accounts import StaffUser
 from sync_server.services.casework import NotPermitted
 from sync_server.services.wiring import Services
@@ -109,6 +110,8 @@ def kpi(svc: Services, from_: date, to: date, station: str | None = None,
                             "resolved", "resolved_locally")}
         paid = rq.paid_sums(conn, start, end, station, by)
         seen = rq.visit_counts(conn, start, end, station, by)
+        for group, n in visits.ticket_visits(conn, from_, to, station, by).items():
+            seen[group] = seen.get(group, 0) + n  # queue tickets without a filing
     groups = sorted(set(seen) | set(paid) | {g for c in counts.values() for g in c}
                     | ({"all"} if by is None else set()))
     floor = min_cell(svc) if hides(user) else 0

@@ -18,6 +18,8 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from sqlalchemy import Connection
+
 from shared.clock import format_utc, parse_utc
 from sync_server.errors import ConfigError
 from sync_server.services.alertwork import CHINA
@@ -93,3 +95,30 @@ def visits(svc: Core, from_: date, to: date, station: str | None = None,
     if by is None:
         counts.setdefault("all", 0)
     return [{"group": g, "visits": n} for g, n in sorted(counts.items())]
+
+
+def ticket_visits(conn: Connection, from_: date, to: date, station: str | None,
+                  by: str | None) -> dict[str, int]:
+    """group -> visits made by queue tickets alone: tickets that no filing at the same
+    station on the same day accounts for (by the filing's ticket number or the ticket's
+    receipt code). A ticket holds no person key, so each is one visit. The KPI report adds
+    these to the filings' visits it counts over its projection (``services.reports``)."""
+    since, until = _utc(from_), _utc(to + timedelta(days=1))
+    rows = q.contacts(conn, since, until, station)
+    links = vq.filing_links(conn, since, until)
+    filed: set[tuple[str, str, str]] = set()
+    for r in rows:
+        day = _day(r["filed_at"])
+        for link in links.get(r["case_id"], (None, None)):
+            if link:
+                filed.add((r["station"], day, link))
+    counts: dict[str, int] = {}
+    for t in vq.between(conn, since, until, station):
+        day = _day(t["taken_at"])
+        if t["person_key"] or any((t["station"], day, link) in filed
+                                  for link in (t["linked_receipt"], t["ticket"]) if link):
+            continue  # counted with its filing, or by the person (a later kiosk's key)
+        group = ("all" if by is None else t["station"] if by == "station"
+                 else day[:7] if by == "month" else t["matter_type"] or "queue")
+        counts[group] = counts.get(group, 0) + 1
+    return counts

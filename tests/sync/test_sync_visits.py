@@ -23,7 +23,7 @@ from sync_server.store.schema import cases
 from sync_server.store.schema import visits as visits_table
 from tests.kiosk.kiosk_kit import complaint
 from tests.sync.conftest import kiosk_cli
-from tests.sync_server.server_kit import ServerProcess, server_cli
+from tests.sync_server.server_kit import ServerProcess, add_staff, server_cli
 
 SECRET_NAME, SECRET_PHONE = "欧阳秘密", "13912345678"
 
@@ -102,6 +102,11 @@ def test_tickets_and_filings_count_once_per_visit(
     assert figures(county, "matter_type") == [{"group": "queue", "visits": 1},
                                               {"group": "wage_arrears", "visits": 3}]
     assert figures(county, "station") == [{"group": "S201", "visits": 4}]
+    # the KPI report's 接待群众 counts the same visits, the lone ticket included
+    today = datetime.now(CHINA).date().isoformat()
+    kpi = server_cli("report", "kpi", "--from", today, "--to", today, "--format", "json",
+                     "--data", str(county), *add_staff(county, "boss", "director")).stdout
+    assert [json.loads(line)["visits"] for line in kpi.splitlines()] == [4]
     kiosk_cli(kiosk, "sync", "--json")                        # nothing twice
     assert rows(county) == (3, 4)
 

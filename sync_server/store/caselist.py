@@ -6,7 +6,8 @@ Search terms and filters (all optional, ANDed):
 * ``code`` — a receipt code (canonical form), exact;
 * ``employer_keys`` — employer keys (``uscc:…``, ``domain.dedupe``), exact;
 * ``employer_like`` / ``employer_name`` — a fragment of the folded employer name, found in
-  the employer key or (with a USCC the key holds no name) the name as filed;
+  ``case_work.employer_search`` (the employer key, then the name as filed, casefolded), so
+  a USCC-keyed employer is found by its name too; a literal substring, case-insensitive;
 * ``claimant`` — a fragment of the claimant's name (callers allow it only to roles that may
   read personal data);
 * ``matter_type``, ``station``, ``status``, ``route`` — exact;
@@ -35,6 +36,14 @@ def _like(text: str) -> str:
     return "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
 
 
+def _contains(conn: Connection, column: Any, fragment: str) -> ColumnElement[bool]:
+    """``column`` holds ``fragment`` literally (instr/strpos: no LIKE pattern to escape, and
+    several times faster than LIKE over non-ASCII text in SQLite)."""
+    found = (func.strpos(column, fragment) if conn.dialect.name == "postgresql"
+             else func.instr(column, fragment))
+    return found > 0
+
+
 def deadline_where(state: str, today: str, soon: str) -> ColumnElement[bool]:
     """The cases whose next deadline is in ``state`` (``DEADLINE_STATES``) on ``today``."""
     return _deadline(state, today, soon)
@@ -61,9 +70,9 @@ def narrowed(conn: Connection, where: ColumnElement[bool], f: Mapping[str, Any],
     if f.get("employer_keys"):
         parts.append(_C.employer_key.in_(list(f["employer_keys"])))
     if f.get("employer_like"):  # the folded key (no USCC given) or the name as filed
-        parts.append(or_(_W.employer_search.like(_like(f["employer_like"]), escape="\\"),
-                         _W.employer_search.like(_like(f["employer_name"].casefold()),
-                                                 escape="\\")))
+        parts.append(or_(_contains(conn, _W.employer_search, f["employer_like"]),
+                         _contains(conn, _W.employer_search,
+                                   f["employer_name"].casefold())))
     if f.get("claimant"):
         parts.append(json_text(conn, _C.record, "claimant", "name")
                      .like(_like(f["claimant"]), escape="\\"))

@@ -40,6 +40,7 @@ from sync_server.app import create_app
 from sync_server.config import keystore
 from sync_server.config.settings import Settings
 from sync_server.services import accounts
+from sync_server.services.projection import employer_search
 from sync_server.services.staff import StaffDesk
 from sync_server.services.wiring import Services
 from sync_server.store import cases as cq
@@ -111,7 +112,8 @@ def _clone(n: int, case: dict[str, Any], evs: list[dict[str, Any]], work: dict[s
     due = today + timedelta(days=rng.randrange(-20, 40))
     proj = {**work, "case_id": case_id, "station": station, "status": status,
             "due_on": due.isoformat(), "at_risk_on": (due - timedelta(days=3)).isoformat(),
-            "synced_ms": case["updated_at_ms"]}
+            "synced_ms": case["updated_at_ms"], "filed_at": filed_at,
+            "employer_search": employer_search(row["employer_key"], record)}
     return row, events, proj
 
 

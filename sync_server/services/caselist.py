@@ -146,21 +146,19 @@ def home_rows(svc: Services, username: str, lang: str = "zh"
     lists (the same query)."""
     user = accounts.require_user(svc, username)
     zh = lang == "zh"
-    counts = workqueues.counts(svc, username)
+    now = today_in_china(svc.clock.now())
+    deadline = ({f"deadline:{value}": cl.deadline_where(value, now.isoformat(),
+                                                        soon(now).isoformat())
+                 for value, _, _ in DEADLINE_ROWS}
+                if roles.may(user.roles, "case.list") else {})
+    counts = workqueues.counts(svc, username, extra=deadline)  # one pass for every row
     out = [(name, workqueues.TITLES[name][0 if zh else 1], n,
             "/console/quarantine" if name == "quarantine" else list_url(name))
-           for name, n in counts.items()]
-    if roles.may(user.roles, "case.list"):
-        today = today_in_china(svc.clock.now())
-        with svc.engine.begin() as conn:  # counts() just brought the projections up to date
-            for value, title_zh, title_en in DEADLINE_ROWS:
-                where, station, assignee = workqueues._case_queue(conn, svc, user, "all",
-                                                                  None, fresh=True)
-                where = cl.narrowed(conn, where, {"deadline": value}, today.isoformat(),
-                                    soon(today).isoformat())
-                out.append((f"deadline:{value}", title_zh if zh else title_en,
-                            cl.count(conn, where, station, assignee),
-                            list_url("all", deadline=value)))
+           for name, n in counts.items() if name not in deadline]
+    for value, title_zh, title_en in DEADLINE_ROWS:
+        if f"deadline:{value}" in counts:
+            out.append((f"deadline:{value}", title_zh if zh else title_en,
+                        counts[f"deadline:{value}"], list_url("all", deadline=value)))
     return out
 
 

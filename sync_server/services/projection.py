@@ -87,7 +87,17 @@ def _row(case: Mapping[str, Any], state: CaseState, runs: list[Clock],
         "next_clock": nxt.rule.name if nxt else None,
         "due_on": nxt.due.isoformat() if nxt and nxt.due else None,
         "at_risk_on": risk.isoformat() if risk else None,
-        "synced_ms": case["updated_at_ms"]}
+        "synced_ms": case["updated_at_ms"],
+        "kind": case["kind"], "filed_at": case["filed_at"],
+        "employer_search": employer_search(case.get("employer_key"), case.get("record"))}
+
+
+def employer_search(employer_key: str | None, record: Any) -> str:
+    """What an employer-name search looks through: the employer key (a folded name, or
+    ``uscc:…``), a newline, and the employer's name as filed, casefolded."""
+    employer = record.get("employer") if isinstance(record, dict) else None
+    name = employer.get("name") if isinstance(employer, dict) else None
+    return f"{employer_key or ''}\n{name.casefold() if isinstance(name, str) else ''}"
 
 
 def project(conn: Connection, case_ids: Sequence[str], svc: Core) -> None:
@@ -102,6 +112,7 @@ def project(conn: Connection, case_ids: Sequence[str], svc: Core) -> None:
         state = CaseState.from_wire(case["state"])
         out.append(_row(case, state, case_clocks(state, events[case_id], calendar), calendar))
     wq.put(conn, out)
+    wq.clear_dirty(conn, [c for c in case_ids if c not in rows])
 
 
 def refresh(conn: Connection, svc: Core) -> int:

@@ -11,6 +11,7 @@ always equals its list's length. Queues over cases: 待分流 ``triage``, 需补
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from sqlalchemy import Connection
@@ -88,16 +89,23 @@ def _quarantine(svc: Core, user: StaffUser, station: str | None) -> list[dict[st
     return [r for r in rows if where is None or r["station"] == where]
 
 
-def counts(svc: Core, username: str, station: str | None = None) -> dict[str, int]:
-    """queue -> how many, for every queue ``username`` may see."""
+def counts(svc: Core, username: str, station: str | None = None,
+           extra: Mapping[str, Any] | None = None) -> dict[str, int]:
+    """queue -> how many, for every queue ``username`` may see, all counted in one pass
+    over the projection; ``extra`` (name -> a WHERE clause over the same scope, e.g. the
+    home page's deadline rows) is counted in the same pass."""
     user = accounts.require_user(svc, username)
     out: dict[str, int] = {}
     if roles.may(user.roles, "case.list"):
         with svc.engine.begin() as conn:
             refresh(conn, svc)
+            wheres: dict[str, Any] = {}
+            scope: tuple[str | None, str | None] = (None, None)
             for name in CASE_QUEUES:
-                out[name] = wq.count(conn, *_case_queue(conn, svc, user, name, station,
-                                                        fresh=True))
+                wheres[name], *rest = _case_queue(conn, svc, user, name, station, fresh=True)
+                scope = (rest[0], rest[1])
+            wheres.update(extra or {})
+            out.update(wq.counts(conn, wheres, *scope))
     if roles.may(user.roles, "quarantine.manage"):
         out["quarantine"] = len(_quarantine(svc, user, station))
     return out

@@ -12,7 +12,7 @@ from sqlalchemy import Connection, bindparam, delete, func, select, update
 from shared.canonical import canonical_bytes
 from sync_server.errors import StoreFault
 from sync_server.store._dialect import lock_for_update, upsert
-from sync_server.store.schema import alerts, case_links, cases, events
+from sync_server.store.schema import alerts, case_links, cases, events, projection_dirty
 
 # one encoder for every call (json.dumps with options builds a new one each time)
 _ENCODER = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",", ":"))
@@ -72,11 +72,20 @@ def events_of_many(conn: Connection, case_ids: Sequence[str]) -> dict[str, list[
     return out
 
 
+def mark_dirty(conn: Connection, case_ids: Sequence[str]) -> None:
+    """Note that these cases' ``case_work`` rows are missing or outdated (in the caller's
+    transaction; ``store.casework.put`` clears the note when it writes the row)."""
+    if case_ids:
+        conn.execute(upsert(conn, projection_dirty).on_conflict_do_nothing(),
+                     [{"case_id": c} for c in dict.fromkeys(case_ids)])
+
+
 def insert_cases(conn: Connection, rows: Sequence[dict[str, Any]]) -> None:
     """Add new case rows (record and state given as dicts)."""
     if rows:
         conn.execute(cases.insert(), [{**r, "record": _json(r["record"]),
                                        "state": _json(r["state"])} for r in rows])
+        mark_dirty(conn, [r["case_id"] for r in rows])
 
 
 def receipt_taken(conn: Connection, codes: Sequence[str]) -> set[str]:
@@ -119,6 +128,7 @@ def set_state(conn: Connection, case_id: str, status: str, state: dict[str, Any]
     """Store a case's freshly folded state."""
     conn.execute(update(cases).where(cases.c.case_id == case_id)
                  .values(status=status, state=_json(state), updated_at_ms=now_ms))
+    mark_dirty(conn, [case_id])
 
 
 def set_employer_key(conn: Connection, case_id: str, employer_key: str) -> None:
@@ -126,6 +136,7 @@ def set_employer_key(conn: Connection, case_id: str, employer_key: str) -> None:
     groups like any complaint against that employer)."""
     conn.execute(update(cases).where(cases.c.case_id == case_id)
                  .values(employer_key=employer_key))
+    mark_dirty(conn, [case_id])
 
 
 def set_states(conn: Connection, states: Sequence[tuple[str, str, dict[str, Any]]],
@@ -136,6 +147,7 @@ def set_states(conn: Connection, states: Sequence[tuple[str, str, dict[str, Any]
                      .values(status=bindparam("st"), state=bindparam("doc"),
                              updated_at_ms=now_ms),
                      [{"cid": c, "st": s, "doc": _json(d)} for c, s, d in states])
+        mark_dirty(conn, [c for c, _, _ in states])
 
 
 def iter_cases(conn: Connection) -> Iterator[dict[str, Any]]:

@@ -352,9 +352,23 @@ case_work = Table(
     Column("due_on", String(10), nullable=True),
     Column("at_risk_on", String(10), nullable=True),
     Column("synced_ms", BigInteger, nullable=False),
+    # migration 0015: copied from the case so that lists, counts and paging read case_work
+    # alone; employer_search = the employer key, a newline, the casefolded name as filed
+    Column("kind", String(16), nullable=True),
+    Column("filed_at", String(32), nullable=True),
+    Column("employer_search", Text, nullable=True),
     Index("ix_case_work_station", "station"),
     Index("ix_case_work_assignee", "assignee"),
     Index("ix_case_work_due", "due_on"),
+    Index("ix_case_work_filed", "filed_at", "case_id"),
+    Index("ix_case_work_status", "status"),
+)
+
+# Cases whose case_work row is missing or outdated (migration 0015): every write to a case
+# (store.cases) marks it here in the same transaction; store.casework.put clears the mark.
+projection_dirty = Table(
+    "projection_dirty", metadata,
+    Column("case_id", String(64), primary_key=True),
 )
 
 

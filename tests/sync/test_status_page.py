@@ -126,7 +126,12 @@ def test_worker_checks_the_case_from_a_phone_and_guessing_locks_the_receipt(
         code, pin = receipt["receipt_code"], receipt["pin"]
         assert link == receipt["qr_payload"]
         assert link.startswith(one.url + "/r#YZR2.")
-        server_cli("case", "status", code, "in_mediation", "--data", str(county), "--db", db)
+        subprocess.run(["yizhan-server", "user", "add", "li", "--role", "triage",
+                        "--password-stdin", "--data", str(county), "--db", db],
+                       input="correct horse battery staple 7\n", text=True, check=True,
+                       capture_output=True, timeout=120)
+        server_cli("case", "status", code, "in_mediation", "--as", "li", "--data", str(county),
+                   "--db", db)
 
         context = browser.new_context(**PHONE)
         page = context.new_page()

@@ -56,8 +56,8 @@ class Feed:
         """(feed position, changes): every all-stations change up to that position (oldest
         first), then the current status of each receipt filed at ``station`` (with the
         needs-materials words, not the deadline: that comes with the next staff action): what
-        a station with no feed cursor needs to be up to date. The position is read first, so a status
-        read later may be newer than it (statuses never move back), never older."""
+        a station with no feed cursor needs to be up to date. The position is read first, so
+        a status read later may be newer than it (statuses never move back), never older."""
         with self._core.engine.connect() as conn:
             cursor = fq.last_id(conn)
             out = fq.every_station(conn, cursor)

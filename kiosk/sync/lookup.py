@@ -29,6 +29,22 @@ BUSY = LookupRefused(
 TIMEOUT = httpx.Timeout(10.0, connect=5.0)
 
 
+def _words(body: Any, lang: str) -> str:
+    """The county's next step, with its needs-materials words before it and the next
+    statutory deadline after it when the answer carries them (as a station's feed folds
+    them in for its own receipts)."""
+    text = str(body[f"next_step_{lang}"])
+    materials = body.get("needs_materials")
+    if isinstance(materials, dict) and isinstance(materials.get(lang), str):
+        text = f"{materials[lang]} {text}"
+    due = body.get("next_deadline")
+    if isinstance(due, dict) and due.get("due"):
+        what, basis = due.get(f"what_{lang}", ""), due.get(f"basis_{lang}", "")
+        text += (f" 下一个法定期限：{what}，{due['due']} 前（{basis}）。" if lang == "zh" else
+                 f" Next legal deadline: {what}, by {due['due']} ({basis}).")
+    return text
+
+
 def forward_status(server_url: str | None, code: str, pin: str, lang: str = "zh",
                    transport: httpx.BaseTransport | None = None) -> dict[str, str] | None:
     """The county's answer for ``code`` + ``pin`` in the kiosk's status shape, or None
@@ -55,8 +71,7 @@ def forward_status(server_url: str | None, code: str, pin: str, lang: str = "zh"
         body: Any = answer.json()
         status = {"receipt_code": str(body["receipt_code"]), "status": str(body["status"]),
                   "as_of": str(body["as_of"]),
-                  "next_step": str(body["next_step_en"] if lang == "en"
-                                   else body["next_step_zh"]),
+                  "next_step": _words(body, "en" if lang == "en" else "zh"),
                   "source": "county"}
     except (ValueError, KeyError, TypeError):
         raise OFFLINE from None

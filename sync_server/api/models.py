@@ -81,12 +81,42 @@ class StatusRequest(BaseModel):
     pin: str = Field(min_length=1, max_length=20)
 
 
+class HandledBy(BaseModel):
+    """The body handling the case: a route, or ``centre`` (the county centre)."""
+
+    route: str
+    zh: str
+    en: str
+
+
+class NextDeadline(BaseModel):
+    """The next running statutory clock (docs/deadlines.md): China date, clock, words, law."""
+
+    due: str
+    clock: str
+    what_zh: str
+    what_en: str
+    basis_zh: str
+    basis_en: str
+
+
+class NeedsMaterials(BaseModel):
+    """需补正: how many items staff listed, and fixed words on what to bring and where."""
+
+    count: int
+    zh: str
+    en: str
+
+
 class StatusAnswer(BaseModel):
     receipt_code: str
     status: str
     as_of: str
     next_step_zh: str
     next_step_en: str
+    handled_by: HandledBy | None = None
+    next_deadline: NextDeadline | None = None
+    needs_materials: NeedsMaterials | None = None
 
 
 class Health(BaseModel):

@@ -46,7 +46,7 @@ def client_ip(request: Request, trusted_proxies: tuple[str, ...]) -> str:
 
 
 @router.post("/v1/status", response_model=models.StatusAnswer, responses=PROBLEMS,
-             tags=["public"])
+             response_model_exclude_none=True, tags=["public"])
 def status(body: models.StatusRequest, request: Request) -> models.StatusAnswer:
     """Where a receipt stands, by code + PIN. Wrong PIN and unknown code answer the same.
 

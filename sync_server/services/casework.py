@@ -30,7 +30,7 @@ from sync_server.errors import ActionRefused, NotFound, ServerError
 from sync_server.services import accounts, audit, duplicates
 from sync_server.services.accounts import StaffUser
 from sync_server.services.core import Core
-from sync_server.services.projection import clocks_of, project, refresh
+from sync_server.services.projection import clocks_of, next_clock, project, refresh
 from sync_server.store import cases as cq
 
 __all__ = ["ACTIONS", "NotPermitted", "act", "decide_duplicate", "resolve_code"]
@@ -191,8 +191,9 @@ def act(svc: Core, username: str, code: str, action: str, params: Mapping[str, A
                 raise NotFound(f"receipt code {canonical}: no such case / 没有这个案件")
             check_access(user, case, spec.permission)
             _extra_checks(conn, svc, user, case, action, given, target)
-            state = svc.desk.staff_events(conn, [(case, spec.kind, spec.data(given))],
-                                          str(user.id))[0]
+            state = svc.desk.staff_events(
+                conn, [(case, spec.kind, spec.data(given))], str(user.id),
+                clock_of=lambda c, row, st: next_clock(c, svc, row, st))[0]
             project(conn, [case["case_id"]], svc)
             audit.append(conn, now_ms, user.username, f"case.{action}", canonical,
                          spec.detail(given), address)

@@ -10,6 +10,7 @@ from shared.clock import format_millis
 from shared.feed import sign_page
 from sync_server.domain.fold import CaseState
 from sync_server.domain.nextstep import status_change
+from sync_server.domain.workerview import extras, feed_words
 from sync_server.services import countysettings
 from sync_server.services.core import Core
 from sync_server.services.refusals import Refused
@@ -53,15 +54,17 @@ class Feed:
 
     def station_changes(self, station: str) -> tuple[int, list[dict[str, Any]]]:
         """(feed position, changes): every all-stations change up to that position (oldest
-        first), then the current status of each receipt filed at ``station``: what a station
-        with no feed cursor needs to be up to date. The position is read first, so a status
-        read later may be newer than it (statuses never move back), never older."""
+        first), then the current status of each receipt filed at ``station`` (with the
+        needs-materials words, not the deadline: that comes with the next staff action): what
+        a station with no feed cursor needs to be up to date. The position is read first, so
+        a status read later may be newer than it (statuses never move back), never older."""
         with self._core.engine.connect() as conn:
             cursor = fq.last_id(conn)
             out = fq.every_station(conn, cursor)
             for case in cq.of_station(conn, station):
-                out.append(status_change(CaseState.from_wire(case["state"]),
-                                         as_of(case["updated_at_ms"])))
+                state = CaseState.from_wire(case["state"])
+                out.append(feed_words(status_change(state, as_of(case["updated_at_ms"]))
+                                      | extras(state, None)))
         return cursor, out
 
     def publish_config(self) -> None:

@@ -10,10 +10,12 @@ from shared._errors import ReceiptError
 from shared.receipt import decoy_verifier, parse_code, pin_matches
 from sync_server.domain.fold import CaseState
 from sync_server.domain.nextstep import status_change
+from sync_server.domain.workerview import extras
 from sync_server.metrics import Key
 from sync_server.services import countysettings, pinguard, quarantine
 from sync_server.services.core import Core
 from sync_server.services.feed import as_of
+from sync_server.services.projection import next_clock
 from sync_server.services.refusals import Refused
 from sync_server.store import cases as cq
 from sync_server.store import devices as dq
@@ -42,9 +44,11 @@ class Lookup:
     def __init__(self, core: Core) -> None:
         self._core = core
 
-    def status(self, code_text: str, pin: str, address: str) -> dict[str, str]:
+    def status(self, code_text: str, pin: str, address: str) -> dict[str, Any]:
         """Where a receipt stands, by code + PIN, asked from client ``address``: the status
-        entry (``receipt_code``, ``status``, ``as_of``, ``next_step_zh``, ``next_step_en``).
+        entry (``receipt_code``, ``status``, ``as_of``, ``next_step_zh``, ``next_step_en``)
+        and, for a case the county holds, ``domain.workerview``'s optional ``handled_by``,
+        ``next_deadline`` and ``needs_materials`` (no personal data).
 
         Wrong PIN and unknown code answer the same: Refused ``not_found``. Two limits, both
         sliding windows kept in the store: lookups per client address
@@ -103,10 +107,13 @@ class Lookup:
             status, zh, en, at_ms, _ = found["aside"]
             return {"receipt_code": code, "status": status, "as_of": as_of(at_ms),
                     "next_step_zh": zh, "next_step_en": en}
-        change = status_change(CaseState.from_wire(found["state"]),
-                               as_of=as_of(found["updated_at_ms"]))
-        return {k: str(change[k]) for k in ("receipt_code", "status", "as_of",
-                                            "next_step_zh", "next_step_en")}
+        state = CaseState.from_wire(found["state"])
+        change = status_change(state, as_of=as_of(found["updated_at_ms"]))
+        answer: dict[str, Any] = {k: str(change[k]) for k in (
+            "receipt_code", "status", "as_of", "next_step_zh", "next_step_en")}
+        with core.engine.begin() as conn:  # the deadline engine, on the stored calendar
+            clock = next_clock(conn, core, found, state)
+        return answer | extras(state, clock)
 
     def health(self) -> dict[str, str]:
         """``status``, ``county`` and ``database`` (dialect name) when the store answers.

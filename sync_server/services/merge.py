@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import secrets
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -24,16 +24,23 @@ from shared.ids import new_record_id
 from shared.intake import IntakePayload
 from sync_server.config.settings import Settings
 from sync_server.domain.casework import REFUSED_ZH as WORK_REFUSED_ZH
+from sync_server.domain.deadlines import Clock as DeadlineClock
 from sync_server.domain.dedupe import NOTHING_COMPARABLE, employer_key, person_key
 from sync_server.domain.errors import DomainError, EventInvalid, IdentifierRefused
 from sync_server.domain.events import Event, filed_event
 from sync_server.domain.fold import CaseState, fold
 from sync_server.domain.nextstep import status_change
+from sync_server.domain.workerview import extras, feed_words
 from sync_server.errors import ActionRefused, NotFound, ServerError
 from sync_server.services import jobhooks
 from sync_server.services.alerts import raise_alerts
 from sync_server.store import cases as q
 from sync_server.store import feed
+
+ClockOf = Callable[[Connection, Mapping[str, Any], CaseState], DeadlineClock | None]
+# staff events that change what the worker is told without changing the status
+WORKER_VISIBLE = frozenset({"materials_requested", "materials_received", "accepted",
+                            "extension_decided"})
 
 # A filing time outside [EARLIEST_FILED, county time + MAX_FILED_AHEAD] is quarantined
 # ``filed_at_out_of_range``: it would sort and window nonsensically (year 1 or 9999 even
@@ -293,10 +300,15 @@ class CaseDesk:
 
     def staff_events(self, conn: Connection,
                      changes: Sequence[tuple[dict[str, Any], str, dict[str, Any]]],
-                     user: str) -> list[CaseState]:
+                     user: str, clock_of: ClockOf | None = None) -> list[CaseState]:
         """Apply staff events, each (case row, kind, data), together: every event is made
         (validated) before any is stored, each case is folded and stored again, and the
         status changes go on the feed in one append, last. Returns the new states in order.
+
+        A change the worker must hear of without a new status (需补正 asked or cleared,
+        ``WORKER_VISIBLE``) goes on the feed too. Each entry carries ``domain.workerview``'s
+        extras (handling body, 需补正 words, and the next deadline when ``clock_of(conn,
+        case, state)`` gives the case's next running clock), folded into its next-step text.
 
         Raises DomainError (EventInvalid) for bad data, and ActionRefused (naming why, zh-CN
         and English) for an action the case's state or kind refuses or that would change
@@ -326,8 +338,10 @@ class CaseDesk:
                 ekey = employer_key(event.data.get("uscc"), event.data["name"],
                                     normalised=True)
                 q.set_employer_key(conn, case["case_id"], ekey)
-            if state.status != case["status"]:
-                moved.append((case["station"], status_change(state, as_of)))
+            if state.status != case["status"] or event.kind in WORKER_VISIBLE:
+                clock = clock_of(conn, case, state) if clock_of is not None else None
+                moved.append((case["station"], feed_words(
+                    status_change(state, as_of) | extras(state, clock))))
             if state.status != case["status"] or event.kind == "employer_completed":
                 jobs_side.append((state.kind or "", case["case_id"],
                                   case.get("person_key") or "", ekey))

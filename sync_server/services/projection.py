@@ -61,6 +61,15 @@ def clocks_of(conn: Connection, svc: Core, case: Mapping[str, Any]) -> list[Cloc
                        calendar)
 
 
+def next_clock(conn: Connection, svc: Core, case: Mapping[str, Any],
+               state: CaseState | None = None) -> Clock | None:
+    """The running clock of a case row that falls due first (``state``: the case's state
+    when newer than the row's), on the stored calendar."""
+    state = state or CaseState.from_wire(case["state"])
+    calendar = workcalendar.load(conn, _now_ms(svc))
+    return next_deadline(case_clocks(state, cq.events_of(conn, case["case_id"]), calendar))
+
+
 def _now_ms(svc: Core) -> int:
     return int(svc.clock.now().timestamp() * 1000)
 

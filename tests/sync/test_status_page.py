@@ -15,10 +15,12 @@ import os
 import re
 import subprocess
 from collections.abc import Iterator
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+import chinese_calendar
 import httpx
 import pytest
 import zxingcpp
@@ -124,7 +126,12 @@ def test_worker_checks_the_case_from_a_phone_and_guessing_locks_the_receipt(
         code, pin = receipt["receipt_code"], receipt["pin"]
         assert link == receipt["qr_payload"]
         assert link.startswith(one.url + "/r#YZR2.")
-        server_cli("case", "status", code, "in_mediation", "--data", str(county), "--db", db)
+        subprocess.run(["yizhan-server", "user", "add", "li", "--role", "triage",
+                        "--password-stdin", "--data", str(county), "--db", db],
+                       input="correct horse battery staple 7\n", text=True, check=True,
+                       capture_output=True, timeout=120)
+        server_cli("case", "status", code, "in_mediation", "--as", "li", "--data", str(county),
+                   "--db", db)
 
         context = browser.new_context(**PHONE)
         page = context.new_page()
@@ -305,44 +312,141 @@ def test_status_page_headers(county: Path) -> None:
         assert httpx.get(server.url + "/r/assets/secret.py").status_code == 404
 
 
-@pytest.mark.parametrize(("answer", "status_zh", "where_zh", "status_en", "where_en"), [
-    ({"status": "needs_review", "next_step_zh": "县级中心需要核实，请到站点咨询。",
-      "next_step_en": "The county needs to check this record, please ask at the station."},
-     "需要核实，请到站点咨询", "到开具回执的站点", "Being checked: please ask at a station",
-     "Take this receipt and your ID to the station that issued it"),
-    ({"status": "needs_materials", "next_step_zh": "", "next_step_en": "",
-      "next_deadline": {"due": "2026-12-04", "what_zh": "补齐材料",
-                        "what_en": "documents complete"}},
-     "还需要补充材料", "到任一服务站点补交", "More documents needed",
-     "documents complete: by 2026-12-04"),
-    ({"status": "in_arbitration", "next_step_zh": "等待仲裁委通知。",
-      "next_step_en": "Wait for the commission.", "next_deadline": "2027-01-15"},
-     "仲裁中", "劳动人事争议仲裁委员会", "In arbitration", "2027-01-15"),
-])
-def test_states_a_worker_must_act_on_say_where_to_go(
-        county: Path, browser: Any, answer: dict[str, Any], status_zh: str, where_zh: str,
-        status_en: str, where_en: str) -> None:
-    """The page's words for each state, and the next deadline when the answer carries one.
-    The status answer comes through the page's one transport seam (Playwright's route):
-    ``needs_materials`` and ``next_deadline`` are what the case services and the deadline
-    engine will send; the server sends neither yet."""
-    code = "7M3QX9TR2W9"
-    body = {"receipt_code": code, "as_of": "2026-11-30T01:00:00.000Z", **answer}
-    with ServerProcess(county) as server:
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def store_of(request: pytest.FixtureRequest, county: Path) -> Iterator[str]:
+    """The county's store: "" (its folder's SQLite file) or a fresh PostgreSQL schema."""
+    if request.param == "sqlite":
+        yield ""
+        return
+    url, schema = postgres_or_skip()
+    try:
+        yield url
+    finally:
+        drop_pg_schema(schema)
+
+
+def _china_due(days: int) -> str:
+    """Today's China date + ``days`` calendar days, moved to the next working day (the
+    State Council calendar of the chinese-calendar package, else Monday to Friday): an
+    expectation computed apart from the server's deadline engine."""
+    day = datetime.now(timezone(timedelta(hours=8))).date() + timedelta(days=days)
+    while True:
+        try:
+            if chinese_calendar.is_workday(day):
+                return day.isoformat()
+        except NotImplementedError:  # a year the package does not cover yet
+            if day.weekday() < 5:
+                return day.isoformat()
+        day += timedelta(days=1)
+
+
+ITEMS = "劳动合同复印件、张三的工资条、身份证复印件"  # free text staff type: 3 items, a name
+
+
+def test_deadline_body_and_needs_materials_reach_the_phone_and_the_kiosk(
+        tmp_path: Path, county: Path, store_of: str, browser: Any) -> None:
+    """A real kiosk files; county staff route the case to mediation and ask for materials
+    (需补正) through the CLI; the page (chromium, phone size) shows the real server's answer:
+    who handles it, the next statutory deadline and what to bring where; the kiosk that
+    filed it shows the same after a sync. The staff's item list never leaves the county."""
+    db = store_of
+    where = ["--data", str(county), *(["--db", db] if db else [])]
+    with ServerProcess(county, db or None, args=("--log-level", "info")) as server:
+        kiosk, receipt, _ = _filed_receipt(tmp_path, county, db, server)
+        code, pin = receipt["receipt_code"], receipt["pin"]
+        subprocess.run(["yizhan-server", "user", "add", "li", "--role", "triage",
+                        "--password-stdin", *where], input="correct horse battery staple 7\n",
+                       text=True, check=True, capture_output=True, timeout=120)
+        server_cli("case", "route", code, "--to", "mediation", "--as", "li", *where)
+        due = _china_due(15)  # 调解仲裁法 art. 14: 15 days from the mediation body's receipt
+
+        def ask() -> dict[str, Any]:
+            answer = httpx.post(server.url + "/v1/status", json={"code": code, "pin": pin})
+            assert answer.status_code == 200, answer.text
+            assert ITEMS not in answer.text
+            assert "张三" not in answer.text
+            return dict(answer.json())
+
+        routed = ask()
+        assert routed["status"] == "in_mediation"
+        assert routed["handled_by"] == {"route": "mediation", "zh": "劳动争议调解组织",
+                                        "en": "Labour dispute mediation body"}
+        assert routed["next_deadline"] == {
+            "due": due, "clock": "mediation", "what_zh": "调解期限", "what_en": "mediation",
+            "basis_zh": "劳动争议调解仲裁法 第14条",
+            "basis_en": "Labour Dispute Mediation and Arbitration Law, art. 14"}
+        assert "needs_materials" not in routed
+
         context = browser.new_context(**PHONE)
         page = context.new_page()
-        page.route("**/v1/status", lambda route: route.fulfill(
-            status=200, content_type="application/json", body=json.dumps(body)))
+        seen = Recorder(page)
         page.goto(server.url + "/r/")
         page.fill("#code_input", code)
-        _type_pin(page, "204917")
+        _type_pin(page, pin)
         page.wait_for_selector("#result:not([hidden])")
-        text = page.inner_text("#result")
-        assert status_zh in text
-        assert where_zh in text
-        assert ("下一个法定期限" in text) == ("next_deadline" in answer)
+        assert page.inner_text("#s_status") == "调解中"
+        assert page.inner_text("#s_body") == "劳动争议调解组织"
+        assert page.inner_text("#s_deadline") == f"调解期限：{due} 前（劳动争议调解仲裁法 第14条）"
+        assert page.is_hidden("#s_materials")
         page.click("#lang")
-        text = page.inner_text("#result")
-        assert status_en in text
-        assert where_en in text
+        assert page.inner_text("#s_deadline") == (
+            f"mediation: by {due} (Labour Dispute Mediation and Arbitration Law, art. 14)")
+        # the kiosk that filed it hears of the deadline with the status, at its next sync
+        kiosk_cli(kiosk, "sync", "--json")
+        local = json.loads(kiosk_cli(kiosk, "status", code, "--pin", pin, "--json").stdout)
+        assert local["status"] == "in_mediation"
+        assert f"调解期限，{due} 前" in local["next_step"]
+
+        # 需补正: the status stays, the worker is told what to bring and where; the clock
+        # pauses, so no deadline is promised meanwhile
+        server_cli("case", "needs-materials", code, "--items", ITEMS, "--as", "li", *where)
+        waiting = ask()
+        assert waiting["status"] == "in_mediation"
+        assert waiting["needs_materials"]["count"] == 3
+        assert "任一服务站点或县劳动维权服务中心" in waiting["needs_materials"]["zh"]
+        assert "next_deadline" not in waiting
+        page.goto(server.url + "/r/")
+        page.fill("#code_input", code)
+        _type_pin(page, pin)
+        page.wait_for_selector("#result:not([hidden])")
+        shown = page.inner_text("#s_materials")
+        assert shown.startswith("还需要补充材料：还需要补充 3 项材料")
+        assert "身份证和本回执" in shown
+        assert "县劳动维权服务中心" in shown
+        assert page.is_hidden("#s_deadline")
+        page.click("#lang")
+        assert "3 more documents needed" in page.inner_text("#s_materials")
+        assert "any service station" in page.inner_text("#s_materials")
+        SCREEN.parent.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SCREEN.with_name("status-page-materials.png")),
+                        full_page=True)
+        page_text = page.content()
+        assert ITEMS not in page_text
+        assert "张三" not in page_text
+        kiosk_cli(kiosk, "sync", "--json")
+        for lang, words in (("zh", "还需要补充 3 项材料"), ("en", "3 more documents needed")):
+            out = kiosk_cli(kiosk, "status", code, "--pin", pin, "--lang", lang, "--json")
+            local = json.loads(out.stdout)
+            assert local["status"] == "in_mediation"
+            assert words in local["next_step"]
+            assert "张三" not in out.stdout
+
+        # materials received: the words go, the clock runs again (here: on the same day)
+        server_cli("case", "needs-materials", code, "--received", "--as", "li", *where)
+        done = ask()
+        assert "needs_materials" not in done
+        assert done["next_deadline"]["clock"] == "mediation"
+        kiosk_cli(kiosk, "sync", "--json")
+        local = json.loads(kiosk_cli(kiosk, "status", code, "--pin", pin, "--json").stdout)
+        assert "补充" not in local["next_step"]
+        assert "调解期限" in local["next_step"]
         context.close()
+
+        # privacy: only the page's own origin, no code or PIN in a URL or a log line, and
+        # the item list (free text a name may be in) nowhere outside the county's store
+        assert all(u.startswith(server.url + "/") for u in seen.urls()), seen.urls()
+        logs = server.output()
+        for secret in (code, pin, ITEMS, "张三"):
+            assert all(secret not in u for u in seen.urls())
+            assert secret not in logs
+        assert len(seen.lookups()) == 2

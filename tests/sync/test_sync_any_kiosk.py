@@ -6,6 +6,7 @@ address reaches kiosks through the feed and turns their receipts into v2 links."
 from __future__ import annotations
 
 import json
+import subprocess
 from collections.abc import Callable
 from pathlib import Path
 
@@ -21,13 +22,22 @@ def _file(kiosk: Path) -> dict[str, str]:
     return receipt
 
 
+def _staff(county: Path) -> None:
+    """A triage user ``li`` (case commands act as a named console user)."""
+    subprocess.run(["yizhan-server", "user", "add", "li", "--role", "triage",
+                    "--password-stdin", "--data", str(county)],
+                   input="correct horse battery staple 7\n", text=True, check=True,
+                   capture_output=True, timeout=120)
+
+
 def test_another_stations_receipt_is_answered_by_the_county(
         make_kiosk: Callable[[str], Path], county: Path, server: ServerProcess) -> None:
     filing, other = make_kiosk("S001"), make_kiosk("S002")
     receipt = _file(filing)
     code, pin = receipt["receipt_code"], receipt["pin"]
     kiosk_cli(filing, "sync", "--json")
-    server_cli("case", "status", code, "in_mediation", "--data", str(county))
+    _staff(county)
+    server_cli("case", "status", code, "in_mediation", "--as", "li", "--data", str(county))
 
     online = json.loads(kiosk_cli(other, "status", code, "--pin", pin, "--json").stdout)
     assert online["status"] == "in_mediation"
@@ -50,6 +60,29 @@ def test_another_stations_receipt_is_answered_by_the_county(
     # the filing kiosk still answers its own receipt offline, from its cache
     own = json.loads(kiosk_cli(filing, "status", code, "--pin", pin, "--json").stdout)
     assert own["status"] == "received"
+
+
+def test_another_stations_kiosk_tells_what_to_bring_and_the_deadline(
+        make_kiosk: Callable[[str], Path], county: Path, server: ServerProcess) -> None:
+    """The county's answer carries the 需补正 words and the next deadline; a kiosk asking for
+    another station's receipt shows them in its next step (never the staff's item list)."""
+    filing, other = make_kiosk("S001"), make_kiosk("S002")
+    receipt = _file(filing)
+    code, pin = receipt["receipt_code"], receipt["pin"]
+    kiosk_cli(filing, "sync", "--json")
+    where = ("--data", str(county))
+    _staff(county)
+    server_cli("case", "route", code, "--to", "legal_aid", "--as", "li", *where)
+    routed = json.loads(kiosk_cli(other, "status", code, "--pin", pin, "--json").stdout)
+    assert routed["status"] == "with_legal_aid"
+    assert "下一个法定期限：法律援助审查" in routed["next_step"]
+    server_cli("case", "needs-materials", code, "--items", "王五的欠条、考勤记录", "--as", "li",
+               *where)
+    out = kiosk_cli(other, "status", code, "--pin", pin, "--json", "--lang", "en")
+    waiting = json.loads(out.stdout)
+    assert waiting["next_step"].startswith("2 more documents needed")
+    assert "Next legal deadline" not in waiting["next_step"]  # paused until they come
+    assert "王五" not in out.stdout
 
 
 def test_a_locked_receipt_is_locked_at_every_kiosk(

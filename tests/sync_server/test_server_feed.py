@@ -60,7 +60,11 @@ def test_status_lookup_right_pin_wrong_pin_unknown_code_and_rate_limit(
     assert ok.status_code == 200
     assert ok.json()["status"] == "received"
     assert set(ok.json()) == {"receipt_code", "status", "as_of", "next_step_zh",
-                              "next_step_en"}
+                              "next_step_en", "handled_by", "next_deadline"}
+    assert ok.json()["handled_by"]["route"] == "centre"  # not routed yet
+    assert set(ok.json()["next_deadline"]) == {"due", "clock", "what_zh", "what_en",
+                                               "basis_zh", "basis_en"}
+    assert ok.json()["next_deadline"]["clock"] == "intake"  # 受理审查, 5 days from filing
     wrong = client.post("/v1/status", json={"code": code, "pin": "000000" if pin != "000000"
                                             else "111111"})
     unknown = client.post("/v1/status", json={"code": "0000000000" + "0", "pin": pin})

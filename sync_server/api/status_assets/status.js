@@ -248,7 +248,12 @@
     $('s_meaning').textContent = zh ? words[2] : words[3];
     var next = zh ? answer.next_step_zh : answer.next_step_en;
     $('s_next').textContent = next || (zh ? words[2] : words[3]);
-    var body = BODY[answer.status];
+    var by = answer.handled_by;  // the server's word on who handles it; else by status
+    var body = by && by.zh ? [by.zh, by.en] : BODY[answer.status];
+    var needs = answer.needs_materials;  // 需补正: fixed words, what to bring and where
+    show('s_materials', !!needs);
+    $('s_materials').textContent = needs ? (zh ? STATUS.needs_materials[0] + '：' + needs.zh
+      : STATUS.needs_materials[1] + ': ' + needs.en) : '';
     show('s_body_label', !!body);
     show('s_body', !!body);
     $('s_body').textContent = body ? (zh ? body[0] : body[1]) : '';
@@ -259,17 +264,15 @@
     $('s_as_of').textContent = localTime(answer.as_of);
   }
 
-  // The deadline engine's field, when the server sends one: a date string, or an object
-  // with a date ("due" or "date") and what it is ("what_zh"/"what_en" or "label_zh"/...).
+  // The deadline engine's next running clock (docs/protocol.md, "Status answer"):
+  // {due: 'YYYY-MM-DD', clock, what_zh, what_en, basis_zh, basis_en}; absent when none runs.
   function deadlineText(d) {
-    if (!d) { return ''; }
-    if (typeof d === 'string') { return localDate(d); }
-    var date = d.due || d.date || d.ends || '';
-    var what = lang === 'zh' ? (d.what_zh || d.label_zh || d.name_zh || '')
-      : (d.what_en || d.label_en || d.name_en || '');
-    if (!date) { return ''; }
-    return what ? t('deadline_on').replace('{what}', what).replace('{date}', localDate(date))
-      : localDate(date);
+    if (!d || !d.due) { return ''; }
+    var zh = lang === 'zh';
+    var text = t('deadline_on').replace('{what}', (zh ? d.what_zh : d.what_en) || '')
+      .replace('{date}', localDate(d.due));
+    var basis = zh ? d.basis_zh : d.basis_en;
+    return basis ? text + (zh ? '（' + basis + '）' : ' (' + basis + ')') : text;
   }
 
   function localDate(text) {

@@ -24,6 +24,7 @@ from sqlalchemy import Connection
 
 from sync_server.config.settings import Settings
 from sync_server.errors import ConfigError
+from sync_server.services import alertsettings
 from sync_server.services.core import Core
 from sync_server.services.stationconfig import station_config
 from sync_server.store import checklists as checklist_store
@@ -155,6 +156,11 @@ def describe(conn: Connection, settings: Settings) -> list[dict[str, Any]]:
     """Every key with its value in force, whether it is the default, and what it does."""
     stored = q.all_values(conn)
     values = current(conn, settings).to_wire()
+    t = alertsettings.thresholds(conn, settings)  # the early-warning values in force
+    values |= {"alert_emerging_claimants": t.emerging_claimants,
+               "alert_collective_workers": t.collective_workers,
+               "alert_window_days": t.window_days, "silent_station_days": t.silent_station_days,
+               "spike_min_count": t.spike_min_count, "spike_factor": t.spike_factor}
     return [{"key": k, "value": values[k], "default": k not in stored, "help": s.help}
             for k, s in SPECS.items()]
 

@@ -225,7 +225,11 @@ def test_settings_cli(tmp_path: Path) -> None:
     server_cli("settings", "set", "public_url", "https://wq.example.cn", "--data", str(data))
     shown = json.loads(server_cli("settings", "show", "--json", "--data", str(data)).stdout)
     assert shown == {"public_url": "https://wq.example.cn", "pin_lock_after": 10,
-                     "pin_window_limit": 5}
+                     "pin_window_limit": 5,
+                     # early warning (issue 14): the defaults in force
+                     "alert_emerging_claimants": 5, "alert_collective_workers": 10,
+                     "alert_window_days": 30, "silent_station_days": 3,
+                     "spike_min_count": 10, "spike_factor": 3.0}
     text = server_cli("settings", "show", "--data", str(data)).stdout
     assert "public_url = https://wq.example.cn\n" in text
     assert "pin_lock_after = 10  (default)" in text

@@ -80,13 +80,33 @@ docstring is the map (tests/test_error_tree.py checks that every class is on it)
     │   │                            not fit the target; a refused restore wrote nothing
     │   ├── MergeRefused             a record cannot become a case; .reason is the quarantine
     │   │                            reason (sync_server/services/merge.py)
+    │   ├── Refused                  a kiosk's or worker's request a service turns down; the
+    │   │                            instance names its problem code (services/refusals.py)
+    │   ├── ReceiptLocked            too many wrong PINs over a receipt's lifetime: locked until
+    │   │                            staff reissue it (services/pinguard.py; 423)
+    │   ├── AccountError             console accounts (services/accounts.py)
+    │   │   ├── UnknownUser          no console user has that username
+    │   │   ├── UserDisabled         the user exists but is disabled
+    │   │   ├── BadAccountInput      a username, role, station or password refused; .code says
+    │   │   ├── LoginRefused         login_failed or locked_out (.retry_after)
+    │   │   └── ReissueRefused       a receipt PIN reissue refused (services/pinguard.py)
+    │   ├── NotPermitted             the user's roles or station do not allow the action (403;
+    │   │                            also an ActionRefused, services/casework.py)
+    │   ├── BadFilter                a console list filter is malformed (services/caselist.py)
+    │   ├── CalendarRefused          a working-day calendar edit refused (workcalendar.py)
+    │   ├── UnknownQueue             no workqueue of that name (services/workqueues.py)
+    │   ├── SettingInvalid           a county setting's key or value is refused (a ConfigError)
+    │   ├── ChecklistRefused         an edited checklist is refused (services/checklists.py)
+    │   ├── BadField                 a console form value names its field (console/cases.py)
+    │   ├── Denied                   a console request without a session (401) or the right (403)
     │   └── Problem                  an HTTP request is refused; carries .status and [.code]
     └── DomainError                  the merge domain's rules (sync_server/domain/errors.py; 422)
         ├── EventInvalid             an event or the data of its kind is malformed; .field [.code]
         ├── EventConflict            events that cannot be folded together (409)
         ├── IdentifierRefused        a dedupe key was asked of an unusable identifier; .field
         │                            [.code] (never the value itself)
-        └── UnknownStatus            a status or route that INTERFACES.md does not define
+        ├── UnknownStatus            a status or route that INTERFACES.md does not define
+        └── StepRefused              an alert lifecycle step out of order (domain/alertflow.py)
 
 At the HTTP edge every error of the tree becomes a JSON problem body (RFC 9457 shape plus
 ``code``); the CLIs catch ``YizhanError`` once, print the message to stderr and exit non-zero.

@@ -28,8 +28,11 @@ from sync_server.services.sessions import Session
 router = APIRouter(prefix="/console", include_in_schema=False)
 
 
-class BadField(ValueError):
+class BadField(ServerError, ValueError):
     """A form value the action cannot use; the message names the field."""
+
+    code = "bad_field"
+    http_status = 422
 
 
 def _status(exc: Exception) -> int:

@@ -24,6 +24,7 @@ from starlette.concurrency import run_in_threadpool
 from sync_server.api.public import _trusted, client_ip
 from sync_server.console.origin import refused
 from sync_server.domain.roles import may
+from sync_server.errors import ServerError
 from sync_server.services import sessions
 from sync_server.services.sessions import ABSOLUTE_S, Session
 from sync_server.services.wiring import Services
@@ -34,8 +35,12 @@ HEADER = "x-csrf-token"
 MAX_FORM = 64 * 1024
 
 
-class Denied(Exception):
-    """The request may not go on: ``status`` 401 (log in first) or 403 (forbidden)."""
+class Denied(ServerError):
+    """The request may not go on: ``status`` 401 (log in first) or 403 (forbidden); the
+    console answers it with the login page or a 403 page (``console._denied``)."""
+
+    code = "console_denied"
+    http_status = 403
 
     def __init__(self, status: int) -> None:
         super().__init__(status)

@@ -29,7 +29,7 @@ from typing import Any
 
 from argon2 import PasswordHasher
 
-from shared._errors import EnrollmentTokenError, WeakPassphrase, YizhanError
+from shared._errors import EnrollmentTokenError, WeakPassphrase
 from shared.enrollment import check_station
 from shared.passphrase import check_passphrase
 from sync_server.domain.roles import ROLE_IDS, unknown_roles
@@ -48,9 +48,8 @@ _USERNAME = re.compile(r"[a-z0-9][a-z0-9._-]{1,63}")
 hasher = PasswordHasher()  # argon2id; shared with sync_server.services.sessions
 
 
-class AccountError(ServerError, YizhanError):
-    """Base of the account errors; ``code`` is stable. (Both roots: ServerError is being
-    moved under YizhanError; until then the CLI catches ServerError.)"""
+class AccountError(ServerError):
+    """Base of the account errors; ``code`` is stable."""
 
     code = "account_error"
 
@@ -77,12 +76,17 @@ class BadAccountInput(AccountError):
     ``code`` says which (bad_username, bad_role, bad_station, weak_password,
     username_taken) and the message names the field."""
 
+    code = "bad_account_input"
+    http_status = 422
+
     def __init__(self, code: str, message: str) -> None:
         super().__init__(message, code)
 
 
 class LoginRefused(AccountError):
     """A login is refused: ``login_failed`` or ``locked_out`` (``retry_after`` seconds)."""
+
+    code = "login_refused"
 
     def __init__(self, code: str, message: str, retry_after: int = 0) -> None:
         super().__init__(message, code)

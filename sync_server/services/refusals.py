@@ -16,6 +16,8 @@ from sync_server.errors import ServerError
 class Refused(ServerError):
     """A request refused by a service: stable ``code``, human ``detail``, body ``extra``."""
 
+    code = "refused"  # each instance names its own (docs/protocol.md problem codes)
+
     def __init__(self, code: str, detail: str, **extra: Any) -> None:
         self.code = code
         self.detail = detail

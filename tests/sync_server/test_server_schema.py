@@ -29,7 +29,7 @@ def test_no_generated_request_gets_a_server_error(tmp_path: Path) -> None:
             as base_url:
         schema = schemathesis.openapi.from_url(f"{base_url}/openapi.json")
         operations = [result.ok() for result in schema.get_all_operations()]
-        assert len(operations) == 7  # GET /r/keys (the status page's device keys) is the 7th
+        assert len(operations) == 8  # GET /r/keys (the status page's device keys), POST /v2/push
         for operation in operations:
 
             @given(case=operation.as_strategy())

@@ -30,7 +30,7 @@ from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 
 from shared import envelope as e1
 from shared import envelope2 as e2
-from shared._errors import ChainError, EnvelopeError
+from shared._errors import EnvelopeError
 from shared.envelope import GENESIS, START, ChainPoint, EnvelopeHeader
 
 __all__ = ["GENESIS", "START", "AnyEnvelope", "ChainPoint", "Stored2", "open_", "parse",
@@ -83,16 +83,7 @@ def parse(raw: bytes) -> AnyEnvelope:
 
 def split_runs(envelopes: Sequence[AnyEnvelope]) -> list[list[AnyEnvelope]]:
     """``shared.envelope.split_runs`` over v1 and v2 alike."""
-    ordered = sorted(envelopes, key=lambda e: e.header.seq)
-    runs: list[list[AnyEnvelope]] = []
-    for env in ordered:
-        last = runs[-1][-1] if runs else None
-        if last is not None and env.header.seq == last.header.seq + 1 \
-                and env.header.prev == last.hash:
-            runs[-1].append(env)
-        else:
-            runs.append([env])
-    return runs
+    return e1.split_runs(envelopes)
 
 
 def verify(env: AnyEnvelope, device_key: Ed25519PublicKey) -> None:
@@ -108,25 +99,11 @@ def verify_run(run: Sequence[AnyEnvelope], device_key: Ed25519PublicKey,
                anchor: ChainPoint | None = None) -> ChainPoint:
     """``shared.envelope.verify_run`` over v1 and v2 alike: the links, the last record's
     signature, and the signature of each distinct epoch message in the run once."""
-    if not run:
-        raise ChainError("empty run")
-    device = run[0].header.device
-    expected_seq = anchor.seq + 1 if anchor else run[0].header.seq
-    expected_prev = anchor.hash if anchor else run[0].header.prev
+    e1.check_links(run, anchor)
     epochs: dict[bytes, e2.Epoch] = {}
     for env in run:
-        h = env.header
-        if h.device != device:
-            raise ChainError(f"seq {h.seq} is from device {h.device}, not {device}")
-        if h.seq != expected_seq:
-            kind = "missing" if h.seq > expected_seq else "out of order or repeated"
-            raise ChainError(f"expected seq {expected_seq}, found {h.seq}: record {kind}")
-        if h.prev != expected_prev:
-            raise ChainError(f"seq {h.seq} does not follow seq {h.seq - 1}: "
-                             "a record was replaced or the chain forked")
         if isinstance(env, Stored2):
             epochs.setdefault(hashlib.sha256(env.epoch.raw).digest(), env.epoch)
-        expected_seq, expected_prev = h.seq + 1, env.hash
     for epoch in epochs.values():
         epoch.verify(device_key)
     last = run[-1]

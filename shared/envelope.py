@@ -34,7 +34,7 @@ import zlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
 from cryptography.exceptions import InvalidSignature, InvalidTag
 from cryptography.hazmat.primitives import hpke
@@ -263,16 +263,23 @@ class ChainPoint:
 START = ChainPoint(0, GENESIS)
 
 
-def verify_run(run: Sequence[Envelope], device_key: Ed25519PublicKey,
-               anchor: ChainPoint | None = None) -> ChainPoint:
-    """Verify a contiguous run of one device's envelopes with a single signature check.
+class Linked(Protocol):
+    """A chain record as the link checks see it: v1 envelopes and stored v2 records."""
 
-    Each envelope must have seq one more than the one before and ``prev`` equal to its hash;
-    the first must follow ``anchor`` when given. Only the last envelope's signature is
-    checked: the hash links make it cover the rest. Returns the new end of the chain.
-    Raises ChainError for a gap, reordering, fork or replaced record, EnvelopeError for a
-    bad signature.
-    """
+    @property
+    def header(self) -> EnvelopeHeader: ...
+
+    @property
+    def hash(self) -> str: ...
+
+
+L = TypeVar("L", bound=Linked)
+
+
+def check_links(run: Sequence[Linked], anchor: ChainPoint | None = None) -> None:
+    """Check that ``run`` is one device's contiguous chain segment, following ``anchor``
+    when given: each seq one more than the one before, each ``prev`` the hash before it.
+    Raises ChainError naming the gap, reordering, fork or replaced record."""
     if not run:
         raise ChainError("empty run")
     device = run[0].header.device
@@ -289,14 +296,28 @@ def verify_run(run: Sequence[Envelope], device_key: Ed25519PublicKey,
             raise ChainError(f"seq {h.seq} does not follow seq {h.seq - 1}: "
                              "a record was replaced or the chain forked")
         expected_seq, expected_prev = h.seq + 1, env.hash
+
+
+def verify_run(run: Sequence[Envelope], device_key: Ed25519PublicKey,
+               anchor: ChainPoint | None = None) -> ChainPoint:
+    """Verify a contiguous run of one device's envelopes with a single signature check.
+
+    Each envelope must have seq one more than the one before and ``prev`` equal to its hash;
+    the first must follow ``anchor`` when given. Only the last envelope's signature is
+    checked: the hash links make it cover the rest. Returns the new end of the chain.
+    Raises ChainError for a gap, reordering, fork or replaced record, EnvelopeError for a
+    bad signature.
+    """
+    check_links(run, anchor)
     verify(run[-1], device_key)
     return ChainPoint(run[-1].header.seq, run[-1].hash)
 
 
-def split_runs(envelopes: Sequence[Envelope]) -> list[list[Envelope]]:
-    """Sort one device's envelopes by seq and split them where the hash chain breaks."""
+def split_runs(envelopes: Sequence[L]) -> list[list[L]]:
+    """Sort one device's envelopes by seq and split them where the hash chain breaks
+    (v1 envelopes, or any record with a header and a hash: ``shared.anyenv``)."""
     ordered = sorted(envelopes, key=lambda e: e.header.seq)
-    runs: list[list[Envelope]] = []
+    runs: list[list[L]] = []
     for env in ordered:
         last = runs[-1][-1] if runs else None
         if last is not None and env.header.seq == last.header.seq + 1 \

@@ -9,39 +9,25 @@ made with the real ``yizhan-server user add``, and Playwright driving Debian's c
 
 from __future__ import annotations
 
-import os
 import subprocess
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Page
 
+from tests.browser_kit import launch
 from tests.sync_server.server_kit import ServerProcess
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu",
-                 "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run"]
 PASSWORD = "grey heron over the paddy"  # noqa: S105 - test accounts
 
 
-# module scope, not session: Playwright's sync API keeps an event loop of its own while
-# open, which must not outlive these tests into other modules on the same worker
+# module scope, not session: see tests/browser_kit.py
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
-    if not Path(CHROMIUM).exists():
-        reason = f"{CHROMIUM} missing (scripts/setup.sh installs Debian's chromium)"
-        if os.environ.get("CI") == "true":
-            pytest.fail(reason + " and CI=true: browser tests must run in CI")
-        pytest.skip(reason)
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-        try:
-            yield b
-        finally:
-            b.close()
+    with launch() as b:
+        yield b
 
 
 def user_cli(data: Path, *args: str, password: str | None = None,

@@ -11,7 +11,6 @@ code), guess PINs through two server processes (the 11th wrong PIN finds the rec
 from __future__ import annotations
 
 import json
-import os
 import re
 import subprocess
 from collections.abc import Iterator
@@ -25,16 +24,13 @@ import httpx
 import pytest
 import zxingcpp
 from PIL import Image
-from playwright.sync_api import sync_playwright
 
+from tests.browser_kit import launch
 from tests.kiosk.kiosk_kit import complaint
 from tests.sync.conftest import kiosk_cli
 from tests.sync_server.conftest import postgres_or_skip
 from tests.sync_server.server_kit import ServerProcess, drop_pg_schema, server_cli
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run"]
 PHONE = {"viewport": {"width": 360, "height": 740}, "device_scale_factor": 2,
          "is_mobile": True, "has_touch": True, "locale": "zh-CN",
          "user_agent": "Mozilla/5.0 (Linux; Android 10; K) AppleWebKit/537.36 (KHTML, like "
@@ -45,16 +41,8 @@ SCREEN = Path(__file__).resolve().parents[2] / "docs" / "screens" / "status-page
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    if not Path(CHROMIUM).exists():
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"{CHROMIUM} missing and CI=true (scripts/setup.sh installs it)")
-        pytest.skip(f"{CHROMIUM} missing (apt-get install chromium)")
-    with sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        try:
-            yield b
-        finally:
-            b.close()
+    with launch() as b:  # tests/browser_kit.py
+        yield b
 
 
 class Recorder:

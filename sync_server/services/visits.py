@@ -15,6 +15,7 @@ counts once.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -39,6 +40,21 @@ def _day(at: str) -> str:
     return parse_utc(at).astimezone(CHINA).date().isoformat()
 
 
+def _filed(rows: list[dict[str, Any]], links: Mapping[str, tuple[str, str | None]]
+           ) -> set[tuple[str, str, str]]:
+    """(station, China day, receipt code | ticket number) of every filing in ``rows``."""
+    return {(r["station"], _day(r["filed_at"]), link)
+            for r in rows for link in links.get(r["case_id"], (None, None)) if link}
+
+
+def _counted_by_filing(t: dict[str, Any], filed: set[tuple[str, str, str]]) -> bool:
+    """True when a filing at the ticket's station on its day names the ticket (by number)
+    or the ticket names the filing (by receipt code): one visit, counted with the filing."""
+    day = _day(t["taken_at"])
+    return any((t["station"], day, link) in filed
+               for link in (t["linked_receipt"], t["ticket"]) if link)
+
+
 def visits(svc: Core, from_: date, to: date, station: str | None = None,
            by: str | None = None) -> list[dict[str, Any]]:
     """``[{"group": G, "visits": N}]``, one per group (one group ``"all"`` when ``by`` is
@@ -54,21 +70,13 @@ def visits(svc: Core, from_: date, to: date, station: str | None = None,
         rows = q.contacts(conn, since, until, station)
         links = vq.filing_links(conn, since, until)
         tickets = vq.between(conn, since, until, station)
-    contacts: list[tuple[str, str, str, str, str]] = []  # (time, id, person, station, group)
-    filed: set[tuple[str, str, str]] = set()  # (station, day, receipt code | ticket number)
-    for r in rows:
-        day = _day(r["filed_at"])
-        code, ticket = links.get(r["case_id"], (None, None))
-        for link in (code, ticket):
-            if link:
-                filed.add((r["station"], day, link))
-        contacts.append((r["filed_at"], r["case_id"],
-                         r["person_key"] or "case:" + r["case_id"], r["station"],
-                         r["matter_type"] or r["kind"]))
+    contacts: list[tuple[str, str, str, str, str]] = [
+        (r["filed_at"], r["case_id"], r["person_key"] or "case:" + r["case_id"],
+         r["station"], r["matter_type"] or r["kind"]) for r in rows]
+    # (time, id, person, station, group)
+    filed = _filed(rows, links)
     for t in tickets:
-        day = _day(t["taken_at"])
-        if any((t["station"], day, link) in filed
-               for link in (t["linked_receipt"], t["ticket"]) if link):
+        if _counted_by_filing(t, filed):
             continue  # the filing of the same visit counts it
         person = t["person_key"] or f"ticket:{t['service_date']}/{t['ticket']}"
         contacts.append((t["taken_at"], t["record_id"], person, t["station"],
@@ -107,19 +115,12 @@ def ticket_visits(conn: Connection, from_: date, to: date, station: str | None,
     tickets = vq.between(conn, since, until, station)
     if not tickets:  # the common case in a large report: no filing needs reading
         return {}
-    rows = q.contacts(conn, since, until, station)
-    links = vq.filing_links(conn, since, until)
-    filed: set[tuple[str, str, str]] = set()
-    for r in rows:
-        day = _day(r["filed_at"])
-        for link in links.get(r["case_id"], (None, None)):
-            if link:
-                filed.add((r["station"], day, link))
+    filed = _filed(q.contacts(conn, since, until, station),
+                   vq.filing_links(conn, since, until))
     counts: dict[str, int] = {}
     for t in tickets:
         day = _day(t["taken_at"])
-        if t["person_key"] or any((t["station"], day, link) in filed
-                                  for link in (t["linked_receipt"], t["ticket"]) if link):
+        if t["person_key"] or _counted_by_filing(t, filed):
             continue  # counted with its filing, or by the person (a later kiosk's key)
         group = ("all" if by is None else t["station"] if by == "station"
                  else day[:7] if by == "month" else t["matter_type"] or "queue")

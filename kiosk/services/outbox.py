@@ -95,9 +95,9 @@ class Outbox:
             head = self._store.acknowledged_head()
             if head > int(self._store.get_setting(ACKED_HEAD) or 0):
                 self._store.set_setting(ACKED_HEAD, head)
-            for code in self._store.receipt_codes_for(done) if done else []:
-                self._store.put_status(code, "received", "", "", ack.issued_at,
-                                       replace=False)
+            if done:
+                self._store.put_statuses_if_none(self._store.receipt_codes_for(done),
+                                                 "received", ack.issued_at)
         return len(done)
 
     def mark_quarantined(self, record_id: str, reason: str, as_of: str | None = None) -> bool:

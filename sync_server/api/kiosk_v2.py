@@ -1,7 +1,9 @@
 """``POST /v2/push``: the binary push body (shared/wire2.py) and the v2 acknowledgement.
 
-The same pipeline as ``/v1/push`` (``Ingestor.push``: durable inbox first, then verify,
-open, validate, merge), fed with v1 envelopes and v2 records alike; each v2 record is stored
+The same pipeline as ``/v1/push`` (``Ingestor.push``: durable inbox first, then verify),
+fed with v1 envelopes and v2 records alike, except that the answer does not wait for the
+merge (open, validate, file): ``push(defer=True)`` leaves the verified records to the
+process's ``Merger`` thread; each v2 record is stored
 with the epoch message it names (``shared.anyenv.stored_item``), which must travel in the
 same body. The answer is JSON: ``ack2`` (base64url of the signed ``shared.ack2`` bytes: the
 verified chain head, held records, gaps, refused records), ``refused`` (the same refusals
@@ -98,9 +100,10 @@ def _ack2(svc: Services, device_id: str, items: list[bytes], result: Any) -> Ack
 
 @router.post("/push", status_code=201, responses=PROBLEMS)
 async def push_v2(request: Request) -> JSONResponse:
-    """Store a batch of v1 envelopes and v2 records durably, then verify, open, validate and
-    merge; answer with the v2 acknowledgement. A revoked device's push is stored, then
-    answered ``device_revoked`` (as v1)."""
+    """Store a batch of v1 envelopes and v2 records durably and verify their chain; answer
+    with the v2 acknowledgement. Opening, validating and filing them happens after the
+    answer, on the process's merge thread (``services.merger``). A revoked device's push is
+    stored, then answered ``device_revoked`` (as v1)."""
     svc = _svc(request)
     raw = await request.body()
     headers = {k.lower(): v for k, v in request.headers.items()}
@@ -115,8 +118,10 @@ async def push_v2(request: Request) -> JSONResponse:
         raise problem("batch_too_large", f"records: at most {svc.settings.max_batch} per push")
     items = inbox_items(body)
     started = time.perf_counter()
-    result = await run_in_threadpool(svc.ingestor.push, device.device_id, items,
-                                     body.acked_head, list(body.lost))
+    with request.app.state.merger.pushing(device.device_id):
+        result = await run_in_threadpool(functools.partial(
+            svc.ingestor.push, device.device_id, items, body.acked_head, list(body.lost),
+            defer=True))
     svc.metrics.inc("yizhan_ingest_seconds_total", time.perf_counter() - started)
     for r in result.results:
         svc.metrics.inc("yizhan_records_total", status=r["status"])

@@ -80,7 +80,7 @@ def create_app(settings: Settings, clock: Clock | None = None) -> FastAPI:
         threading.Thread(target=seekercache.warm, args=(svc.engine,), daemon=True,
                          name="seeker-cache-warm").start()
         # v2 pushes are answered once stored and verified; this thread merges them
-        app.state.merger = Merger(svc.ingestor).start()
+        app.state.merger = Merger(svc.ingestor, quiet_s=settings.merge_after_s).start()
         try:
             with startup_objects_set_aside():
                 yield

@@ -101,12 +101,14 @@ class Outbox:
         return len(done)
 
     def mark_quarantined(self, record_id: str, reason: str, as_of: str | None = None) -> bool:
-        """Record that the server quarantined ``record_id`` and why; its receipt then reads
-        ``needs_review`` as of ``as_of`` (the county's time, else now). Returns whether the
-        row moved."""
+        """Record that the server quarantined ``record_id`` and why (in its push answer, or
+        on the feed after a v2 acknowledgement: then the row was ``acknowledged``); its
+        receipt then reads ``needs_review`` as of ``as_of`` (the county's time, else now).
+        Returns whether the row moved."""
         with self._store.transaction():
             moved = self._store.set_outbox_state([record_id], "quarantined", self._now(),
-                                                 ["pending", "sent"], reason=reason[:500]) > 0
+                                                 ["pending", "sent", "acknowledged"],
+                                                 reason=reason[:500]) > 0
             if moved:
                 for code in self._store.receipt_codes_for([record_id]):
                     self._store.put_status(code, "needs_review", "", "", as_of or self._now())

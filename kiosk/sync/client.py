@@ -85,17 +85,21 @@ class SyncPort(Protocol):
 
 
 def _decision(change: dict[str, Any]) -> dict[str, Any] | None:
-    """A well-formed ``record`` entry (staff released or rejected a quarantined record), in
+    """A well-formed ``record`` entry (staff released or rejected a quarantined record, or
+    the county's merge quarantined a record its v2 acknowledgement had said it holds), in
     the shape ``SyncPort.apply_decisions`` takes, else None (skipped)."""
     rid, status, as_of = change.get("record_id"), change.get("status"), change.get("as_of")
     texts = [change.get("next_step_zh") or "", change.get("next_step_en") or ""]
+    reason = change.get("reason") or ""
     if (not isinstance(rid, str) or not isinstance(as_of, str)
-            or change.get("decision") not in ("released", "rejected")
+            or change.get("decision") not in ("released", "rejected", "quarantined")
             or not (status is None or isinstance(status, str))
+            or not isinstance(reason, str)
             or not all(isinstance(t, str) and len(t) <= 1000 for t in texts)):
         return None
-    return {"record_id": rid, "status": status, "next_step_zh": texts[0],
-            "next_step_en": texts[1], "as_of": as_of}
+    return {"record_id": rid, "decision": change["decision"], "status": status,
+            "next_step_zh": texts[0], "next_step_en": texts[1], "as_of": as_of,
+            "reason": reason[:500]}
 
 
 def apply_changes(port: SyncPort, changes: Sequence[Any]) -> None:

@@ -47,7 +47,7 @@ from sync_server.config.keywatch import KeyWatch
 from sync_server.errors import ActionRefused, NotFound, StoreFault
 from sync_server.services.isolation import fault_reason, file_isolated, record_fault, retryable
 from sync_server.services.merge import CaseDesk, FilingBatch
-from sync_server.services.quarantine import note_codes, released_entry
+from sync_server.services.quarantine import note_codes, quarantined_entry, released_entry
 from sync_server.services.visitfile import file_visits, open_visit
 from sync_server.store import devices as dq
 from sync_server.store import feed
@@ -282,8 +282,11 @@ class Ingestor:
                            for e in self._verify_alone(conn, run, key, now)]
             if merge:  # those a deferred push verified first: they come before on the chain
                 waiting = _parsed(conn, iq.verified(conn, device_id), {}, now)
-                states += self._merge(conn, waiting + chained, dev, batch, now)
+                merged = self._merge(conn, waiting + chained, dev, batch, now)
+                states += merged
                 envs += waiting
+                batch.feed += _refusals_told(dev.station, merged, {e.header.id for e in waiting},
+                                             format_utc(self._clock.now()))
             else:
                 states += [(e.header.id, "verified", None) for e in chained]
             iq.set_states(conn, states, now)
@@ -321,6 +324,8 @@ class Ingestor:
             states = self._merge(conn, envs, dev, batch, now)
             iq.set_states(conn, states, now)
             note_codes(conn, {e.header.id: e.raw for e in envs}, states, self._private)
+            batch.feed += _refusals_told(dev.station, states, {e.header.id for e in envs},
+                                         format_utc(self._clock.now()))
             feed.append(conn, batch.feed, now)
         return len(rows)
 
@@ -536,6 +541,15 @@ class Ingestor:
                 log.error("device %s: pending records left for its next push: %s",
                           device_id, exc)
         return len(pending), failed
+
+
+def _refusals_told(station: str, states: Sequence[tuple[str, str, str | None]],
+                   acknowledged: set[str], as_of: str) -> list[tuple[str, dict[str, Any]]]:
+    """Feed entries for the records in ``acknowledged`` (a v2 acknowledgement said the
+    county holds them, before their merge) that the merge quarantined: how their kiosk
+    learns of it (a v1 push answer says so directly)."""
+    return [(station, quarantined_entry(rid, reason or "", as_of))
+            for rid, state, reason in states if state == "quarantined" and rid in acknowledged]
 
 
 def _parsed(conn: Any, rows: Sequence[tuple[str, bytes]], known: Mapping[str, Envelope],

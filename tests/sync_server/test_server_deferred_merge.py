@@ -21,7 +21,6 @@ from sync_server.config.settings import Settings
 from sync_server.services.merger import Merger
 from sync_server.services.staff import StaffDesk
 from sync_server.services.wiring import Services
-from tests.sync_server.conftest import new_token
 from tests.sync_server.server_kit import TestKiosk, complaint
 
 
@@ -64,7 +63,7 @@ def test_a_deferred_push_is_held_then_merged_once_in_chain_order(
     ingest = pipeline.ingestor
     first = ingest.push(kiosk.device_id, [e.raw for e in envs[:2]], defer=True)
     assert [r["status"] for r in first.results] == ["accepted", "accepted"]
-    assert first.chain.seq == 2 and first.gaps == []  # the chain is verified before the answer
+    assert (first.chain.seq, first.gaps) == (2, [])  # the chain is verified before the answer
     assert cases(staff) == []  # ... and nothing is filed yet
     assert inbox_states(pipeline)["verified"] == 2
     again = ingest.push(kiosk.device_id, [e.raw for e in envs[:2]], defer=True)

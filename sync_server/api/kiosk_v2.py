@@ -104,6 +104,11 @@ async def push_v2(request: Request) -> JSONResponse:
     with the v2 acknowledgement. Opening, validating and filing them happens after the
     answer, on the process's merge thread (``services.merger``). A revoked device's push is
     stored, then answered ``device_revoked`` (as v1)."""
+    with request.app.state.merger.pushing():  # the background merge waits for a lull
+        return await _push_v2(request)
+
+
+async def _push_v2(request: Request) -> JSONResponse:
     svc = _svc(request)
     raw = await request.body()
     headers = {k.lower(): v for k, v in request.headers.items()}
@@ -118,10 +123,10 @@ async def push_v2(request: Request) -> JSONResponse:
         raise problem("batch_too_large", f"records: at most {svc.settings.max_batch} per push")
     items = inbox_items(body)
     started = time.perf_counter()
-    with request.app.state.merger.pushing(device.device_id):
-        result = await run_in_threadpool(functools.partial(
-            svc.ingestor.push, device.device_id, items, body.acked_head, list(body.lost),
-            defer=True))
+    result = await run_in_threadpool(functools.partial(
+        svc.ingestor.push, device.device_id, items, body.acked_head, list(body.lost),
+        defer=True))
+    request.app.state.merger.wake(device.device_id)
     svc.metrics.inc("yizhan_ingest_seconds_total", time.perf_counter() - started)
     for r in result.results:
         svc.metrics.inc("yizhan_records_total", status=r["status"])

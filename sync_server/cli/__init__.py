@@ -351,9 +351,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--head-timeout", type=float, default=10.0, metavar="S",
                    help="close a connection that has not sent a whole request head within S "
                    "seconds (default 10)")
-    p.add_argument("--merge-after", type=float, default=0.3, metavar="S",
+    p.add_argument("--merge-after", type=float, default=1.0, metavar="S",
                    help="merge what v2 pushes stored once no push has come for S seconds "
-                   "(default 0.3; pushes are answered before the merge)")
+                   "(default 1; pushes are answered before the merge)")
     p.set_defaults(func=cmd_serve)
 
     p = sub.add_parser("enroll-token", parents=[common, js],

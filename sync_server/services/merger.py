@@ -38,7 +38,7 @@ log = logging.getLogger("yizhan.server.merger")
 class Merger:
     """One background thread merging the devices it is told about (``pushed``)."""
 
-    def __init__(self, ingestor: Ingestor, batch: int = 250, quiet_s: float = 0.3,
+    def __init__(self, ingestor: Ingestor, batch: int = 100, quiet_s: float = 1.0,
                  sweep_s: float = 30.0) -> None:
         self._ingestor = ingestor
         self._batch, self._quiet_s, self._sweep_s = batch, quiet_s, sweep_s
@@ -62,9 +62,9 @@ class Merger:
         self._thread.join(timeout)
 
     @contextmanager
-    def pushing(self, device_id: str) -> Iterator[None]:
-        """Around a deferred push of ``device_id``: the merge holds back while it runs, and
-        merges the device's records after it."""
+    def pushing(self) -> Iterator[None]:
+        """Around a whole push request (its authentication too): the merge holds back while
+        it runs and for ``quiet_s`` after."""
         with self._cond:
             self._pushing += 1
         try:
@@ -73,8 +73,13 @@ class Merger:
             with self._cond:
                 self._pushing -= 1
                 self._last_push = time.monotonic()
-                self._waiting[device_id] = None
                 self._cond.notify_all()
+
+    def wake(self, device_id: str) -> None:
+        """Merge ``device_id``'s verified records once pushes are quiet."""
+        with self._cond:
+            self._waiting[device_id] = None
+            self._cond.notify_all()
 
     def idle(self, timeout: float) -> bool:
         """Wait until nothing pushed is waiting or being merged. Returns whether it is so."""

@@ -97,8 +97,9 @@ def test_the_merger_thread_files_after_the_pushes_go_quiet(
     merger = Merger(pipeline.ingestor, batch=2, quiet_s=0.0).start()
     try:
         for env in envs:
-            with merger.pushing(kiosk.device_id):
+            with merger.pushing():
                 pipeline.ingestor.push(kiosk.device_id, [env.raw], defer=True)
+            merger.wake(kiosk.device_id)
         assert merger.idle(60)
     finally:
         merger.stop()

@@ -28,7 +28,7 @@ from shared import envelope2 as e2
 from shared import wire2
 from shared._errors import EnvelopeError
 from shared.ack2 import Ack2, sign_ack2
-from shared.anyenv import parse, stored_item
+from shared.anyenv import stored_item
 from shared.clock import format_utc
 from shared.keys import b64u
 from sync_server.api.auth import authenticate, path_and_query
@@ -77,14 +77,8 @@ def inbox_items(body: wire2.PushBody) -> list[bytes]:
     return out
 
 
-def _ack2(svc: Services, device_id: str, items: list[bytes], result: Any) -> Ack2:
-    seqs: dict[str, tuple[int, bytes]] = {}
-    for raw in items:
-        try:
-            env = parse(raw)
-        except EnvelopeError:
-            continue
-        seqs[env.header.id] = (env.header.seq, bytes.fromhex(env.hash))
+def _ack2(svc: Services, device_id: str, result: Any) -> Ack2:
+    seqs = {rid: (seq, bytes.fromhex(digest)) for rid, (seq, digest) in result.seqs.items()}
     refused = tuple((seqs[r["id"]][0], r["status"], str(r.get("reason", "")))
                     for r in result.results
                     if r["status"] in ("quarantined", "conflict") and r.get("id") in seqs)
@@ -134,7 +128,7 @@ async def _push_v2(request: Request) -> JSONResponse:
         raise problem("device_revoked", f"device {device.device_id} has been revoked; the "
                       f"{len(items)} record(s) it sent are stored for county staff to review")
     keys = svc.keys
-    ack = sign_ack2(_ack2(svc, device.device_id, items, result), keys.server_key)
+    ack = sign_ack2(_ack2(svc, device.device_id, result), keys.server_key)
     refused = [{k: r[k] for k in ("id", "status", "reason") if k in r}
                for r in result.results if r["status"] in ("quarantined", "conflict")]
     return JSONResponse({"ack2": b64u(ack), "refused": refused, "gaps": result.gaps,

@@ -65,6 +65,7 @@ class PushResult:
     gaps: list[dict[str, int]] = field(default_factory=list)
     chain: ChainPoint = START
     resend_from: int | None = None
+    seqs: dict[str, tuple[int, str]] = field(default_factory=dict)  # record id -> (seq, hash)
 
     @property
     def all_stored(self) -> bool:
@@ -159,6 +160,7 @@ class Ingestor:
                     slots.append({"index": index, "id": None, "status": "quarantined",
                                   "reason": "malformed_envelope"})
                     continue
+                result.seqs[env.header.id] = (env.header.seq, env.hash)
                 if env.header.device != device_id:
                     iq.reject(conn, device_id, env.header.id, env.hash, raw, "quarantined",
                               "device_mismatch", now)

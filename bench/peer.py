@@ -25,7 +25,7 @@ Prints, per run, both wall times, bytes each way per record, and the ratios agai
 targets of issue 17 (yizhan time <= 0.33x the peer's, bytes <= 0.6x), then the medians.
 
     python bench/peer.py [--records 20000] [--protocol 1|2|both] [--runs 3]
-                         [--npm-cache DIR] [--max-batch N]
+                         [--npm-cache DIR] [--max-batch N] [--keep DIR]
 """
 
 from __future__ import annotations
@@ -204,14 +204,18 @@ def run_peer(node_dir: Path, root: Path, n: int) -> tuple[float, int, int, int]:
 
 
 def prepare_yizhan(root: Path, n: int, protocol: str) -> tuple[Path, dict[str, str]]:
-    """File n complaints on an enrolled kiosk (not timed). Returns (the folder holding
-    ``county`` and ``kiosk``, the environment of its sync). ``protocol`` "2": the kiosk's
-    v2 switch on (it learns that the county takes v2 from a first, empty sync)."""
-    root = root / f"yizhan-v{protocol}"
-    root.mkdir()
+    """File n complaints on an enrolled kiosk (not timed), or reuse the filing a run with
+    the same ``--keep`` folder made. Returns (the folder holding ``county`` and ``kiosk``,
+    the environment of its sync). ``protocol`` "2": the kiosk's v2 switch on (it learns
+    that the county takes v2 from a first, empty sync)."""
+    env = {**os.environ, "YIZHAN_STAFF_PASSPHRASE": PASSPHRASE, "YIZHAN_PROTOCOL": protocol}
+    root = root / f"yizhan-v{protocol}-{n}"
+    if (root / "filed").exists():
+        return root, env
+    shutil.rmtree(root, ignore_errors=True)
+    root.mkdir(parents=True)
     county = root / "county"
     server_cli("init", "--county", "bench", "--no-passphrase", "--data", str(county))
-    env = {**os.environ, "YIZHAN_STAFF_PASSPHRASE": PASSPHRASE, "YIZHAN_PROTOCOL": protocol}
     switch = os.environ.get("YIZHAN_PROTOCOL")
     os.environ["YIZHAN_PROTOCOL"] = protocol  # for the filing below, in this process
     try:
@@ -227,6 +231,7 @@ def prepare_yizhan(root: Path, n: int, protocol: str) -> tuple[Path, dict[str, s
             os.environ.pop("YIZHAN_PROTOCOL", None)
         else:
             os.environ["YIZHAN_PROTOCOL"] = switch
+    (root / "filed").write_text(str(n))
     return root, env
 
 
@@ -261,6 +266,9 @@ def main() -> None:
     parser.add_argument("--max-batch", type=int, default=None,
                         help="pass --max-batch N to 'yizhan-kiosk sync' (default: its own)")
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--keep", type=Path, default=None, metavar="DIR",
+                        help="keep the kiosks' filings in DIR and reuse them next time "
+                        "(filing 20,000 records takes minutes; it is not timed)")
     parser.add_argument("--sync-arg", action="append", default=[],
                         help="an extra argument for 'yizhan-kiosk sync' (repeatable)")
     parser.add_argument("--protocol", choices=("1", "2", "both"), default="both",
@@ -280,7 +288,7 @@ def main() -> None:
     ratios: dict[str, list[tuple[float, float]]] = {v: [] for v in protocols}
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
-        prepared = {v: prepare_yizhan(root, n, v) for v in protocols}
+        prepared = {v: prepare_yizhan(args.keep or root, n, v) for v in protocols}
         for k in range(args.runs):
             p_s, p_up, p_down, written = run_peer(node_dir, root / f"peer-{k}", n)
             p_b = (p_up + p_down) / n

@@ -10,9 +10,10 @@ reaches it through the changes feed.
 Pushes come first. While a push is being answered, or within ``quiet_s`` of the last one,
 the merge waits, and it checks again between batches of ``batch`` records: the two would
 otherwise take turns on one CPU (the GIL) and on SQLite's one writer, and the kiosk would
-wait for filing it does not need. On a county with steady traffic the merge runs in the
-gaps between syncs; ``yizhan_inbox_records{state="verified"}`` on ``/metrics`` is its
-backlog.
+wait for filing it does not need. But never for long: once records have waited
+``max_delay_s`` (default 10 s) the merge goes on between pushes whatever the traffic, so a
+county with kiosks syncing all the time still files every record within seconds.
+``yizhan_inbox_records{state="verified"}`` on ``/metrics`` is the backlog.
 
 Nothing is lost if the process dies: the records stay ``verified`` in the store and the
 next start-up (``Ingestor.recover``) or the next v1 push of the device merges them. Several
@@ -39,9 +40,11 @@ class Merger:
     """One background thread merging the devices it is told about (``pushed``)."""
 
     def __init__(self, ingestor: Ingestor, batch: int = 100, quiet_s: float = 1.0,
-                 sweep_s: float = 30.0) -> None:
+                 sweep_s: float = 30.0, max_delay_s: float = 10.0) -> None:
         self._ingestor = ingestor
         self._batch, self._quiet_s, self._sweep_s = batch, quiet_s, sweep_s
+        self._max_delay_s = max_delay_s
+        self._since: float | None = None  # when the oldest work still waiting was woken
         self._waiting: dict[str, None] = {}  # device ids, in the order they were pushed
         self._cond = threading.Condition()
         self._stopping = False
@@ -79,6 +82,8 @@ class Merger:
         """Merge ``device_id``'s verified records once pushes are quiet."""
         with self._cond:
             self._waiting[device_id] = None
+            if self._since is None:
+                self._since = time.monotonic()
             self._cond.notify_all()
 
     def idle(self, timeout: float) -> bool:
@@ -87,10 +92,13 @@ class Merger:
             return self._cond.wait_for(lambda: not self._waiting and not self._busy, timeout)
 
     def _quiet_for(self) -> float:
-        """Seconds until pushes have been quiet long enough (0: now); call under the lock."""
-        if self._pushing:
-            return self._quiet_s
-        return max(0.0, self._last_push + self._quiet_s - time.monotonic())
+        """Seconds until pushes have been quiet long enough (0: now, also when work has
+        waited ``max_delay_s``); call under the lock."""
+        now = time.monotonic()
+        quiet = self._quiet_s if self._pushing else self._last_push + self._quiet_s - now
+        if self._since is not None:  # work waits: not past its deadline
+            quiet = min(quiet, self._since + self._max_delay_s - now)
+        return max(0.0, quiet)
 
     def _run(self) -> None:
         while True:
@@ -99,6 +107,8 @@ class Merger:
                     self._cond.notify_all()  # for idle()
                     if not self._cond.wait(self._sweep_s) and not self._waiting:
                         self._waiting.update(dict.fromkeys(self._swept()))
+                        if self._waiting and self._since is None:
+                            self._since = time.monotonic()
                 while not self._stopping and (wait := self._quiet_for()) > 0:
                     self._cond.wait(wait)
                 if self._stopping:
@@ -115,6 +125,8 @@ class Merger:
             finally:
                 with self._cond:
                     self._busy = False
+                    if not self._waiting:
+                        self._since = None
                     self._cond.notify_all()
 
     def _swept(self) -> list[str]:

@@ -106,6 +106,31 @@ def test_the_merger_thread_files_after_the_pushes_go_quiet(
     assert cases(staff) == sorted(e.header.id for e in envs)
 
 
+def test_pushes_without_end_hold_the_merge_back_no_longer_than_its_deadline(
+        kiosk: TestKiosk, staff: StaffDesk, pipeline: Services) -> None:
+    """A county whose kiosks push all the time: the merge waits for a lull, but once records
+    have waited ``max_delay_s`` it files them anyway (the control: with no deadline they
+    wait as long as pushes go on)."""
+    envs = [kiosk.file(record=complaint(n)) for n in range(3)]
+    patient = Merger(pipeline.ingestor, quiet_s=60.0, max_delay_s=3600.0).start()
+    try:
+        with patient.pushing():  # a push in progress the whole time
+            pipeline.ingestor.push(kiosk.device_id, [envs[0].raw], defer=True)
+            patient.wake(kiosk.device_id)
+            assert not patient.idle(0.5)  # held back: records wait
+    finally:
+        patient.stop()
+    merger = Merger(pipeline.ingestor, quiet_s=60.0, max_delay_s=0.2).start()
+    try:
+        with merger.pushing():
+            pipeline.ingestor.push(kiosk.device_id, [e.raw for e in envs[1:]], defer=True)
+            merger.wake(kiosk.device_id)
+            assert merger.idle(60)  # filed while the push is still going on
+    finally:
+        merger.stop()
+    assert cases(staff) == sorted(e.header.id for e in envs)
+
+
 def test_a_refusal_after_the_acknowledgement_reaches_the_kiosk_on_the_feed(
         client: httpx.Client, kiosk: TestKiosk, staff: StaffDesk, pipeline: Services) -> None:
     good, bad = kiosk.file(record=complaint(1)), bad_checksum(kiosk, 2)

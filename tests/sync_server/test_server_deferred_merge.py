@@ -149,3 +149,18 @@ def test_a_refusal_after_the_acknowledgement_reaches_the_kiosk_on_the_feed(
     code, pin = kiosk.receipts[bad.header.id]
     assert client.post("/v1/status", json={"code": code, "pin": pin}).json()["status"] == \
         "needs_review"
+
+
+def test_a_receipt_looked_up_before_the_merge_is_found(
+        client: httpx.Client, kiosk: TestKiosk, staff: StaffDesk, pipeline: Services) -> None:
+    """The worker checks the receipt the moment the kiosk has synced: the lookup files what
+    waits first (the control: without it the county answers not_found, and counts a wrong
+    PIN against the receipt)."""
+    env = kiosk.file(record=complaint(3))
+    pipeline.ingestor.push(kiosk.device_id, [env.raw], defer=True)
+    assert cases(staff) == []
+    code, pin = kiosk.receipts[env.header.id]
+    answer = client.post("/v1/status", json={"code": code, "pin": pin})
+    assert answer.status_code == 200
+    assert answer.json()["status"] == "received"
+    assert cases(staff) == [env.header.id]

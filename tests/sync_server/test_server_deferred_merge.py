@@ -7,11 +7,9 @@ gave it. SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import httpx
-import pytest
 
 from shared.clock import ManualClock, format_utc
 from shared.intake import IntakePayload
@@ -22,15 +20,6 @@ from sync_server.services.merger import Merger
 from sync_server.services.staff import StaffDesk
 from sync_server.services.wiring import Services
 from tests.sync_server.server_kit import TestKiosk, complaint
-
-
-@pytest.fixture
-def pipeline(server_settings: Settings, manual_clock: ManualClock,
-             staff: StaffDesk) -> Iterator[Services]:
-    """The push pipeline as a request handler holds it (another engine on the same store)."""
-    svc = Services.open(server_settings, manual_clock)
-    yield svc
-    svc.close()
 
 
 def cases(staff: StaffDesk) -> list[str]:

@@ -63,6 +63,15 @@ def _prev_offset(record: bytes) -> int | None:
     return pos if pos + 32 <= len(record) else None
 
 
+def epoch_id_of(record: bytes) -> bytes | None:
+    """The 16-byte ``epoch_id`` of a v2 record (after ``prev``), read in place without
+    parsing the rest; None if it is not one. For the sender, on records it sealed itself."""
+    at = _prev_offset(record)
+    if at is None or at + 48 > len(record):
+        return None
+    return record[at + 32:at + 48]
+
+
 def encode_push(records: Sequence[bytes], epochs: Sequence[bytes] = (), acked_head: int = 0,
                 lost: Sequence[tuple[int, int]] = ()) -> bytes:
     """The push body for ``records`` (in seq order). Raises ValueError past a bound."""

@@ -20,6 +20,7 @@ from sync_server.api.body import BodyLimit
 from sync_server.api.problems import install
 from sync_server.config.settings import Settings
 from sync_server.services import seekercache
+from sync_server.services.merger import Merger
 from sync_server.services.wiring import Services, startup_objects_set_aside
 
 log = logging.getLogger("yizhan.server")
@@ -78,10 +79,13 @@ def create_app(settings: Settings, clock: Clock | None = None) -> FastAPI:
         # job seekers' profiles into this process (services.seekercache), off the start path
         threading.Thread(target=seekercache.warm, args=(svc.engine,), daemon=True,
                          name="seeker-cache-warm").start()
+        # v2 pushes are answered once stored and verified; this thread merges them
+        app.state.merger = Merger(svc.ingestor, quiet_s=settings.merge_after_s).start()
         try:
             with startup_objects_set_aside():
                 yield
         finally:
+            await run_in_threadpool(app.state.merger.stop)
             svc.close()
 
     app = FastAPI(title="yizhan county sync server", version="1", lifespan=lifespan,

@@ -168,8 +168,9 @@ def register(sub: Any, common: argparse.ArgumentParser,
                    help="retries in a row after network failures that moved nothing (default 3)")
     p.add_argument("--backoff-base", type=float, default=2.0, metavar="S",
                    help="first retry delay ceiling in seconds, doubling (default 2)")
-    p.add_argument("--max-batch", type=int, default=500, metavar="N",
-                   help="most records per push request (default 500)")
+    p.add_argument("--max-batch", type=int, default=2000, metavar="N",
+                   help="most records per push request (default 2000; the batch starts at "
+                   "64 and grows while requests are fast)")
     p.add_argument("--until-drained", action="store_true",
                    help="keep going until every record is acknowledged or retries run out")
     p.set_defaults(func=cmd_sync)

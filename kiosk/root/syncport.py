@@ -85,6 +85,9 @@ class ServicesPort:
 
     def apply_decisions(self, decisions: Sequence[dict[str, Any]]) -> None:
         for d in decisions:
+            if d.get("decision") == "quarantined":
+                self._s.outbox.mark_quarantined(d["record_id"], d["reason"], d["as_of"])
+                continue
             self._s.outbox.apply_decision(d["record_id"], d["status"], d["next_step_zh"],
                                           d["next_step_en"], d["as_of"])
 

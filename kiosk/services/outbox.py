@@ -95,18 +95,20 @@ class Outbox:
             head = self._store.acknowledged_head()
             if head > int(self._store.get_setting(ACKED_HEAD) or 0):
                 self._store.set_setting(ACKED_HEAD, head)
-            for code in self._store.receipt_codes_for(done) if done else []:
-                self._store.put_status(code, "received", "", "", ack.issued_at,
-                                       replace=False)
+            if done:
+                self._store.put_statuses_if_none(self._store.receipt_codes_for(done),
+                                                 "received", ack.issued_at)
         return len(done)
 
     def mark_quarantined(self, record_id: str, reason: str, as_of: str | None = None) -> bool:
-        """Record that the server quarantined ``record_id`` and why; its receipt then reads
-        ``needs_review`` as of ``as_of`` (the county's time, else now). Returns whether the
-        row moved."""
+        """Record that the server quarantined ``record_id`` and why (in its push answer, or
+        on the feed after a v2 acknowledgement: then the row was ``acknowledged``); its
+        receipt then reads ``needs_review`` as of ``as_of`` (the county's time, else now).
+        Returns whether the row moved."""
         with self._store.transaction():
             moved = self._store.set_outbox_state([record_id], "quarantined", self._now(),
-                                                 ["pending", "sent"], reason=reason[:500]) > 0
+                                                 ["pending", "sent", "acknowledged"],
+                                                 reason=reason[:500]) > 0
             if moved:
                 for code in self._store.receipt_codes_for([record_id]):
                     self._store.put_status(code, "needs_review", "", "", as_of or self._now())

@@ -29,6 +29,7 @@ import gzip
 import json
 import time
 from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Protocol, TypedDict
@@ -85,17 +86,21 @@ class SyncPort(Protocol):
 
 
 def _decision(change: dict[str, Any]) -> dict[str, Any] | None:
-    """A well-formed ``record`` entry (staff released or rejected a quarantined record), in
+    """A well-formed ``record`` entry (staff released or rejected a quarantined record, or
+    the county's merge quarantined a record its v2 acknowledgement had said it holds), in
     the shape ``SyncPort.apply_decisions`` takes, else None (skipped)."""
     rid, status, as_of = change.get("record_id"), change.get("status"), change.get("as_of")
     texts = [change.get("next_step_zh") or "", change.get("next_step_en") or ""]
+    reason = change.get("reason") or ""
     if (not isinstance(rid, str) or not isinstance(as_of, str)
-            or change.get("decision") not in ("released", "rejected")
+            or change.get("decision") not in ("released", "rejected", "quarantined")
             or not (status is None or isinstance(status, str))
+            or not isinstance(reason, str)
             or not all(isinstance(t, str) and len(t) <= 1000 for t in texts)):
         return None
-    return {"record_id": rid, "status": status, "next_step_zh": texts[0],
-            "next_step_en": texts[1], "as_of": as_of}
+    return {"record_id": rid, "decision": change["decision"], "status": status,
+            "next_step_zh": texts[0], "next_step_en": texts[1], "as_of": as_of,
+            "reason": reason[:500]}
 
 
 def apply_changes(port: SyncPort, changes: Sequence[Any]) -> None:
@@ -244,6 +249,15 @@ class BatchSizer:
         self.size = max(self.minimum, self.size // 2)
 
 
+@dataclass(frozen=True)
+class _InFlight:
+    """A push batch sent ahead (``SyncClient._send_ahead``) and its answer to come."""
+
+    items: list[OutboxItemLike]
+    future: Future[httpx.Response]
+    started: float
+
+
 class _SigningClock:
     """The kiosk's clock corrected by what the county server said its time is."""
 
@@ -301,12 +315,18 @@ class SyncClient:
     # -- transport -------------------------------------------------------------------------
 
     def _request(self, method: str, path: str, body: bytes, summary: SyncSummary,
-                 extra_headers: dict[str, str] | None = None) -> httpx.Response:
+                 extra_headers: dict[str, str] | None = None, *,
+                 note: bool = True) -> httpx.Response:
+        """Send one signed request (again on the county's clock if it says ours is off).
+        ``note`` False: the caller notes the county's protocols (``push2.note_protocols``)
+        itself — a request sent from the push thread must not touch the store."""
         response = self._send(method, path, body, summary, extra_headers)
         server_time = _stale_server_time(response)
         if server_time is not None:  # our clock is off: sign again on the county's time
             self._signing_clock.offset_s = server_time - int(self._clock.now().timestamp())
             response = self._send(method, path, body, summary, extra_headers)
+        if note:
+            push2.note_protocols(response, self._port)
         raise_for_status(response)
         return response
 
@@ -324,7 +344,6 @@ class SyncClient:
             raise TransientError(f"{method} {path}: {type(exc).__name__}: {exc}") from exc
         summary.bytes_received += len(response.content) + sum(
             len(k) + len(v) + 4 for k, v in response.headers.items())
-        push2.note_protocols(response, self._port)
         return response
 
     # -- push ------------------------------------------------------------------------------
@@ -342,24 +361,33 @@ class SyncClient:
             self._progress("push", 0, waiting)  # the bar has its length before the first send
         asked: set[int] = set()
         checked_in = False
-        while True:
-            items = list(self._port.pending(self._sizer.size))
-            if not items and (checked_in or self._port.acked_head() == 0):
-                break
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="push") as pool:
+            ahead: _InFlight | None = None
             try:
-                moved, resend = self._push_batch(items, summary)
-            except PermanentError as exc:
-                if exc.code == "device_revoked" and items:
-                    self._deliver_rest(items[-1].seq, summary)
-                raise
-            checked_in = True
-            if resend is not None and resend not in asked:
-                asked.add(resend)
-                summary.resent_from = resend
-                summary.lost_after_restore = self._port.resend_from(resend)
-                continue
-            if moved == 0:
-                break  # the server holds the rest back (e.g. behind a gap): stop
+                while True:
+                    if ahead is not None:  # sent while the last answer was recorded
+                        items = ahead.items
+                    else:
+                        items = list(self._port.pending(self._sizer.size))
+                        if not items and (checked_in or self._port.acked_head() == 0):
+                            break
+                    try:
+                        moved, resend, ahead = self._push_batch(items, summary, ahead, pool)
+                    except PermanentError as exc:
+                        if exc.code == "device_revoked" and items:
+                            self._deliver_rest(items[-1].seq, summary)
+                        raise
+                    checked_in = True
+                    if resend is not None and resend not in asked:
+                        asked.add(resend)
+                        summary.resent_from = resend
+                        summary.lost_after_restore = self._port.resend_from(resend)
+                        continue
+                    if moved == 0:
+                        break  # the server holds the rest back (e.g. behind a gap): stop
+            finally:
+                if ahead is not None:  # sent, answer not used: those records stay pending
+                    ahead.future.exception()  # (waited for; the county took them or not)
         self._port.prune_retained()
         return summary
 
@@ -381,9 +409,8 @@ class SyncClient:
                     summary: SyncSummary) -> httpx.Response:
         lost = self._port.lost_after_restore()
         if push2.any_v2(items):  # sealed v2 (the kiosk's switch is on, the county takes v2)
-            epochs: Mapping[str, str] = getattr(self._port, "v2_epochs", dict)()
-            return self._request("POST", push2.PATH, push2.body(
-                items, epochs, self._port.acked_head(), lost), summary, dict(push2.HEADERS))
+            return self._request("POST", push2.PATH, self._body2(items, lost), summary,
+                                 dict(push2.HEADERS))
         request: dict[str, Any] = {"envelopes": [encode_envelope(i.envelope) for i in items],
                                    "acked_head": self._port.acked_head()}
         if lost:
@@ -393,13 +420,36 @@ class SyncClient:
         return self._request("POST", "/v1/push", body, summary, {
             "Content-Type": "application/json", "Content-Encoding": "gzip"})
 
-    def _push_batch(self, items: list[OutboxItemLike],
-                    summary: SyncSummary) -> tuple[int, int | None]:
-        """One push. Returns (records moved out of pending/sent, the seq the county asks to
-        send again from, or None)."""
-        started = time.monotonic()
+    def _body2(self, items: Sequence[OutboxItemLike], lost: Sequence[tuple[int, int]]) -> bytes:
+        epochs: Mapping[str, str] = getattr(self._port, "v2_epochs", dict)()
+        return push2.body(items, epochs, self._port.acked_head(), lost)
+
+    def _send_ahead(self, items: list[OutboxItemLike], summary: SyncSummary,
+                    pool: ThreadPoolExecutor) -> _InFlight:
+        """Send the next v2 batch from the push thread while this one's answer is recorded
+        here. The body is made here (it reads the store); the thread only does HTTP. Safe for
+        exactly-once: a batch whose answer is not used stays pending and is sent again (the
+        county answers ``duplicate``); the ``acked_head`` it carries may be one batch old,
+        which only ever under-states what the kiosk holds."""
+        body = self._body2(items, self._port.lost_after_restore())
+        future = pool.submit(self._request, "POST", push2.PATH, body, summary,
+                             dict(push2.HEADERS), note=False)
+        return _InFlight(items, future, time.monotonic())
+
+    def _push_batch(self, items: list[OutboxItemLike], summary: SyncSummary,
+                    sent: _InFlight | None = None, pool: ThreadPoolExecutor | None = None
+                    ) -> tuple[int, int | None, _InFlight | None]:
+        """One push (``sent``: already on its way, from ``_send_ahead``). Returns (records
+        moved out of pending/sent, the seq the county asks to send again from or None, the
+        next batch when it was sent ahead: v2, once this answer is verified and names
+        records, while this batch's bookkeeping is written)."""
+        started = time.monotonic() if sent is None else sent.started
         try:
-            response = self._send_batch(items, summary)
+            if sent is None:
+                response = self._send_batch(items, summary)
+            else:
+                response = sent.future.result()
+                push2.note_protocols(response, self._port)
         except TransientError:
             self._sizer.failed()
             raise
@@ -424,6 +474,13 @@ class SyncClient:
             self._port.adopt_trust(trust)  # a verified rotation: it holds whatever follows
         if items:
             self._sizer.succeeded(len(items), time.monotonic() - started)
+        ahead = None
+        if pool is not None and ack.resend_from is None and ack.stored \
+                and push2.any_v2(items):
+            later = [i for i in self._port.pending(len(items) + self._sizer.size)
+                     if i.seq > items[-1].seq][:self._sizer.size]
+            if later and push2.any_v2(later):
+                ahead = self._send_ahead(later, summary, pool)
         summary.pushed += len(items)
         sent_ids = {i.record_id for i in items}
         self._port.mark_sent([i.record_id for i in items])
@@ -449,7 +506,7 @@ class SyncClient:
         gaps = answer.get("gaps") or []
         summary.gaps = [g for g in gaps if isinstance(g, dict)]
         self._progress("push", summary.pushed, summary.pushed + self._port.pending_count())
-        return moved, ack.resend_from
+        return moved, ack.resend_from, ahead
 
     # -- pull ------------------------------------------------------------------------------
 

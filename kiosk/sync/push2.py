@@ -55,7 +55,8 @@ def body(items: Sequence[ItemLike], epochs: Mapping[str, str], acked_head: int,
     for item in items:
         if item.envelope[:4] != e2.RECORD_MAGIC:
             continue
-        eid = e2.Record.from_bytes(item.envelope).epoch_id.hex()
+        raw_id = wire2.epoch_id_of(item.envelope)
+        eid = raw_id.hex() if raw_id is not None else "?"
         if eid not in epochs:
             raise EnvelopeError(f"epoch {eid} of record {item.record_id} is not saved")
         needed[eid] = bytes.fromhex(epochs[eid])

@@ -1,7 +1,9 @@
 """``POST /v2/push``: the binary push body (shared/wire2.py) and the v2 acknowledgement.
 
-The same pipeline as ``/v1/push`` (``Ingestor.push``: durable inbox first, then verify,
-open, validate, merge), fed with v1 envelopes and v2 records alike; each v2 record is stored
+The same pipeline as ``/v1/push`` (``Ingestor.push``: durable inbox first, then verify),
+fed with v1 envelopes and v2 records alike, except that the answer does not wait for the
+merge (open, validate, file): ``push(defer=True)`` leaves the verified records to the
+process's ``Merger`` thread; each v2 record is stored
 with the epoch message it names (``shared.anyenv.stored_item``), which must travel in the
 same body. The answer is JSON: ``ack2`` (base64url of the signed ``shared.ack2`` bytes: the
 verified chain head, held records, gaps, refused records), ``refused`` (the same refusals
@@ -26,7 +28,7 @@ from shared import envelope2 as e2
 from shared import wire2
 from shared._errors import EnvelopeError
 from shared.ack2 import Ack2, sign_ack2
-from shared.anyenv import parse, stored_item
+from shared.anyenv import stored_item
 from shared.clock import format_utc
 from shared.keys import b64u
 from sync_server.api.auth import authenticate, path_and_query
@@ -75,14 +77,8 @@ def inbox_items(body: wire2.PushBody) -> list[bytes]:
     return out
 
 
-def _ack2(svc: Services, device_id: str, items: list[bytes], result: Any) -> Ack2:
-    seqs: dict[str, tuple[int, bytes]] = {}
-    for raw in items:
-        try:
-            env = parse(raw)
-        except EnvelopeError:
-            continue
-        seqs[env.header.id] = (env.header.seq, bytes.fromhex(env.hash))
+def _ack2(svc: Services, device_id: str, result: Any) -> Ack2:
+    seqs = {rid: (seq, bytes.fromhex(digest)) for rid, (seq, digest) in result.seqs.items()}
     refused = tuple((seqs[r["id"]][0], r["status"], str(r.get("reason", "")))
                     for r in result.results
                     if r["status"] in ("quarantined", "conflict") and r.get("id") in seqs)
@@ -98,9 +94,15 @@ def _ack2(svc: Services, device_id: str, items: list[bytes], result: Any) -> Ack
 
 @router.post("/push", status_code=201, responses=PROBLEMS)
 async def push_v2(request: Request) -> JSONResponse:
-    """Store a batch of v1 envelopes and v2 records durably, then verify, open, validate and
-    merge; answer with the v2 acknowledgement. A revoked device's push is stored, then
-    answered ``device_revoked`` (as v1)."""
+    """Store a batch of v1 envelopes and v2 records durably and verify their chain; answer
+    with the v2 acknowledgement. Opening, validating and filing them happens after the
+    answer, on the process's merge thread (``services.merger``). A revoked device's push is
+    stored, then answered ``device_revoked`` (as v1)."""
+    with request.app.state.merger.pushing():  # the background merge waits for a lull
+        return await _push_v2(request)
+
+
+async def _push_v2(request: Request) -> JSONResponse:
     svc = _svc(request)
     raw = await request.body()
     headers = {k.lower(): v for k, v in request.headers.items()}
@@ -115,8 +117,10 @@ async def push_v2(request: Request) -> JSONResponse:
         raise problem("batch_too_large", f"records: at most {svc.settings.max_batch} per push")
     items = inbox_items(body)
     started = time.perf_counter()
-    result = await run_in_threadpool(svc.ingestor.push, device.device_id, items,
-                                     body.acked_head, list(body.lost))
+    result = await run_in_threadpool(functools.partial(
+        svc.ingestor.push, device.device_id, items, body.acked_head, list(body.lost),
+        defer=True))
+    request.app.state.merger.wake(device.device_id)
     svc.metrics.inc("yizhan_ingest_seconds_total", time.perf_counter() - started)
     for r in result.results:
         svc.metrics.inc("yizhan_records_total", status=r["status"])
@@ -124,7 +128,7 @@ async def push_v2(request: Request) -> JSONResponse:
         raise problem("device_revoked", f"device {device.device_id} has been revoked; the "
                       f"{len(items)} record(s) it sent are stored for county staff to review")
     keys = svc.keys
-    ack = sign_ack2(_ack2(svc, device.device_id, items, result), keys.server_key)
+    ack = sign_ack2(_ack2(svc, device.device_id, result), keys.server_key)
     refused = [{k: r[k] for k in ("id", "status", "reason") if k in r}
                for r in result.results if r["status"] in ("quarantined", "conflict")]
     return JSONResponse({"ack2": b64u(ack), "refused": refused, "gaps": result.gaps,

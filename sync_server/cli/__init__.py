@@ -131,6 +131,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
             raise ConfigError(f"--admin-from {exc}") from None
         settings = dataclasses.replace(
             settings, admin_networks=(*settings.admin_networks, *args.admin_from))
+    if not 0 <= args.merge_after <= 86400:
+        raise ConfigError(f"--merge-after {args.merge_after}: must be 0 to 86400 seconds")
+    settings = dataclasses.replace(settings, merge_after_s=args.merge_after)
     app = create_app(settings, SystemClock())
     uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level,
                 access_log=False, http=protocol_with_head_timeout(args.head_timeout),
@@ -348,6 +351,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--head-timeout", type=float, default=10.0, metavar="S",
                    help="close a connection that has not sent a whole request head within S "
                    "seconds (default 10)")
+    p.add_argument("--merge-after", type=float, default=1.0, metavar="S",
+                   help="merge what v2 pushes stored once no push has come for S seconds "
+                   "(default 1; pushes are answered before the merge)")
     p.set_defaults(func=cmd_serve)
 
     p = sub.add_parser("enroll-token", parents=[common, js],

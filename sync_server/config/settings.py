@@ -40,6 +40,7 @@ class Settings:
     alert_window_days: int = 30
     duplicate_window_days: int = 90
     changes_page_max: int = 1000
+    merge_after_s: float = 1.0  # the v2 merge waits for this long a lull in pushes
     trust_forwarded_for: bool = False
     # who may read /metrics, /docs, /redoc, /openapi.json (sync_server/api/admin.py)
     admin_networks: tuple[str, ...] = ("127.0.0.0/8", "::1/128")

@@ -113,6 +113,11 @@ def next_step(status: str, route: str | None,
     return _NEXT[status]
 
 
+# On the feed entry of a case's first status when it came by a v2 push: the filing device,
+# which is not sent that entry (its acknowledgement said as much; services/feed.folded).
+ACKED_BY = "acked_by"
+
+
 def status_change(state: CaseState, as_of: str) -> dict[str, Any]:
     """The feed entry telling a station where a receipt stands (no personal data)."""
     zh, en = next_step(state.status, state.route, state.duplicate_of, state.kind)

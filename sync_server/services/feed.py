@@ -9,7 +9,7 @@ from typing import Any
 from shared.clock import format_millis
 from shared.feed import sign_page
 from sync_server.domain.fold import CaseState
-from sync_server.domain.nextstep import status_change
+from sync_server.domain.nextstep import ACKED_BY, status_change
 from sync_server.domain.workerview import extras, feed_words
 from sync_server.services import countysettings
 from sync_server.services.core import Core
@@ -19,6 +19,14 @@ from sync_server.store import cases as cq
 from sync_server.store import checklists as clq
 from sync_server.store import feed as fq
 from sync_server.store.devices import Device
+
+
+def folded(rows: list[tuple[int, dict[str, Any]]], device_id: str) -> list[dict[str, Any]]:
+    """The changes a device is sent: without the first status of the records it pushed by
+    v2 (``ACKED_BY``: its acknowledgement already said they are held, and the kiosk shows
+    them as received), and without that marker for the others."""
+    return [{k: v for k, v in c.items() if k != ACKED_BY} for _, c in rows
+            if c.get(ACKED_BY) != device_id]
 
 
 def as_of(ms: int) -> str:
@@ -48,7 +56,7 @@ class Feed:
             rows = fq.read(conn, device.station, after, limit + 1)
         more = len(rows) > limit
         rows = rows[:limit]
-        return sign_page(device.device_id, cursor, [c for _, c in rows],
+        return sign_page(device.device_id, cursor, folded(rows, device.device_id),
                          str(rows[-1][0] if rows else after), more,
                          keys.statements, keys.server_key)
 

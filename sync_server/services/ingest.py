@@ -47,7 +47,7 @@ from sync_server.config.keywatch import KeyWatch
 from sync_server.errors import ActionRefused, NotFound, StoreFault
 from sync_server.services.isolation import fault_reason, file_isolated, record_fault, retryable
 from sync_server.services.merge import CaseDesk, FilingBatch
-from sync_server.services.quarantine import note_codes, released_entry
+from sync_server.services.quarantine import note_codes, quarantined_entry, released_entry
 from sync_server.services.visitfile import file_visits, open_visit
 from sync_server.store import devices as dq
 from sync_server.store import feed
@@ -65,6 +65,7 @@ class PushResult:
     gaps: list[dict[str, int]] = field(default_factory=list)
     chain: ChainPoint = START
     resend_from: int | None = None
+    seqs: dict[str, tuple[int, str]] = field(default_factory=dict)  # record id -> (seq, hash)
 
     @property
     def all_stored(self) -> bool:
@@ -118,8 +119,15 @@ class Ingestor:
         return keys
 
     def push(self, device_id: str, raws: Sequence[bytes],
-             acked_head: int = 0, lost: Sequence[tuple[int, int]] = ()) -> PushResult:
+             acked_head: int = 0, lost: Sequence[tuple[int, int]] = (), *,
+             defer: bool = False) -> PushResult:
         """Store, verify and merge a batch from an authenticated device. Returns the answer.
+
+        ``defer`` (the v2 push): records that verify on the device's chain are left
+        ``verified`` for ``merge_verified`` (the serve process's ``Merger`` thread) instead
+        of being opened, validated and filed before the answer. What the answer says is the
+        same either way: stored durably, the chain head, the gaps; a record the merge later
+        quarantines reaches the kiosk through the changes feed.
 
         ``acked_head``: the highest seq the device holds as acknowledged. When the device's
         chain here has a gap, or ends before ``acked_head`` (a backup was restored), the
@@ -152,6 +160,7 @@ class Ingestor:
                     slots.append({"index": index, "id": None, "status": "quarantined",
                                   "reason": "malformed_envelope"})
                     continue
+                result.seqs[env.header.id] = (env.header.seq, env.hash)
                 if env.header.device != device_id:
                     iq.reject(conn, device_id, env.header.id, env.hash, raw, "quarantined",
                               "device_mismatch", now)
@@ -170,7 +179,7 @@ class Ingestor:
                     iq.reject(conn, device_id, e.header.id, e.hash, e.raw, "conflict",
                               "conflict: record id already stored with other bytes", now)
         result.chain, result.gaps = self.process_device(
-            device_id, {e.header.id: e for e in parsed})
+            device_id, {e.header.id: e for e in parsed}, merge=not defer)
         with self._engine.connect() as conn:
             dev = dq.get(conn, device_id)
             gone = dev.lost() if dev is not None else []
@@ -214,12 +223,14 @@ class Ingestor:
 
     # -- verification and merge ------------------------------------------------------------
 
-    def process_device(self, device_id: str, known: Mapping[str, Envelope] | None = None
-                       ) -> tuple[ChainPoint, list[dict[str, int]]]:
+    def process_device(self, device_id: str, known: Mapping[str, Envelope] | None = None,
+                       *, merge: bool = True) -> tuple[ChainPoint, list[dict[str, int]]]:
         """Verify, open and merge a device's unverified inbox records in one transaction.
 
         ``known``: envelopes already parsed (by record id), reused when their bytes are the
-        ones the inbox holds.
+        ones the inbox holds. ``merge`` False: the records that verify on the chain are left
+        ``verified`` (see ``merge_verified``); True: they are merged, after any left
+        ``verified`` before (chain order).
 
         Returns the verified chain head and the gaps behind which records are held. A
         PostgreSQL deadlock or serialisation failure (two processes filing complaints against
@@ -227,14 +238,14 @@ class Ingestor:
         """
         for attempt in range(4):
             try:
-                return self._process_device(device_id, known or {})
+                return self._process_device(device_id, known or {}, merge)
             except StoreFault as exc:
                 if attempt == 3 or not retryable(exc):
                     raise
                 log.info("device %s: retrying after %s", device_id, exc)
         raise AssertionError("unreachable")  # pragma: no cover
 
-    def _process_device(self, device_id: str, known: Mapping[str, Envelope]
+    def _process_device(self, device_id: str, known: Mapping[str, Envelope], merge: bool
                         ) -> tuple[ChainPoint, list[dict[str, int]]]:
         now = _ms(self._clock)
         with self._engine.begin() as conn:
@@ -243,16 +254,7 @@ class Ingestor:
                 return START, []
             key = ed25519_public_from_b64(dev.public_key)
             head = ChainPoint(dev.chain_seq, dev.chain_hash)
-            envs: list[Envelope] = []
-            for rid, raw in iq.unverified(conn, device_id):
-                env = known.get(rid)
-                if env is not None and env.raw == raw:
-                    envs.append(env)
-                    continue
-                try:
-                    envs.append(parse(raw))
-                except EnvelopeError:
-                    iq.move_to_rejected(conn, rid, "malformed_envelope", now)
+            envs = _parsed(conn, iq.unverified(conn, device_id), known, now)
             states: list[tuple[str, str, str | None]] = []
             batch = FilingBatch()
             for env in [e for e in envs if e.header.seq <= head.seq]:
@@ -280,7 +282,15 @@ class Ingestor:
                 states += [(e.header.id, "held", None) if dev.revoked_at_ms is None
                            else (e.header.id, "quarantined", held_at_revocation(e.header.seq))
                            for e in self._verify_alone(conn, run, key, now)]
-            states += self._merge(conn, chained, dev, batch, now)
+            if merge:  # those a deferred push verified first: they come before on the chain
+                waiting = _parsed(conn, iq.verified(conn, device_id), {}, now)
+                merged = self._merge(conn, waiting + chained, dev, batch, now)
+                states += merged
+                envs += waiting
+                batch.feed += _refusals_told(dev.station, merged, {e.header.id for e in waiting},
+                                             format_utc(self._clock.now()))
+            else:
+                states += [(e.header.id, "verified", None) for e in chained]
             iq.set_states(conn, states, now)
             note_codes(conn, {e.header.id: e.raw for e in envs}, states, self._private)
             if head.seq != dev.chain_seq:
@@ -288,6 +298,56 @@ class Ingestor:
             feed.append(conn, batch.feed, now)
             gaps = gaps_behind(head, iq.held_seqs(conn, device_id))
         return head, gaps
+
+    def merge_verified(self, device_id: str, limit: int = 1000) -> int:
+        """Open, validate and file up to ``limit`` of a device's ``verified`` records (left
+        by a deferred push), in chain order, in one transaction. Returns how many were
+        processed (merged or quarantined); 0 when none wait. A PostgreSQL deadlock or
+        serialisation failure is retried a few times, then raised (StoreFault): the records
+        stay ``verified`` for the next call or start-up."""
+        for attempt in range(4):
+            try:
+                return self._merge_verified(device_id, limit)
+            except StoreFault as exc:
+                if attempt == 3 or not retryable(exc):
+                    raise
+                log.info("device %s: retrying the merge after %s", device_id, exc)
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def _merge_verified(self, device_id: str, limit: int) -> int:
+        now = _ms(self._clock)
+        with self._engine.begin() as conn:
+            dev = dq.get(conn, device_id, for_update=True)
+            if dev is None:
+                return 0
+            rows = iq.verified(conn, device_id, limit)
+            envs = _parsed(conn, rows, {}, now)
+            batch = FilingBatch()
+            states = self._merge(conn, envs, dev, batch, now)
+            iq.set_states(conn, states, now)
+            note_codes(conn, {e.header.id: e.raw for e in envs}, states, self._private)
+            batch.feed += _refusals_told(dev.station, states, {e.header.id for e in envs},
+                                         format_utc(self._clock.now()))
+            feed.append(conn, batch.feed, now)
+        return len(rows)
+
+    def waiting_merge(self) -> list[str]:
+        """The devices with records verified and not yet merged."""
+        with self._engine.connect() as conn:
+            return iq.devices_verified(conn)
+
+    def merge_waiting(self, limit: int = 2000) -> int:
+        """Merge now up to ``limit`` records left verified, device by device (what a status
+        lookup that finds no case does first: the receipt's record may be waiting for the
+        merge thread). Returns how many were processed."""
+        done = 0
+        for device_id in self.waiting_merge():
+            while done < limit:
+                n = self.merge_verified(device_id, min(1000, limit - done))
+                done += n
+                if n == 0:
+                    break
+        return done
 
     def _authentic(self, conn: Any, env: Envelope, key: Any, now: int) -> bool:
         try:
@@ -486,7 +546,7 @@ class Ingestor:
         on, so start-up never hangs on one device.
         """
         with self._engine.connect() as conn:
-            pending = dq.with_pending(conn)
+            pending = list(dict.fromkeys([*dq.with_pending(conn), *iq.devices_verified(conn)]))
         failed = 0
         for device_id in pending:
             try:
@@ -496,6 +556,32 @@ class Ingestor:
                 log.error("device %s: pending records left for its next push: %s",
                           device_id, exc)
         return len(pending), failed
+
+
+def _refusals_told(station: str, states: Sequence[tuple[str, str, str | None]],
+                   acknowledged: set[str], as_of: str) -> list[tuple[str, dict[str, Any]]]:
+    """Feed entries for the records in ``acknowledged`` (a v2 acknowledgement said the
+    county holds them, before their merge) that the merge quarantined: how their kiosk
+    learns of it (a v1 push answer says so directly)."""
+    return [(station, quarantined_entry(rid, reason or "", as_of))
+            for rid, state, reason in states if state == "quarantined" and rid in acknowledged]
+
+
+def _parsed(conn: Any, rows: Sequence[tuple[str, bytes]], known: Mapping[str, Envelope],
+            now: int) -> list[Envelope]:
+    """The inbox rows (record id, raw) parsed, reusing ``known`` envelopes with the same
+    bytes; a row that does not parse is moved to rejected as ``malformed_envelope``."""
+    envs: list[Envelope] = []
+    for rid, raw in rows:
+        env = known.get(rid)
+        if env is not None and env.raw == raw:
+            envs.append(env)
+            continue
+        try:
+            envs.append(parse(raw))
+        except EnvelopeError:
+            iq.move_to_rejected(conn, rid, "malformed_envelope", now)
+    return envs
 
 
 def _payload_mismatch(env: Envelope, intake: IntakePayload) -> str | None:

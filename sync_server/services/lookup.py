@@ -75,6 +75,12 @@ class Lookup:
             pin_matches("0" * 11, pin, decoy)  # same work as a real lookup
             raise Refused("not_found", NOT_FOUND)
         private = core.keys.keyring.private_keys
+        with core.engine.connect() as conn:
+            filed = cq.by_code(conn, code) is not None
+        if not filed and core.ingestor.waiting_merge():
+            # a v2 push is answered before its records are filed: file what waits first,
+            # so a receipt looked up right after its kiosk synced is found
+            core.ingestor.merge_waiting()
         with core.engine.begin() as conn:
             case: dict[str, Any] | None = cq.by_code(conn, code)
             if case is None:  # a record the county keeps aside (quarantined) answers too

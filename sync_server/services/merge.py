@@ -18,6 +18,7 @@ from typing import Any
 from sqlalchemy import Connection
 
 from shared.anyenv import AnyEnvelope as Envelope  # v1 envelopes and stored v2 items
+from shared.anyenv import Stored2
 from shared.clock import Clock, format_utc, parse_utc, to_millis
 from shared.hlc import HLC, HybridClock
 from shared.ids import new_record_id
@@ -29,7 +30,7 @@ from sync_server.domain.dedupe import NOTHING_COMPARABLE, employer_key, person_k
 from sync_server.domain.errors import DomainError, EventInvalid, IdentifierRefused
 from sync_server.domain.events import Event, filed_event
 from sync_server.domain.fold import CaseState, fold
-from sync_server.domain.nextstep import status_change
+from sync_server.domain.nextstep import ACKED_BY, status_change
 from sync_server.domain.workerview import extras, feed_words
 from sync_server.errors import ActionRefused, NotFound, ServerError
 from sync_server.services import jobhooks
@@ -179,7 +180,10 @@ class CaseDesk:
             if f.ekey is not None:
                 batch.employers.setdefault(f.ekey, (f.record["employer"]["name"], []))[1]\
                     .append((h.id, f.filed_at))
-            batch.feed.append((h.station, status_change(state, as_of)))
+            change = status_change(state, as_of)
+            if isinstance(f.env, Stored2):  # the v2 acknowledgement told the filing kiosk
+                change[ACKED_BY] = h.device
+            batch.feed.append((h.station, change))
             batch.filings.append((f.intake.kind, h.id, f.pkey, f.ekey))
         q.insert_events(conn, events, now_ms)
         q.insert_cases(conn, rows)

@@ -115,6 +115,13 @@ def _claimed(raw: bytes) -> str | None:
         return None
 
 
+def quarantined_entry(record_id: str, reason: str, as_of: str) -> dict[str, Any]:
+    """The feed entry telling a kiosk the merge quarantined a record of its that a v2
+    acknowledgement had said the county holds (the v1 push answer says it directly)."""
+    return {"type": "record", "record_id": record_id, "decision": "quarantined",
+            "reason": reason[:MAX_REASON], "as_of": as_of}
+
+
 def released_entry(record_id: str, as_of: str) -> dict[str, Any]:
     """The feed entry telling a kiosk staff released its quarantined record."""
     return {"type": "record", "record_id": record_id, "decision": "released", "as_of": as_of}

@@ -90,9 +90,10 @@ def station_last_seen(conn: Connection) -> dict[str, int | None]:
 
 
 def inbox_waiting(conn: Connection) -> dict[str, int]:
-    """device id -> its records received and not yet merged (pending or held behind a gap)."""
+    """device id -> its records received and not yet merged (pending, held behind a gap, or
+    verified and waiting for the merge)."""
     rows = conn.execute(select(inbox.c.device_id, func.count())
-                        .where(inbox.c.state.in_(("pending", "held")))
+                        .where(inbox.c.state.in_(("pending", "held", "verified")))
                         .group_by(inbox.c.device_id))
     return {str(d): int(n) for d, n in rows}
 

@@ -117,6 +117,24 @@ def unverified(conn: Connection, device_id: str) -> list[tuple[str, bytes]]:
     return [(r[0], bytes(r[1])) for r in rows]
 
 
+def verified(conn: Connection, device_id: str, limit: int | None = None
+             ) -> list[tuple[str, bytes]]:
+    """(record_id, raw) of a device's envelopes verified on its chain and not yet merged
+    (a deferred push), by seq; at most ``limit``."""
+    stmt = select(inbox.c.record_id, inbox.c.raw).where(inbox.c.device_id == device_id,
+                                                        inbox.c.state == "verified")\
+        .order_by(inbox.c.seq)
+    if limit is not None:
+        stmt = stmt.limit(limit)
+    return [(r[0], bytes(r[1])) for r in conn.execute(stmt)]
+
+
+def devices_verified(conn: Connection) -> list[str]:
+    """Devices with envelopes verified and not yet merged."""
+    return list(conn.execute(select(inbox.c.device_id).where(inbox.c.state == "verified")
+                             .group_by(inbox.c.device_id)).scalars())
+
+
 def set_states(conn: Connection, changes: Iterable[tuple[str, str, str | None]],
                now_ms: int) -> None:
     """Set (record_id, state, reason) for several rows."""

@@ -110,7 +110,8 @@ county_settings = Table(
 
 # The durable inbox: raw envelope bytes, stored before anything else happens.
 # state: pending (stored, not yet verified) | held (verified alone, waiting for a gap) |
-#        merged | quarantined (authentic but unopenable/invalid; reason says why) |
+#        verified (on the device's chain, waiting for the merge: a v2 push) | merged |
+#        quarantined (authentic but unopenable/invalid; reason says why) |
 #        rejected (quarantined, then rejected by staff after review; reason says who, why).
 # receipt_code: of a quarantined record whose payload opened far enough to name it, so a
 # status lookup can say the county is checking it (set when quarantined).

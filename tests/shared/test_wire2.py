@@ -73,3 +73,11 @@ def test_a_tampered_record_rebuilds_to_bytes_whose_signature_fails(
     rebuilt = wire2.decode_push(bytes(body)).records[-1]
     with pytest.raises(EnvelopeError):
         e2.Record.from_bytes(rebuilt).verify(device_key.public_key())
+
+
+def test_the_epoch_id_read_in_place_is_the_parsed_one(records: tuple[bytes, list[bytes]]) -> None:
+    _, recs = records
+    for raw in recs:
+        assert wire2.epoch_id_of(raw) == e2.Record.from_bytes(raw).epoch_id
+    assert wire2.epoch_id_of(b"YZE1" + recs[0][4:]) is None  # not a v2 record
+    assert wire2.epoch_id_of(recs[0][:60]) is None  # cut short

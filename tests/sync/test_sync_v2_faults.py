@@ -59,6 +59,7 @@ def test_every_v2_record_arrives_exactly_once_through_a_faulty_link(
     for action in ("drop_before", "drop_after", "reset", "truncate", "delay"):
         assert proxy.counts[action] > 0, f"the run never exercised {action}"
 
+    server.wait_merged()  # v2 answers once stored and verified; the merge follows
     on_server = server_receipts(county)
     expected = set().union(*kiosks.values())
     assert len(on_server) == len(set(on_server)), "a record was stored twice"
@@ -69,7 +70,9 @@ def test_every_v2_record_arrives_exactly_once_through_a_faulty_link(
         assert counts["acknowledged"] == RECORDS
 
 
-KILL_RECORDS = 40  # with --max-batch 2: 20 pushes, more than the kills below let through
+# with --max-batch 2: 50 pushes, more than the kills below let through (a v2 sync sends
+# the next batch while it records the last answer, so a run gets further before its kill)
+KILL_RECORDS = 100
 KILLS = 10
 
 
@@ -110,6 +113,7 @@ def test_sigkilled_v2_syncs_lose_and_duplicate_nothing(
     counts = json.loads(kiosk_cli(data, "outbox", "--json").stdout)
     assert (counts["pending"], counts["sent"], counts["quarantined"]) == (0, 0, 0)
     assert counts["acknowledged"] == KILL_RECORDS
+    server.wait_merged()
     exported = server_cli("export", "--format", "jsonl", "--data", str(county)).stdout
     on_server = [json.loads(line)["receipt_code"] for line in exported.splitlines()]
     assert len(on_server) == len(set(on_server)), "a record was stored twice"

@@ -27,6 +27,7 @@ from sync_server.app import create_app
 from sync_server.config import keystore
 from sync_server.config.settings import Settings
 from sync_server.services.staff import StaffDesk
+from sync_server.services.wiring import Services
 from tests.sync_server.server_kit import (
     ServerThread,
     TestKiosk,
@@ -93,3 +94,12 @@ def kiosk(client: httpx.Client, staff: StaffDesk, manual_clock: ManualClock) -> 
     k = TestKiosk(manual_clock)
     k.enroll(client, new_token(staff))
     return k
+
+
+@pytest.fixture
+def pipeline(server_settings: Settings, manual_clock: ManualClock,
+             staff: StaffDesk) -> Iterator[Services]:
+    """The push pipeline as a request handler holds it (another engine on the same store)."""
+    svc = Services.open(server_settings, manual_clock)
+    yield svc
+    svc.close()

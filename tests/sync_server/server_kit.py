@@ -224,6 +224,23 @@ class ServerProcess:
                 raise RuntimeError("server did not answer /v1/health within 60 s")
             time.sleep(0.05)  # polling a real condition (health) with a deadline
 
+    def verified_waiting(self) -> int:
+        """Records a v2 push left verified and not yet merged (``/metrics``)."""
+        text = httpx.get(self.url + "/metrics", timeout=10).text
+        for line in text.splitlines():
+            if line.startswith('yizhan_inbox_records{state="verified"}'):
+                return int(float(line.rsplit(" ", 1)[1]))
+        return 0
+
+    def wait_merged(self, timeout: float = 120) -> None:
+        """Until the background merge has filed every record v2 pushes left verified
+        (services/merger.py): v2 answers before the merge, the county's case store follows."""
+        deadline = time.monotonic() + timeout
+        while self.verified_waiting():
+            if time.monotonic() > deadline:
+                raise AssertionError(f"records still waiting for the merge after {timeout} s")
+            time.sleep(0.05)  # polling a real condition (the store's count) with a deadline
+
     def kill(self) -> None:
         """SIGKILL: no shutdown handlers, no flushing."""
         if self.proc is not None and self.proc.poll() is None:

@@ -6,27 +6,15 @@ SQLite and PostgreSQL, through the real HTTP app on uvicorn."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import httpx
-import pytest
 
 from shared.clock import ManualClock
-from sync_server.config.settings import Settings
 from sync_server.services.staff import StaffDesk
 from sync_server.services.wiring import Services
 from tests.sync_server.conftest import new_token
 from tests.sync_server.server_kit import TestKiosk, complaint
-
-
-@pytest.fixture
-def pipeline(server_settings: Settings, manual_clock: ManualClock,
-             staff: StaffDesk) -> Iterator[Services]:
-    """The push pipeline as a request handler holds it (another engine on the same store)."""
-    svc = Services.open(server_settings, manual_clock)
-    yield svc
-    svc.close()
 
 
 def _entries(client: httpx.Client, colleague: TestKiosk, kind: str) -> list[dict[str, Any]]:

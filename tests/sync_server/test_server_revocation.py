@@ -6,7 +6,6 @@ release one after review through the normal open/validate/merge path. SQLite and
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 
 import httpx
 import pytest
@@ -19,15 +18,6 @@ from sync_server.services.wiring import Services
 from sync_server.store import inbox as iq
 from tests.sync_server.conftest import new_token
 from tests.sync_server.server_kit import TestKiosk, complaint, server_cli
-
-
-@pytest.fixture
-def pipeline(server_settings: Settings, manual_clock: ManualClock,
-             staff: StaffDesk) -> Iterator[Services]:
-    """The push pipeline as a request handler holds it (another engine on the same store)."""
-    svc = Services.open(server_settings, manual_clock)
-    yield svc
-    svc.close()
 
 
 def _quarantined(staff: StaffDesk, record_id: str) -> list[str]:

@@ -52,8 +52,8 @@ class ServicesPort:
     def __init__(self, services: AdaptedServices) -> None:
         self._s = services
 
-    def pending(self, limit: int) -> Sequence[OutboxItem]:
-        return self._s.outbox.unacknowledged(limit)
+    def pending(self, limit: int, after_seq: int = 0) -> Sequence[OutboxItem]:
+        return self._s.outbox.unacknowledged(limit, after_seq)
 
     def pending_count(self) -> int:
         counts = self._s.outbox.counts()

@@ -67,10 +67,11 @@ class Outbox:
         """Never-sent records, oldest first (seq order), at most ``limit``."""
         return [OutboxItem.from_row(r) for r in self._store.outbox_rows(["pending"], limit)]
 
-    def unacknowledged(self, limit: int = 100) -> list[OutboxItem]:
-        """Pending and sent records (a lost answer means 'sent' must be pushed again)."""
+    def unacknowledged(self, limit: int = 100, after_seq: int = 0) -> list[OutboxItem]:
+        """Pending and sent records (a lost answer means 'sent' must be pushed again), in
+        seq order, those after ``after_seq`` only."""
         return [OutboxItem.from_row(r)
-                for r in self._store.outbox_rows(["pending", "sent"], limit)]
+                for r in self._store.outbox_rows(["pending", "sent"], limit, after_seq + 1)]
 
     def quarantined(self) -> list[OutboxItem]:
         """Records the server could not take, with their reasons."""

@@ -62,7 +62,7 @@ class OutboxItemLike(Protocol):
 class SyncPort(Protocol):
     """What the client needs from the kiosk store (kiosk/services implements it)."""
 
-    def pending(self, limit: int) -> Sequence[OutboxItemLike]: ...
+    def pending(self, limit: int, after_seq: int = 0) -> Sequence[OutboxItemLike]: ...
     def pending_count(self) -> int: ...
     def acked_head(self) -> int: ...
     def resend_from(self, seq: int) -> list[tuple[int, int]]: ...
@@ -477,8 +477,7 @@ class SyncClient:
         ahead = None
         if pool is not None and ack.resend_from is None and ack.stored \
                 and push2.any_v2(items):
-            later = [i for i in self._port.pending(len(items) + self._sizer.size)
-                     if i.seq > items[-1].seq][:self._sizer.size]
+            later = list(self._port.pending(self._sizer.size, items[-1].seq))
             if later and push2.any_v2(later):
                 ahead = self._send_ahead(later, summary, pool)
         summary.pushed += len(items)

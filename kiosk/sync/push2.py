@@ -62,7 +62,9 @@ def body(items: Sequence[ItemLike], epochs: Mapping[str, str], acked_head: int,
         needed[eid] = bytes.fromhex(epochs[eid])
     raw = wire2.encode_push([i.envelope for i in items], list(needed.values()), acked_head,
                             lost)
-    return gzip.compress(raw, compresslevel=6, mtime=0)
+    # level 1: the records are mostly ciphertext; level 6 saved under 1 % more and took twice
+    # as long (2,000 complaints: 329 vs 326 B per record, 14 vs 29 ms)
+    return gzip.compress(raw, compresslevel=1, mtime=0)
 
 
 def read_answer(answer: dict[str, Any], trust: Trust, device_id: str,

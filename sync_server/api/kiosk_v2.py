@@ -28,7 +28,7 @@ from shared import envelope2 as e2
 from shared import wire2
 from shared._errors import EnvelopeError
 from shared.ack2 import Ack2, sign_ack2
-from shared.anyenv import stored_item
+from shared.anyenv import Stored2, stored_item
 from shared.clock import format_utc
 from shared.keys import b64u
 from sync_server.api.auth import authenticate, path_and_query
@@ -48,33 +48,41 @@ def _svc(request: Request) -> Services:
     return svc
 
 
-def inbox_items(body: wire2.PushBody) -> list[bytes]:
+def inbox_items(body: wire2.PushBody) -> tuple[list[bytes], list[Stored2 | None]]:
     """The inbox form of each pushed item: v1 envelopes as sent, v2 records with their epoch
-    message. A v2 record that does not parse is stored as sent (then quarantined
-    ``malformed_envelope``); one naming an epoch not in the body refuses the push."""
-    epochs: dict[bytes, bytes] = {}
+    message; and each v2 item parsed (None for the others: the ingest parses them), so no
+    record is parsed twice. A v2 record that does not parse is stored as sent (then
+    quarantined ``malformed_envelope``); one naming an epoch not in the body refuses the
+    push."""
+    epochs: dict[bytes, tuple[bytes, e2.Epoch]] = {}
     for raw in body.epochs:
         try:
-            epochs[e2.Epoch.from_bytes(raw).epoch_id] = raw
+            epoch = e2.Epoch.from_bytes(raw)
         except EnvelopeError as exc:
             raise problem("invalid_body", f"epochs: an epoch message does not parse "
                           f"({exc.detail})") from None
-    out = []
+        epochs[epoch.epoch_id] = (raw, epoch)
+    out: list[bytes] = []
+    parsed: list[Stored2 | None] = []
     for index, raw in enumerate(body.records):
         if raw[:4] != e2.RECORD_MAGIC:
             out.append(raw)
+            parsed.append(None)
             continue
         try:
             record = e2.Record.from_bytes(raw)
         except EnvelopeError:
             out.append(raw)
+            parsed.append(None)
             continue
-        epoch = epochs.get(record.epoch_id)
-        if epoch is None:
+        found = epochs.get(record.epoch_id)
+        if found is None:
             raise problem("invalid_body", f"records[{index}]: its epoch "
                           f"{record.epoch_id.hex()} is not in this push")
-        out.append(stored_item(epoch, raw))
-    return out
+        item = stored_item(found[0], raw)
+        out.append(item)
+        parsed.append(Stored2(item, found[1], record))
+    return out, parsed
 
 
 def _ack2(svc: Services, device_id: str, result: Any) -> Ack2:
@@ -115,11 +123,11 @@ async def _push_v2(request: Request) -> JSONResponse:
         raise problem("invalid_body", exc.detail) from None
     if len(body.records) > svc.settings.max_batch:
         raise problem("batch_too_large", f"records: at most {svc.settings.max_batch} per push")
-    items = inbox_items(body)
+    items, parsed = inbox_items(body)
     started = time.perf_counter()
     result = await run_in_threadpool(functools.partial(
         svc.ingestor.push, device.device_id, items, body.acked_head, list(body.lost),
-        defer=True))
+        defer=True, given=parsed))
     request.app.state.merger.wake(device.device_id)
     svc.metrics.inc("yizhan_ingest_seconds_total", time.perf_counter() - started)
     for r in result.results:

@@ -120,7 +120,8 @@ class Ingestor:
 
     def push(self, device_id: str, raws: Sequence[bytes],
              acked_head: int = 0, lost: Sequence[tuple[int, int]] = (), *,
-             defer: bool = False) -> PushResult:
+             defer: bool = False,
+             given: Sequence[Envelope | None] | None = None) -> PushResult:
         """Store, verify and merge a batch from an authenticated device. Returns the answer.
 
         ``defer`` (the v2 push): records that verify on the device's chain are left
@@ -134,6 +135,7 @@ class Ingestor:
         answer asks the device to send again from the first seq missing (``resend_from``).
         ``lost``: seq ranges the device says it no longer holds (pruned before the county
         asked); remembered on the device and bridged, so the records after them merge.
+        ``given``: the items already parsed by the caller (by index; None: parse here).
         """
         self.fresh_keys()
         result = PushResult()
@@ -151,7 +153,8 @@ class Ingestor:
                     dq.set_lost(conn, device_id, merged)
             for index, raw in enumerate(raws):
                 try:
-                    env = parse(raw)
+                    pre = given[index] if given is not None else None
+                    env = pre if pre is not None else parse(raw)
                 except EnvelopeError as exc:
                     log.warning("device %s: envelope %d unparseable: %s", device_id, index,
                                 exc.detail)

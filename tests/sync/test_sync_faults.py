@@ -90,7 +90,7 @@ class ForgetOnSend(ServicesPort):
     """The protection removed: a record counts as delivered once it is handed to the link
     (fire and forget), whatever the server answers."""
 
-    def pending(self, limit: int):  # type: ignore[no-untyped-def]
+    def pending(self, limit: int, after_seq: int = 0):  # type: ignore[no-untyped-def]
         items = self._s.outbox.pending(limit)  # never-sent only: 'sent' is never retried
         self._s.outbox.mark_sent([i.record_id for i in items])
         return items

@@ -482,7 +482,6 @@ class SyncClient:
                 ahead = self._send_ahead(later, summary, pool)
         summary.pushed += len(items)
         sent_ids = {i.record_id for i in items}
-        self._port.mark_sent([i.record_id for i in items])
         refused: dict[str, str] = {}
         for result in results:
             if not isinstance(result, dict) or result.get("id") not in sent_ids:
@@ -497,6 +496,8 @@ class SyncClient:
         # A quarantined record is held by the server (the ack names it) but stays visible to
         # staff with its reason, so it is marked quarantined, not acknowledged.
         stored = tuple(s for s in ack.stored if s[0] not in refused)
+        answered = {rid for rid, _ in stored} | set(refused)  # these move on just below
+        self._port.mark_sent([i.record_id for i in items if i.record_id not in answered])
         moved = self._port.apply_ack(Ack(ack.device, stored, ack.issued_at))
         summary.acknowledged += moved
         for record_id, reason in refused.items():

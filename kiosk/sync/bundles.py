@@ -10,9 +10,11 @@ cursor; otherwise nothing in it is applied.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from kiosk.sync import push2
 from kiosk.sync.errors import UnverifiedAnswer
 from kiosk.sync.port import KioskPort
 from shared._errors import EnvelopeError, FeedError, FileRefused
@@ -41,10 +43,12 @@ def export_bundle(kiosk: KioskPort, path: Path | str,
     target = Path(path)
     out = NewFile(target, force=force, replaceable=looks_like_record_bundle).open()
     try:
-        items = kiosk.sync_port().since_last_ack()
+        port = kiosk.sync_port()
+        items = port.since_last_ack()
+        epochs: Mapping[str, str] = getattr(port, "v2_epochs", dict)()
         bundle = RecordBundle(kiosk.device_id, kiosk.station,
                               format_utc(kiosk.clock.now()),
-                              tuple(i.envelope for i in items))
+                              tuple(push2.bundle_item(i.envelope, epochs) for i in items))
         data = write_record_bundle(bundle, kiosk.device_signing_key())
         out.write(data)
         out.commit()

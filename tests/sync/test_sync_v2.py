@@ -102,3 +102,24 @@ def test_a_v2_kiosks_disk_opens_none_of_its_records(
     for rec in records[:-1]:  # a chain key held later opens no record sealed before it
         with pytest.raises(EnvelopeError):
             e2.open_with_key(rec, e2.step(last)[0])
+
+
+def test_a_v2_kiosks_usb_bundle_is_imported_and_acknowledged(
+        make_kiosk: Callable[..., Path], county: Path, server: ServerProcess,
+        v2_switch: None, tmp_path: Path) -> None:
+    """A v2 kiosk whose link is gone carries its records on a USB stick: each v2 record
+    travels with its epoch message, so the county opens and files them (a bare v2 record
+    would be quarantined as malformed), and the ack bundle frees the outbox."""
+    kiosk = make_kiosk("S004")
+    kiosk_cli(kiosk, "sync", "--json")  # the county says it takes v2
+    receipts = submit(kiosk, "complaint", [complaint(20 + i) for i in range(3)])
+    assert {raw[:4] for raw in envelopes(kiosk)} == {e2.RECORD_MAGIC}
+    server.stop()  # the link is down from here on
+    bundle, ack = tmp_path / "s004.yzb", tmp_path / "s004.ack"
+    kiosk_cli(kiosk, "export-bundle", str(bundle))
+    done = json.loads(server_cli("import-bundle", str(bundle), "--data", str(county),
+                                 "--ack-out", str(ack), "--json").stdout)
+    assert (done["accepted"], done["quarantined"]) == (3, 0)
+    assert exported_codes(county) == {r["receipt_code"] for r in receipts}
+    applied = json.loads(kiosk_cli(kiosk, "import-ack", str(ack), "--json").stdout)
+    assert applied["acknowledged"] == 3

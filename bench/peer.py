@@ -250,6 +250,8 @@ def run_yizhan(prepared: Path, run: Path, env: dict[str, str], n: int,
         elapsed = time.monotonic() - started
         if done.returncode != 0:
             raise RuntimeError(f"yizhan-kiosk sync failed: {done.stderr[-2000:]}")
+        print(f"  (yizhan sync took {elapsed:.2f} s; waiting for the county to file every "
+              "record)", flush=True)
         server.wait_merged(timeout=3600)
         filed = time.monotonic() - started
         exported = server_cli("export", "--format", "jsonl", "--data", str(run / "county"))

@@ -226,7 +226,7 @@ class ServerProcess:
 
     def verified_waiting(self) -> int:
         """Records a v2 push left verified and not yet merged (``/metrics``)."""
-        text = httpx.get(self.url + "/metrics", timeout=10).text
+        text = httpx.get(self.url + "/metrics", timeout=60).text  # the merge runs meanwhile
         for line in text.splitlines():
             if line.startswith('yizhan_inbox_records{state="verified"}'):
                 return int(float(line.rsplit(" ", 1)[1]))

@@ -3,7 +3,8 @@
 A v2 push answers once the records are stored durably and their chain verified
 (``Ingestor.push(defer=True)``); opening, validating and filing them into the case store
 happens here, on one thread per process, device by device in chain order, a bounded batch
-per transaction (``Ingestor.merge_verified``). The kiosk does not wait for it: the
+per transaction (``Ingestor.merge_verified``: 100 records, doubling up to 2,000 while no push
+comes). The kiosk does not wait for it: the
 acknowledgement already tells it the records are held, and a record the merge quarantines
 reaches it through the changes feed.
 
@@ -40,9 +41,11 @@ class Merger:
     """One background thread merging the devices it is told about (``pushed``)."""
 
     def __init__(self, ingestor: Ingestor, batch: int = 100, quiet_s: float = 1.0,
-                 sweep_s: float = 30.0, max_delay_s: float = 10.0) -> None:
+                 sweep_s: float = 30.0, max_delay_s: float = 10.0,
+                 max_batch: int = 2000) -> None:
         self._ingestor = ingestor
         self._batch, self._quiet_s, self._sweep_s = batch, quiet_s, sweep_s
+        self._max_batch = max(batch, max_batch)
         self._max_delay_s = max_delay_s
         self._since: float | None = None  # when the oldest work still waiting was woken
         self._waiting: dict[str, None] = {}  # device ids, in the order they were pushed
@@ -140,10 +143,15 @@ class Merger:
         """Merge the device's records, a batch at a time, until none wait (True) or a push
         or stop comes (False)."""
         try:
-            while self._ingestor.merge_verified(device_id, self._batch) == self._batch:
+            size = self._batch
+            while self._ingestor.merge_verified(device_id, size) == size:
                 with self._cond:
                     if self._stopping or self._quiet_for() > 0:
                         return False
+                # still quiet: larger transactions, up to max_batch (each files its records
+                # and regroups the alerts of their employers once, so a big backlog of one
+                # collective dispute costs far less in 2,000s than in 100s)
+                size = min(self._max_batch, size * 2)
         except StoreFault as exc:  # the records stay verified: the next sweep tries again
             log.error("device %s: merge left for later: %s", device_id, exc)
         except Exception:

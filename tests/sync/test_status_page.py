@@ -85,7 +85,7 @@ def _filed_receipt(tmp_path: Path, county: Path, db: str, server: ServerProcess,
     out = kiosk_cli(kiosk, "submit", "complaint", "--json", "-", "--qr-png", str(png),
                     input_text=json.dumps(complaint(1), ensure_ascii=False))
     receipt = json.loads(out.stdout)
-    [decoded] = zxingcpp.read_barcodes(Image.open(png))
+    [decoded] = zxingcpp.read_barcodes(Image.open(png), formats=zxingcpp.BarcodeFormat.QRCode)
     summary = json.loads(kiosk_cli(kiosk, "sync", "--json").stdout)
     assert summary["accepted"] == 1
     return kiosk, receipt, decoded.text

@@ -27,7 +27,7 @@ from PIL import Image
 
 from tests.browser_kit import launch
 from tests.kiosk.kiosk_kit import complaint
-from tests.sync.conftest import kiosk_cli
+from tests.sync.conftest import enrolled_kiosk, kiosk_cli
 from tests.sync_server.conftest import postgres_or_skip
 from tests.sync_server.server_kit import ServerProcess, drop_pg_schema, server_cli
 
@@ -75,12 +75,7 @@ def _filed_receipt(tmp_path: Path, county: Path, db: str, server: ServerProcess,
                    station: str = "S001") -> tuple[Path, dict[str, Any], str]:
     """A real kiosk enrolled with ``server``: file a complaint, print its QR PNG, decode it
     with zxing-cpp, sync. Returns (kiosk folder, receipt, text decoded from the QR)."""
-    kiosk = tmp_path / f"kiosk-{station}"
-    kiosk_cli(kiosk, "init", "--station", station)
-    store = ("--db", db) if db else ()
-    token = json.loads(server_cli("enroll-token", "--station", station, "--data", str(county),
-                                  *store, "--json").stdout)["token"]
-    kiosk_cli(kiosk, "enroll", "--server", server.url, f"--token={token}")
+    kiosk = enrolled_kiosk(tmp_path / f"kiosk-{station}", station, server)
     png = tmp_path / f"receipt-{station}.png"
     out = kiosk_cli(kiosk, "submit", "complaint", "--json", "-", "--qr-png", str(png),
                     input_text=json.dumps(complaint(1), ensure_ascii=False))

@@ -10,6 +10,9 @@ Subfolders keep their own conftest files for what only they need.
   of one such folder made once per test process (``county_template``), so each test has
   its own folder and database without paying for ``init`` each time.
 * ``server`` — ``yizhan-server serve`` on 127.0.0.1 over ``county`` (a real subprocess).
+
+Tests marked ``slow`` (the long fault-injection and load runs) are collected first, so under
+``-n 2`` they start early instead of leaving one worker busy alone at the end of the run.
 """
 
 from __future__ import annotations
@@ -26,6 +29,10 @@ from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 from shared.clock import ManualClock
 from shared.keys import Keyring
 from tests.sync_server.server_kit import ServerProcess, server_cli
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    items.sort(key=lambda item: item.get_closest_marker("slow") is None)  # stable: slow first
 
 
 @pytest.fixture

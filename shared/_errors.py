@@ -75,7 +75,9 @@ docstring is the map (tests/test_error_tree.py checks that every class is on it)
     │   ├── BundleRefused            a USB record bundle is unreadable, tampered with, or from an
     │   │                            unknown or revoked device; nothing of it was stored
     │   ├── StoreFault               the database refused or failed a statement; carries only the
-    │   │                            SQLSTATE, table, column and constraint (never row values)
+    │   │   │                        SQLSTATE, table, column and constraint (never row values)
+    │   │   └── StoreBusy            the database stayed locked past the busy timeout; nothing
+    │   │                            changed, try again (503 with Retry-After; store/faults.py)
     │   ├── BackupError              a backup cannot be written, or an archive is damaged or does
     │   │                            not fit the target; a refused restore wrote nothing
     │   ├── MergeRefused             a record cannot become a case; .reason is the quarantine

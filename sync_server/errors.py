@@ -80,6 +80,16 @@ class StoreFault(ServerError):
         return self.kind == "IntegrityError"
 
 
+class StoreBusy(StoreFault):
+    """The database stayed locked by other writers past the busy timeout (SQLite's
+    ``SQLITE_BUSY``/``SQLITE_LOCKED``, PostgreSQL's ``lock_not_available``): the statement
+    was not run and its transaction rolled back, so the whole request may be tried again.
+    The HTTP edge answers 503 with ``Retry-After``; kiosks retry it with backoff."""
+
+    code = "store_busy"
+    http_status = 503
+
+
 class BackupError(ServerError):
     """A backup cannot be written or restored (damaged archive, occupied target, no
     pg_dump); the message names the file or member at fault."""

@@ -20,6 +20,14 @@ problem body (``server_time``). The client then signs with its clock corrected b
 offset, once per request, for the rest of the sync, and reports the offset
 (``SyncSummary.clock_offset_s``) so staff are told to set the clock. Only request signing
 is corrected: records keep the time the kiosk filed them at.
+
+A county busy with many kiosks at once may answer 503 (``store_busy``: its database stayed
+locked; nothing was changed) with ``Retry-After``. The client sends the same request again
+(a fresh signature), up to ``busy_retries`` times within one sync, after the server's
+Retry-After or else exponential backoff with full jitter. A GET (the changes feed) whose
+connection failed is tried again the same way: it changes nothing on the server, and a
+keep-alive connection the server closed just as the request went out fails like that. A
+push whose connection failed is not: the next sync resends what was not acknowledged.
 """
 
 from __future__ import annotations
@@ -27,6 +35,7 @@ from __future__ import annotations
 import contextlib
 import gzip
 import json
+import random
 import time
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -40,12 +49,19 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from kiosk.sync import push2
 from kiosk.sync.errors import PermanentError, SyncError, TransientError, UnverifiedAnswer
+from kiosk.sync.schedule import Backoff
 from shared._errors import EnvelopeError, FeedError
 from shared.ack import Ack, verify_ack
 from shared.auth import sign_request
 from shared.clock import Clock
 from shared.feed import Trust, advance, open_page
 from shared.pushbody import encode_envelope
+
+# A 503 (a busy county database) or a failed GET is tried again this often within one sync,
+# after Retry-After or backoff from BUSY_BACKOFF_BASE_S doubling, never over the cap.
+BUSY_RETRIES = 4
+BUSY_BACKOFF_BASE_S = 0.5
+BUSY_BACKOFF_CAP_S = 15.0
 
 
 class OutboxItemLike(Protocol):
@@ -269,6 +285,15 @@ class _SigningClock:
         return self.clock.now() + timedelta(seconds=self.offset_s)
 
 
+def _retry_after(response: httpx.Response) -> float | None:
+    """The answer's ``Retry-After`` in seconds, if it gives a number."""
+    try:
+        value = float(response.headers.get("retry-after", ""))
+    except ValueError:
+        return None
+    return value if value >= 0 else None
+
+
 def _stale_server_time(response: httpx.Response) -> int | None:
     """The ``server_time`` of an ``auth_stale`` problem answer, else None."""
     if response.status_code != 401:
@@ -292,7 +317,9 @@ class SyncClient:
                  device_key: Ed25519PrivateKey, clock: Clock,
                  transport: httpx.BaseTransport | None = None, timeout_s: float = 60.0,
                  sizer: BatchSizer | None = None,
-                 progress: Callable[[str, int, int], None] | None = None) -> None:
+                 progress: Callable[[str, int, int], None] | None = None,
+                 busy_retries: int = BUSY_RETRIES,
+                 sleep: Callable[[float], None] = time.sleep) -> None:
         self._port = port
         self._device_id = device_id
         self._key = device_key
@@ -302,6 +329,8 @@ class SyncClient:
         self._progress = progress or (lambda stage, done, total: None)
         self._http = httpx.Client(base_url=base_url.rstrip("/"), transport=transport,
                                   timeout=httpx.Timeout(timeout_s, connect=10.0))
+        self._busy_retries = busy_retries
+        self._sleep = sleep
 
     def close(self) -> None:
         self._http.close()
@@ -317,14 +346,28 @@ class SyncClient:
     def _request(self, method: str, path: str, body: bytes, summary: SyncSummary,
                  extra_headers: dict[str, str] | None = None, *,
                  note: bool = True) -> httpx.Response:
-        """Send one signed request (again on the county's clock if it says ours is off).
-        ``note`` False: the caller notes the county's protocols (``push2.note_protocols``)
-        itself — a request sent from the push thread must not touch the store."""
-        response = self._send(method, path, body, summary, extra_headers)
-        server_time = _stale_server_time(response)
-        if server_time is not None:  # our clock is off: sign again on the county's time
-            self._signing_clock.offset_s = server_time - int(self._clock.now().timestamp())
-            response = self._send(method, path, body, summary, extra_headers)
+        """Send one signed request (again on the county's clock if it says ours is off;
+        again after a 503 busy answer, and a GET after a failed connection). ``note``
+        False: the caller notes the county's protocols (``push2.note_protocols``) itself —
+        a request sent from the push thread must not touch the store."""
+        backoff = Backoff(random.SystemRandom(), BUSY_BACKOFF_BASE_S, BUSY_BACKOFF_CAP_S)
+        for attempt in range(self._busy_retries + 1):
+            last = attempt == self._busy_retries
+            try:
+                response = self._send(method, path, body, summary, extra_headers)
+            except TransientError:
+                if method != "GET" or last:  # a push is resent by the next sync instead
+                    raise
+                self._sleep(backoff.next_delay())
+                continue
+            server_time = _stale_server_time(response)
+            if server_time is not None:  # our clock is off: sign again on the county's time
+                self._signing_clock.offset_s = server_time - int(self._clock.now().timestamp())
+                response = self._send(method, path, body, summary, extra_headers)
+            if response.status_code == 503 and not last:  # busy: nothing changed, ask again
+                self._sleep(min(backoff.next_delay(_retry_after(response)), BUSY_BACKOFF_CAP_S))
+                continue
+            break
         if note:
             push2.note_protocols(response, self._port)
         raise_for_status(response)

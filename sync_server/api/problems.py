@@ -3,7 +3,9 @@
 The whole error tree (``shared/_errors.py``) is mapped here, once: a ``Problem`` keeps its
 own status and code; any other ``YizhanError`` that reaches the edge answers with its class's
 ``http_status`` (NotFound 404, ActionRefused 409, DomainError 422, ...) and its ``code``.
-Errors of 500 and above say only their code: their message is for the server log.
+Errors of 500 and above say only their code: their message is for the server log. A store
+that stayed locked past its busy timeout (``StoreBusy``) answers 503 ``store_busy`` with
+``Retry-After``: nothing was changed and the same request may simply be sent again.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 
 from shared._errors import RecordInvalid, YizhanError
-from sync_server.errors import Problem
+from sync_server.errors import Problem, StoreBusy
 from sync_server.services.refusals import Refused
 
 PROBLEM_JSON = "application/problem+json"
@@ -32,8 +34,9 @@ CODES = {
     "batch_too_large": 413, "malformed_json": 400, "bad_encoding": 400, "invalid_body": 422,
     "invalid_cursor": 400, "admin_only": 403, "not_found": 404, "method_not_allowed": 405,
     "rate_limited": 429, "receipt_locked": 423,
-    "unavailable": 503, "internal": 500,
+    "unavailable": 503, "store_busy": 503, "internal": 500,
 }
+BUSY_RETRY_AFTER_S = 1  # a locked store is a queue of writers: it clears in moments
 
 
 def problem(code: str, detail: str, status: int | None = None, **extra: Any) -> Problem:
@@ -48,6 +51,9 @@ def as_problem(exc: YizhanError) -> Problem:
         return exc
     if isinstance(exc, Refused):  # the service names the code; the code names the status
         return problem(exc.code, exc.detail, **exc.extra)
+    if isinstance(exc, StoreBusy):
+        return problem("store_busy", "the database is busy: try again shortly",
+                       retry_after=BUSY_RETRY_AFTER_S)
     status = type(exc).http_status
     if status >= 500:  # our fault or the machine's: the detail stays in the server log
         return Problem(status, exc.code, "the server could not complete the request")

@@ -41,6 +41,9 @@ class Settings:
     duplicate_window_days: int = 90
     changes_page_max: int = 1000
     merge_after_s: float = 1.0  # the v2 merge waits for this long a lull in pushes
+    # How long a SQLite statement waits for another connection's write lock before it fails
+    # (StoreBusy, answered 503 with Retry-After); PostgreSQL queues lock waits itself.
+    sqlite_busy_timeout_s: float = 30.0
     trust_forwarded_for: bool = False
     # who may read /metrics, /docs, /redoc, /openapi.json (sync_server/api/admin.py)
     admin_networks: tuple[str, ...] = ("127.0.0.0/8", "::1/128")

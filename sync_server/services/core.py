@@ -42,7 +42,7 @@ class Core:
     def open(cls, settings: Settings, clock: Clock, *, upgrade: bool = True) -> Self:
         """Load the keys, open (and migrate) the store. Raises ConfigError naming the fault."""
         watch = KeyWatch(settings.data_dir, settings.passphrase)
-        engine = make_engine(settings.database_url)
+        engine = make_engine(settings.database_url, settings.sqlite_busy_timeout_s)
         if upgrade:
             migrate(engine)
         desk = CaseDesk(watch.keys.secret, clock, settings)

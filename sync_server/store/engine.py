@@ -25,8 +25,11 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 _MIGRATE_LOCK = 7_311_004
 
 
-def make_engine(url: str) -> Engine:
-    """An Engine for ``url`` (sqlite:///... or postgresql+psycopg://...).
+def make_engine(url: str, busy_timeout_s: float = 30.0) -> Engine:
+    """An Engine for ``url`` (sqlite:///... or postgresql+psycopg://...). A SQLite
+    statement waits up to ``busy_timeout_s`` for a lock another connection holds (from the
+    moment the connection opens: ``journal_mode=WAL`` itself may wait), then raises
+    ``StoreBusy``.
 
     Bound parameters never appear in its error messages (``hide_parameters``) and a failed
     statement raises ``StoreFault`` without row values (``sync_server.store.faults``).
@@ -34,7 +37,8 @@ def make_engine(url: str) -> Engine:
     """
     try:
         if url.startswith("sqlite"):
-            engine = create_engine(url, connect_args={"timeout": 30}, hide_parameters=True)
+            engine = create_engine(url, connect_args={"timeout": busy_timeout_s},
+                                   hide_parameters=True)
             event.listen(engine, "connect", _sqlite_pragmas)
             event.listen(engine, "begin", _sqlite_begin)
             faults.install(engine)
@@ -55,7 +59,7 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cur = dbapi_conn.cursor()
     cur.execute("PRAGMA journal_mode=WAL")
     cur.execute("PRAGMA synchronous=FULL")  # durability: never NORMAL (see docs/server.md)
-    cur.execute("PRAGMA busy_timeout=30000")
+    # busy_timeout: already set by the driver's ``timeout`` (make_engine), before any PRAGMA
     # A server's working set, not a phone's: 64 MiB page cache, temporary b-trees (sorts,
     # IN lists) in memory, reads through a 256 MiB memory map. None of these touch durability.
     cur.execute("PRAGMA cache_size=-65536")

@@ -14,6 +14,10 @@ chained as the cause, and a traceback prints it) and raises ``StoreFault`` inste
 SQLAlchemy's error. Connection-level failures (a refused connection, a dropped one, the
 pool's pre-ping) are left to SQLAlchemy — their texts name the server, not a row — so pool
 recovery and ``migrate``'s "cannot be opened" message work as before.
+
+A statement that failed because another connection held the lock it needed past the busy
+timeout (``BUSY_STATES``) raises ``StoreBusy``, the StoreFault that says "try again": the
+HTTP edge answers it 503 with Retry-After instead of 500.
 """
 
 from __future__ import annotations
@@ -24,22 +28,30 @@ from typing import Any
 from sqlalchemy import Engine, event
 from sqlalchemy.engine import ExceptionContext
 
-from sync_server.errors import StoreFault
+from sync_server.errors import StoreBusy, StoreFault
 
 # SQLite names columns (never values) in its constraint messages: "UNIQUE constraint
 # failed: cases.receipt_code", "NOT NULL constraint failed: cases.record",
 # "CHECK constraint failed: name".
+# Another connection holds the lock the statement needs (past the busy timeout): nothing was
+# changed and trying again later can succeed. SQLite's extended names start with these
+# (SQLITE_BUSY_SNAPSHOT, SQLITE_LOCKED_SHAREDCACHE, ...); 55P03 is PostgreSQL's
+# lock_not_available (NOWAIT, lock_timeout).
+BUSY_STATES = ("SQLITE_BUSY", "SQLITE_LOCKED", "55P03")
+
 _SQLITE_CONSTRAINT = re.compile(r"(UNIQUE|NOT NULL|CHECK|FOREIGN KEY) constraint failed: "
                                 r"([A-Za-z_][\w.]*)")
 
 
 def describe(original: BaseException, kind: str) -> StoreFault:
-    """The ``StoreFault`` for a driver exception: class, SQLSTATE and names, no values."""
+    """The ``StoreFault`` for a driver exception: class, SQLSTATE and names, no values
+    (a ``StoreBusy`` when the database was locked)."""
     sqlstate = getattr(original, "sqlstate", None)  # psycopg
     diag = getattr(original, "diag", None)
     if diag is not None:
-        return StoreFault(kind, sqlstate, _name(diag, "table_name"),
-                          _name(diag, "column_name"), _name(diag, "constraint_name"))
+        cls = StoreBusy if _busy(sqlstate) else StoreFault
+        return cls(kind, sqlstate, _name(diag, "table_name"), _name(diag, "column_name"),
+                   _name(diag, "constraint_name"))
     errorname = getattr(original, "sqlite_errorname", None)  # sqlite3 (Python 3.11+)
     table = column = constraint = None
     args = getattr(original, "args", ())
@@ -49,8 +61,14 @@ def describe(original: BaseException, kind: str) -> StoreFault:
             constraint = found.group(2)
         else:
             table, _, column = found.group(2).rpartition(".")
-    return StoreFault(kind, errorname if isinstance(errorname, str) else None,
-                      table or None, column or None, constraint)
+    name = errorname if isinstance(errorname, str) else None
+    cls = StoreBusy if _busy(name) else StoreFault
+    return cls(kind, name, table or None, column or None, constraint)
+
+
+def _busy(state: str | None) -> bool:
+    """True for the codes of a lock another connection holds (``BUSY_STATES``)."""
+    return state is not None and state.startswith(BUSY_STATES)
 
 
 def _name(diag: Any, attr: str) -> str | None:

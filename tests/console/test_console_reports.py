@@ -1,9 +1,14 @@
 # ruff: noqa: F811  (fixtures imported from the sync-server and console conftests)
 """The report pages in a real browser against the dataset known by construction
 (tests/sync_server/reports_data.py), served by a real ``yizhan-server serve`` process on
-SQLite and PostgreSQL: the page's figures equal the CLI's and the construction, every
+SQLite: the page's figures equal the CLI's and the construction, every
 figure's link lists exactly that many cases; a statistician sees no personal data and no
-small cells; the director approves the subsidy on its page."""
+small cells; the director approves the subsidy on its page.
+
+The report queries on PostgreSQL are checked where they live, at the service level
+(tests/sync_server/test_reports.py runs the same dataset on SQLite and PostgreSQL against
+the CLI and the construction); a browser adds nothing PostgreSQL-specific, so this runs on
+SQLite only."""
 
 from __future__ import annotations
 
@@ -23,7 +28,7 @@ from sync_server.services.staff import StaffDesk
 from sync_server.services.wiring import Services
 from tests.console.conftest import browser  # noqa: F401  the fixture
 from tests.sync_server import reports_data as rd
-from tests.sync_server.conftest import client, db_url, server_settings, staff  # noqa: F401
+from tests.sync_server.conftest import client, server_settings, staff  # noqa: F401
 from tests.sync_server.server_kit import ServerProcess
 
 SCREENS = Path(__file__).resolve().parents[2] / "docs" / "screens"
@@ -35,6 +40,12 @@ def cli(settings: Settings, *args: str) -> list[dict[str, Any]]:
                            settings.db_url, "--format", "json"], capture_output=True,
                           text=True, timeout=120, check=True)
     return [json.loads(line) for line in done.stdout.splitlines()]
+
+
+@pytest.fixture
+def db_url(tmp_path: Path) -> str:
+    """SQLite only (see the module's docstring)."""
+    return f"sqlite:///{tmp_path / 'server.db'}"
 
 
 @pytest.fixture

@@ -24,7 +24,7 @@ def submit(data: Path, kind: str, records: list[dict]) -> list[dict]:
 
 def test_enroll_submit_sync_export_and_status_round_trip(
         make_kiosk: Callable[[str], Path], county: Path, server: ServerProcess) -> None:
-    kiosk = make_kiosk("S001")
+    kiosk = make_kiosk("S001", cli=True)  # the real commands, as an installer runs them
     complaints = [complaint(i) for i in range(3)]
     receipts = submit(kiosk, "complaint", complaints)
     receipts += submit(kiosk, "jobseeker", [jobseeker(7)])

@@ -27,9 +27,11 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 
+from kiosk.root import KioskServices
+from kiosk.sync.once import sync_once
 from shared._errors import EnvelopeError
 from shared.ack import sign_ack
-from shared.clock import format_utc
+from shared.clock import SystemClock, format_utc
 from shared.envelope import Envelope, open_
 from shared.feed import FEED_PREFIX, Trust, sign_object, sign_statement
 from shared.keys import Recipient, b64u, kid_of, raw_public
@@ -200,8 +202,11 @@ ATTACKS: dict[str, tuple[Rewrite, Callable[[Scene], bool]]] = {
 @pytest.fixture
 def scene(make_kiosk: Callable[[str], Path], county: Path) -> Scene:
     data = make_kiosk("S001")
-    receipt = submit(data, 1)[0]
-    kiosk(data, "sync")  # directly: acknowledged, 'received', cursor moved
+    # filed and synced through the kiosk's services in this process (the attacks and checks
+    # below run the real commands)
+    with KioskServices.open(data, SystemClock()) as services:
+        receipt = dict(services.submit_complaint(complaint(0)))
+        sync_once(services)  # directly: acknowledged, 'received', cursor moved
     server_cli("case", "status", receipt["receipt_code"], "in_mediation", "--data", str(county),
                *add_staff(county))
     return Scene(data, setting(data, "identity")["device_id"], receipt, Attacker())

@@ -77,7 +77,8 @@ def test_worker_journey_complaint_sync_staff_change_status_lookup(
     receipt_screen = ui.screen("receipt")
     ui.pump_until(lambda: receipt_screen.qr is not None, "QR on screen")
     png = ui.screenshot(ui.find("qr_image"), "journey-receipt-qr")
-    [scanned] = zxingcpp.read_barcodes(Image.open(png).convert("RGB"))
+    [scanned] = zxingcpp.read_barcodes(Image.open(png).convert("RGB"),
+                                       formats=zxingcpp.BarcodeFormat.QRCode)
     claims = verify_receipt(scanned.text, {kiosk_services.device_id:
                                            kiosk_services.device_signing_key().public_key()})
     shown_code, pin = ui.find("code_label").text, ui.find("pin_label").text

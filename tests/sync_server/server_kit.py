@@ -191,6 +191,32 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+def listens(pid: int, port: int) -> bool:
+    """Whether process ``pid`` holds a TCP socket listening on ``port`` (Linux ``/proc``)."""
+    inodes = set()
+    try:
+        fds = list(Path(f"/proc/{pid}/fd").iterdir())
+    except OSError:
+        return False
+    for fd in fds:
+        try:
+            link = os.readlink(fd)
+        except OSError:
+            continue
+        if link.startswith("socket:["):
+            inodes.add(link[len("socket:["):-1])
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        try:
+            rows = Path(table).read_text().splitlines()[1:]
+        except OSError:
+            continue
+        for row in rows:
+            f = row.split()
+            if f[3] == "0A" and int(f[1].rsplit(":", 1)[1], 16) == port and f[9] in inodes:
+                return True  # state 0A: LISTEN
+    return False
+
+
 class ServerProcess:
     """``yizhan-server serve`` as a real subprocess on 127.0.0.1 (free port)."""
 
@@ -203,21 +229,39 @@ class ServerProcess:
         self.log: Any = None
 
     def start(self) -> ServerProcess:
+        """Start it and wait until it answers. ``free_port`` can race with another test
+        process taking the same port: then this server cannot bind (it exits) while the
+        other one answers the health check, so the answer only counts once this process
+        holds the listening socket, and a server that lost the port starts again on
+        another."""
+        for _ in range(3):
+            if self._start_once():
+                return self
+            self.port = free_port()
+            self.url = f"http://127.0.0.1:{self.port}"
+        raise RuntimeError("server could not bind a free port three times: " + self.output())
+
+    def _start_once(self) -> bool:
         cmd = ["yizhan-server", "serve", "--data", str(self.data), "--port", str(self.port),
                "--log-level", "warning"]
         if self.db_url:
             cmd += ["--db", self.db_url]
         cmd += self.args
         # stderr to a file, not a pipe nobody reads (a chatty server would block on it)
+        if self.log is not None:
+            self.log.close()
         self.log = tempfile.TemporaryFile()  # noqa: SIM115 - closed in stop()
         self.proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=self.log)
         deadline = time.monotonic() + 60
         while True:
             if self.proc.poll() is not None:
+                if "address already in use" in self.output().lower():
+                    return False
                 raise RuntimeError("server exited: " + self.output())
             try:
-                if httpx.get(self.url + "/v1/health", timeout=2).status_code == 200:
-                    return self
+                if httpx.get(self.url + "/v1/health", timeout=2).status_code == 200 and \
+                        listens(self.proc.pid, self.port):
+                    return True
             except httpx.TransportError:
                 pass
             if time.monotonic() > deadline:

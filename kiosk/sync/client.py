@@ -64,15 +64,7 @@ BUSY_BACKOFF_BASE_S = 0.5
 BUSY_BACKOFF_CAP_S = 15.0
 
 
-class OutboxItemLike(Protocol):
-    @property
-    def record_id(self) -> str: ...
-    @property
-    def seq(self) -> int: ...
-    @property
-    def hash(self) -> str: ...
-    @property
-    def envelope(self) -> bytes: ...
+OutboxItemLike = push2.ItemLike  # an outbox record as the sync reads it
 
 
 class SyncPort(Protocol):

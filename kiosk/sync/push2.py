@@ -34,6 +34,8 @@ HEADERS = {"Content-Type": "application/x-yizhan-push2", "Content-Encoding": "gz
 
 
 class ItemLike(Protocol):
+    """An outbox record as the sync reads it (kiosk.services.outbox.OutboxItem)."""
+
     @property
     def record_id(self) -> str: ...
     @property

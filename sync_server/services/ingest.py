@@ -24,9 +24,9 @@ from __future__ import annotations
 import hashlib
 import logging
 import threading
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Engine
 
@@ -54,6 +54,7 @@ from sync_server.store import feed
 from sync_server.store import inbox as iq
 
 log = logging.getLogger("yizhan.server.ingest")
+T = TypeVar("T")
 
 
 @dataclass
@@ -239,14 +240,8 @@ class Ingestor:
         PostgreSQL deadlock or serialisation failure (two processes filing complaints against
         one employer at once) rolls the transaction back; it is retried a few times.
         """
-        for attempt in range(4):
-            try:
-                return self._process_device(device_id, known or {}, merge)
-            except StoreFault as exc:
-                if attempt == 3 or not retryable(exc):
-                    raise
-                log.info("device %s: retrying after %s", device_id, exc)
-        raise AssertionError("unreachable")  # pragma: no cover
+        return _retried(lambda: self._process_device(device_id, known or {}, merge),
+                        device_id)
 
     def _process_device(self, device_id: str, known: Mapping[str, Envelope], merge: bool
                         ) -> tuple[ChainPoint, list[dict[str, int]]]:
@@ -308,14 +303,7 @@ class Ingestor:
         processed (merged or quarantined); 0 when none wait. A PostgreSQL deadlock or
         serialisation failure is retried a few times, then raised (StoreFault): the records
         stay ``verified`` for the next call or start-up."""
-        for attempt in range(4):
-            try:
-                return self._merge_verified(device_id, limit)
-            except StoreFault as exc:
-                if attempt == 3 or not retryable(exc):
-                    raise
-                log.info("device %s: retrying the merge after %s", device_id, exc)
-        raise AssertionError("unreachable")  # pragma: no cover
+        return _retried(lambda: self._merge_verified(device_id, limit), device_id)
 
     def _merge_verified(self, device_id: str, limit: int) -> int:
         now = _ms(self._clock)
@@ -559,6 +547,19 @@ class Ingestor:
                 log.error("device %s: pending records left for its next push: %s",
                           device_id, exc)
         return len(pending), failed
+
+
+def _retried(transaction: Callable[[], T], device_id: str) -> T:
+    """Run one of a device's transactions, again (up to 4 times in all) after a PostgreSQL
+    deadlock or serialisation failure; any other StoreFault, or the last, is raised."""
+    for attempt in range(4):
+        try:
+            return transaction()
+        except StoreFault as exc:
+            if attempt == 3 or not retryable(exc):
+                raise
+            log.info("device %s: retrying after %s", device_id, exc)
+    raise AssertionError("unreachable")  # pragma: no cover
 
 
 def _refusals_told(station: str, states: Sequence[tuple[str, str, str | None]],
